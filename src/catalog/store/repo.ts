@@ -100,8 +100,8 @@ export function createRepo(sqlite: Database.Database) {
       `WITH RECURSIVE walk(ref, depth, via) AS (
          SELECT ?, 0, NULL
          UNION
-         -- A hop into an API (providesApi / apiProvidedBy) adds no depth: the API stands for its provider.
-         SELECT r.target_ref, w.depth + (r.type NOT IN ('providesApi', 'apiProvidedBy')), r.type FROM walk w
+         -- The hop into an API (providesApi / consumesApi) adds no depth: the API stands for its provider.
+         SELECT r.target_ref, w.depth + (r.type NOT IN ('providesApi', 'consumesApi')), r.type FROM walk w
            JOIN relations r ON r.source_ref = w.ref AND r.type IN (?, ?, ?)
          WHERE w.depth < ?
          LIMIT ?

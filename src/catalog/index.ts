@@ -1,0 +1,40 @@
+/**
+ * The catalog's public face: open a SQLite file, ingest sources, ask questions. Nothing outside
+ * src/catalog sees SQLite or drizzle types.
+ */
+import { runIngest, type IngestOptions, type IngestReport } from './ingest/ingest.js';
+import { deps, runbook, whoOwns } from './queries/answers.js';
+import { openDb } from './store/db.js';
+import { createRepo } from './store/repo.js';
+
+export type { IngestProblem, IngestReport } from './ingest/ingest.js';
+export type * from './queries/types.js';
+export { BLAST_RADIUS_CAP } from './queries/answers.js';
+
+export interface Catalog {
+  ingest(paths: string[], options?: IngestOptions): Promise<IngestReport>;
+  whoOwns(query: string, at?: Date): ReturnType<typeof whoOwns>;
+  runbook(query: string, at?: Date): ReturnType<typeof runbook>;
+  deps(query: string, depth?: number): ReturnType<typeof deps>;
+  stats(): { entities: number; stale: number; lastIngestAt: number | null };
+  close(): void;
+}
+
+export function openCatalog(file: string): Catalog {
+  const { sqlite } = openDb(file);
+  const repo = createRepo(sqlite);
+  // Runs are serialised: one SQLite write transaction at a time, and a later run sees the earlier one.
+  let last: Promise<unknown> = Promise.resolve();
+  return {
+    ingest(paths, options) {
+      const run = last.then(() => runIngest(sqlite, repo, paths, options));
+      last = run.catch(() => undefined);
+      return run;
+    },
+    whoOwns: (query, at) => whoOwns(repo, query, at),
+    runbook: (query, at) => runbook(repo, query, at),
+    deps: (query, depth) => deps(repo, query, depth),
+    stats: () => repo.stats(),
+    close: () => sqlite.close(),
+  };
+}

@@ -1,0 +1,117 @@
+/** The answer shapes of the stable interface (DESIGN.md, `whoowns --json`); adapters render these. */
+
+export type Status = 'found' | 'ambiguous' | 'not_found';
+
+export interface EntitySummary {
+  ref: string;
+  kind: string;
+  name: string;
+  title: string | null;
+  description?: string | null;
+  type: string | null;
+  lifecycle: string | null;
+  system: string | null;
+  stale?: boolean;
+}
+
+export interface Person {
+  ref: string;
+  displayName: string;
+  email: string | null;
+  slackUserId?: string | null;
+}
+
+export interface Owner {
+  ref: string;
+  kind: string;
+  resolved: boolean;
+  inherited: boolean;
+  /** Where the owner came from: the entity's spec.owner, its system or domain, or CODEOWNERS. */
+  via: 'spec' | 'system' | 'domain' | 'codeowners' | 'self';
+  displayName: string;
+  email: string | null;
+  slackChannel: string | null;
+  members: Person[];
+}
+
+export interface OnCall {
+  user: string;
+  displayName: string;
+  email: string | null;
+  slackUserId: string | null;
+  rotation: string;
+  from: string;
+  until: string | null;
+  override: boolean;
+  source: string;
+}
+
+export interface Link {
+  url: string;
+  title: string;
+  type: 'docs' | 'repo' | 'dashboard' | 'runbook' | 'other';
+}
+
+export interface CandidateSummary {
+  ref: string;
+  kind: string;
+  name: string;
+  title: string | null;
+  score: number;
+}
+
+export interface Freshness {
+  ingestedAt: string;
+  source: string;
+  line: number;
+  stale: boolean;
+}
+
+export interface WhoOwnsAnswer {
+  query: string;
+  status: Status;
+  entity: EntitySummary | null;
+  owner: Owner | null;
+  onCall: OnCall[];
+  runbook: { url: string; title: string } | null;
+  links: Link[];
+  dependencies: { dependsOn: number; dependents: number; blastRadius: number; blastRadiusCapped: boolean } | null;
+  freshness: Freshness | null;
+  candidates: CandidateSummary[];
+}
+
+export interface RunbookAnswer {
+  query: string;
+  status: Status;
+  entity: EntitySummary | null;
+  runbook: { url: string; title: string } | null;
+  links: Link[];
+  owner: Owner | null;
+  onCall: OnCall[];
+  freshness: Freshness | null;
+  candidates: CandidateSummary[];
+}
+
+export interface DepNode {
+  ref: string;
+  kind: string;
+  name: string;
+  title: string | null;
+  depth: number;
+  /** True when the edge runs through an API (provided by / consumed by) rather than spec.dependsOn. */
+  viaApi: boolean;
+  resolved: boolean;
+}
+
+export interface DepsAnswer {
+  query: string;
+  status: Status;
+  entity: EntitySummary | null;
+  depth: number;
+  dependsOn: DepNode[];
+  dependents: DepNode[];
+  truncated: boolean;
+  blastRadius: number;
+  freshness: Freshness | null;
+  candidates: CandidateSummary[];
+}
