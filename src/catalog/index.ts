@@ -10,6 +10,7 @@ import { createRepo } from './store/repo.js';
 export type { IngestProblem, IngestReport } from './ingest/ingest.js';
 export type * from './queries/types.js';
 export { BLAST_RADIUS_CAP } from './queries/answers.js';
+export { displayLocation } from './queries/facts.js';
 
 export interface Catalog {
   ingest(paths: string[], options?: IngestOptions): Promise<IngestReport>;

@@ -1,0 +1,60 @@
+/**
+ * The dependency directions of DESIGN.md, checked by reading the sources: a forbidden import fails
+ * here before it becomes a tangle.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+function sources(dir: string): string[] {
+  const abs = join(ROOT, dir);
+  if (!existsSync(abs)) return [];
+  return readdirSync(abs).flatMap((name) => {
+    const path = join(abs, name);
+    if (statSync(path).isDirectory()) return sources(relative(ROOT, path));
+    return /\.ts$/.test(name) && !/\.test\.ts$/.test(name) ? [path] : [];
+  });
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]/gm), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
+    (m) => m[1] as string,
+  );
+}
+
+interface Rule {
+  name: string;
+  dir: string;
+  forbidden: RegExp;
+}
+
+const RULES: Rule[] = [
+  { name: 'storage types stay inside the catalog', dir: 'src', forbidden: /^(better-sqlite3|drizzle-orm)/ },
+  { name: 'the catalog knows no chat platform, HTTP server or Temporal', dir: 'src/catalog', forbidden: /(@slack|@microsoft|@temporalio|\/http\/|\/chat\/|\/conversation\/)/ },
+  { name: 'the conversation core imports no chat SDK, Temporal worker or SQLite', dir: 'src/conversation', forbidden: /^(@slack|@microsoft|@temporalio\/worker|better-sqlite3|drizzle-orm)|\/chat\// },
+  { name: 'the Slack adapter does not import another adapter', dir: 'src/chat/slack', forbidden: /\/(teams|shell)\// },
+  { name: 'the Teams adapter does not import another adapter', dir: 'src/chat/teams', forbidden: /\/(slack|shell)\// },
+  { name: 'the terminal adapter does not import another adapter', dir: 'src/chat/shell', forbidden: /\/(slack|teams)\// },
+  { name: 'workflows import only @temporalio/workflow and their own files', dir: 'workflows', forbidden: /^(?!@temporalio\/workflow$|\.\/|\.\.\/workflows\/)/ },
+];
+
+describe('module boundaries', () => {
+  for (const rule of RULES) {
+    it(rule.name, () => {
+      const allowedStore = rule.dir === 'src' ? (file: string) => file.startsWith(join(ROOT, 'src/catalog')) : () => false;
+      const offences = sources(rule.dir)
+        .filter((file) => !allowedStore(file))
+        .flatMap((file) => imports(file).filter((spec) => rule.forbidden.test(spec)).map((spec) => `${relative(ROOT, file)} imports ${spec}`));
+      expect(offences).toEqual([]);
+    });
+  }
+
+  it('finds imports, so the rules above can fail', () => {
+    const self = fileURLToPath(import.meta.url);
+    expect(imports(self)).toContain('vitest');
+  });
+});

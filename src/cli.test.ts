@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from './cli.js';
+import { component, group, tempTree, type TempTree } from './testing/fixtures.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+let tree: TempTree;
+beforeEach(() => {
+  tree = tempTree();
+  tree.write('cat/org.yaml', group('team-payments', { profile: { displayName: 'Payments' } }));
+  tree.write('cat/services.yaml', [component('payments-api', { owner: 'team-payments' }), component('payment-gateway', { owner: 'team-payments' })].join('---\n'));
+});
+afterEach(() => tree.cleanup());
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, { SWITCHBOARD_CATALOG: tree.path('cat') });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('switchboard CLI', () => {
+  it('ingests a folder and prints a summary', async () => {
+    const r = await run('ingest', tree.path('cat'), '--db', tree.path('c.db'));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Entities: 3 in catalog (+3 added');
+  });
+
+  it('prints problems with file and line, and exits 1 under --strict', async () => {
+    tree.write('cat/bad.yaml', 'kind: [\n');
+    const r = await run('ingest', tree.path('cat'), '--db', tree.path('c.db'), '--strict');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/bad\.yaml:2 {2}YAML syntax error/);
+  });
+
+  it('answers whoowns in the DESIGN.md JSON shape', async () => {
+    await run('ingest', tree.path('cat'), '--db', tree.path('c.db'));
+    const r = await run('whoowns', 'payments-api', '--json', '--db', tree.path('c.db'));
+    expect(r.code).toBe(0);
+    const answer = JSON.parse(r.out);
+    expect(Object.keys(answer)).toEqual(['query', 'status', 'entity', 'owner', 'onCall', 'runbook', 'links', 'dependencies', 'freshness', 'candidates']);
+    expect(answer).toMatchObject({ query: 'payments-api', status: 'found', owner: { ref: 'group:default/team-payments', displayName: 'Payments' } });
+  });
+
+  it('ingests the configured catalog first when the database was never filled', async () => {
+    const r = await run('whoowns', 'payments-api', '--db', tree.path('fresh.db'));
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('The catalog is empty; ingesting');
+    expect(r.out).toContain('Payments (group:default/team-payments)');
+  });
+
+  it('lists did-you-mean candidates for an ambiguous query', async () => {
+    const r = await run('whoowns', 'payment', '--db', tree.path('c.db'));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Did you mean');
+    expect(r.out).toContain('payment-gateway');
+  });
+
+  it('exits 1 and explains how to register a service when nothing matches', async () => {
+    const r = await run('whoowns', 'zzqxv', '--db', tree.path('c.db'));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('To register a service');
+  });
+
+  it('answers runbook and deps', async () => {
+    expect((await run('runbook', 'payments-api', '--db', tree.path('c.db'))).out).toContain('none recorded');
+    expect((await run('deps', 'payments-api', '--depth', '2', '--db', tree.path('c.db'))).out).toContain('Blast radius: 0');
+  });
+
+  it('refuses a bad option value with a message naming it', async () => {
+    const r = await run('deps', 'x', '--depth', 'many', '--db', tree.path('c.db'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--depth');
+  });
+
+  it('stops on a bad environment variable, naming it', async () => {
+    const err: string[] = [];
+    const code = await main(['whoowns', 'x'], { out: () => {}, err: (s) => err.push(s) }, { PORT: 'eighty' });
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain('PORT:');
+  });
+
+  it('rejects an unknown command with the help text', async () => {
+    const r = await run('frobnicate');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('Unknown command "frobnicate"');
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('switchboard start', () => {
+  it('ingests the sample catalog and serves /healthz and /metrics until SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['bin/switchboard.js', 'start'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), SWITCHBOARD_DB: tree.path('start.db'), LOG_LEVEL: 'warn' },
+      stdio: 'pipe',
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      let health: { status: string; catalog: { entities: number } } | undefined;
+      for (let i = 0; i < 100 && !health; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json() as Promise<typeof health>, () => undefined);
+      }
+      expect(health?.status).toBe('ok');
+      expect(health?.catalog.entities).toBeGreaterThan(20);
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+      expect(metrics).toMatch(/^switchboard_catalog_entities \d+$/m);
+      expect(metrics).toContain('switchboard_http_requests_total{route="GET /healthz",status="200"}');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
+  });
+});

@@ -1,0 +1,106 @@
+/** Short, readable terminal output for the CLI's answers and ingest reports. */
+import { formatDistanceStrict } from 'date-fns';
+import {
+  type CandidateSummary,
+  type DepsAnswer,
+  displayLocation,
+  type IngestReport,
+  type OnCall,
+  type Owner,
+  type RunbookAnswer,
+  type WhoOwnsAnswer,
+} from '../catalog/index.js';
+
+const label = (name: string) => name.padEnd(10);
+
+function candidatesText(query: string, status: string, candidates: CandidateSummary[]): string {
+  if (status === 'ambiguous') {
+    return [`"${query}" matches several entities. Did you mean:`, ...candidates.map((c, i) => `  ${i + 1}. ${c.name}  (${c.ref})`)].join(
+      '\n',
+    );
+  }
+  const lines = [`Nothing in the catalog matches "${query}".`];
+  if (candidates.length) lines.push(`Nearest: ${candidates.map((c) => c.name).join(', ')}`);
+  lines.push('To register a service, add a catalog-info.yaml to its repository (see docs/catalog-format.md) and ingest it.');
+  return lines.join('\n');
+}
+
+function ownerLines(owner: Owner | null): string[] {
+  if (!owner) return [`${label('Owner')}nobody: no spec.owner, system owner or CODEOWNERS rule`];
+  const parts = [`${owner.displayName} (${owner.ref})`];
+  if (owner.email) parts.push(owner.email);
+  if (owner.slackChannel) parts.push(owner.slackChannel);
+  const notes: string[] = [];
+  if (owner.inherited) notes.push(`inherited via ${owner.via}`);
+  if (!owner.resolved) notes.push('not in the catalog');
+  const lines = [`${label('Owner')}${parts.join(' · ')}${notes.length ? `  [${notes.join(', ')}]` : ''}`];
+  if (owner.members.length) lines.push(`${label('')}members: ${owner.members.map((m) => m.displayName).join(', ')}`);
+  return lines;
+}
+
+function onCallLines(onCall: OnCall[], now: Date): string[] {
+  if (!onCall.length) return [`${label('On call')}no schedule`];
+  return onCall.map((o, i) => {
+    const until = o.until ? `until ${o.until.slice(0, 16).replace('T', ' ')} UTC (${formatDistanceStrict(new Date(o.until), now)})` : 'open-ended';
+    return `${label(i === 0 ? 'On call' : '')}${o.displayName} — ${o.rotation}${o.override ? ' (override)' : ''}, ${until}`;
+  });
+}
+
+export function renderWhoOwns(a: WhoOwnsAnswer, now = new Date()): string {
+  if (a.status !== 'found' || !a.entity) return candidatesText(a.query, a.status, a.candidates);
+  const e = a.entity;
+  const kindLine = [e.kind, e.type, e.lifecycle].filter(Boolean).join(' · ');
+  const lines = [`${e.title ?? e.name}  (${e.ref})`, `${label('')}${kindLine}${e.system ? ` · part of ${e.system}` : ''}`];
+  lines.push(...ownerLines(a.owner));
+  lines.push(...onCallLines(a.onCall, now));
+  lines.push(`${label('Runbook')}${a.runbook ? a.runbook.url : 'none recorded'}`);
+  for (const l of a.links.filter((l) => l.url !== a.runbook?.url)) lines.push(`${label(l.type)}${l.title}: ${l.url}`);
+  if (a.dependencies) {
+    const d = a.dependencies;
+    lines.push(
+      `${label('Deps')}depends on ${d.dependsOn} · ${d.dependents} direct dependents · blast radius ${d.blastRadius}${d.blastRadiusCapped ? '+' : ''}`,
+    );
+  }
+  if (a.freshness) lines.push(freshnessLine(a.freshness));
+  return lines.join('\n');
+}
+
+function freshnessLine(f: { ingestedAt: string; source: string; line: number; stale: boolean }): string {
+  return `${label('As of')}${f.ingestedAt.slice(0, 16).replace('T', ' ')} UTC from ${f.source}:${f.line}${f.stale ? '  [STALE: its source failed to ingest since]' : ''}`;
+}
+
+export function renderRunbook(a: RunbookAnswer, now = new Date()): string {
+  if (a.status !== 'found' || !a.entity) return candidatesText(a.query, a.status, a.candidates);
+  const lines = [`${a.entity.title ?? a.entity.name}  (${a.entity.ref})`];
+  lines.push(`${label('Runbook')}${a.runbook ? `${a.runbook.title}: ${a.runbook.url}` : 'none recorded — add the switchboard.dev/runbook annotation'}`);
+  for (const l of a.links.filter((l) => l.url !== a.runbook?.url)) lines.push(`${label(l.type)}${l.title}: ${l.url}`);
+  lines.push(...ownerLines(a.owner), ...onCallLines(a.onCall, now));
+  if (a.freshness) lines.push(freshnessLine(a.freshness));
+  return lines.join('\n');
+}
+
+export function renderDeps(a: DepsAnswer): string {
+  if (a.status !== 'found' || !a.entity) return candidatesText(a.query, a.status, a.candidates);
+  const node = (n: DepsAnswer['dependsOn'][number]) =>
+    `${'  '.repeat(n.depth)}${n.name} (${n.ref})${n.viaApi ? ' via API' : ''}${n.resolved ? '' : ' [not in catalog]'}`;
+  const lines = [`${a.entity.title ?? a.entity.name}  (${a.entity.ref}), depth ${a.depth}`];
+  lines.push(`Depends on (${a.dependsOn.length}):`, ...(a.dependsOn.length ? a.dependsOn.map(node) : ['  nothing']));
+  lines.push(`Dependents (${a.dependents.length}):`, ...(a.dependents.length ? a.dependents.map(node) : ['  nothing']));
+  if (a.truncated) lines.push('(lists cut at 500 entries)');
+  lines.push(`Blast radius: ${a.blastRadius} entities depend on it, directly or not`);
+  return lines.join('\n');
+}
+
+export function renderIngestReport(r: IngestReport): string {
+  const s = r.sources;
+  const e = r.entities;
+  const lines = [
+    `Ingested in ${(r.durationMs / 1000).toFixed(2)} s: ${s.read} sources read (${s.unchanged} unchanged), ${s.failed} with errors, ${s.removed} removed, ${s.ignored} ignored.`,
+    `Entities: ${e.total} in catalog (+${e.added} added, ${e.updated} updated, -${e.removed} removed, ${e.stale} stale).`,
+  ];
+  if (r.problems.length) {
+    lines.push(`Problems (${r.problems.length}):`);
+    for (const p of r.problems) lines.push(`  ${displayLocation(p.location)}${p.line ? `:${p.line}` : ''}  ${p.message}`);
+  }
+  return lines.join('\n');
+}

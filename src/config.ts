@@ -1,0 +1,56 @@
+/**
+ * The environment, parsed once at start-up with zod. A bad value stops start-up with a message that
+ * names the variable; nothing reads process.env anywhere else.
+ */
+import { z } from 'zod';
+
+/** An unset or blank variable is absent; anything else must pass `schema`. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const envSchema = z.object({
+  SWITCHBOARD_DB: z.string().min(1).default('./data/switchboard.db'),
+  SWITCHBOARD_CATALOG: z
+    .string()
+    .default('./manifests/catalog')
+    .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean)),
+  PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', 'must be a bot token starting with "xoxb-"')),
+  SLACK_SIGNING_SECRET: optional(z.string().min(8, 'looks too short for a signing secret')),
+  SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', 'must be an app-level token starting with "xapp-"')),
+  SLACK_API_URL: optional(z.url({ error: 'must be a URL such as https://slack.com/api/' })),
+  TEAMS_APP_ID: optional(z.string()),
+  TEAMS_APP_PASSWORD: optional(z.string()),
+  TEAMS_TENANT_ID: optional(z.string()),
+  TEMPORAL_ADDRESS: optional(z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. localhost:7233')),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('switchboard'),
+  TEMPORAL_CLI_PATH: optional(z.string()),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const config = parsed.data;
+  const problems: string[] = [];
+  if (config.SLACK_BOT_TOKEN && !config.SLACK_SIGNING_SECRET && !config.SLACK_APP_TOKEN) {
+    problems.push('SLACK_SIGNING_SECRET: is required with SLACK_BOT_TOKEN unless SLACK_APP_TOKEN selects Socket Mode');
+  }
+  if ((config.TEAMS_APP_ID === undefined) !== (config.TEAMS_APP_PASSWORD === undefined)) {
+    problems.push('TEAMS_APP_ID / TEAMS_APP_PASSWORD: set both or neither');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
