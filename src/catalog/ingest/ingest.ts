@@ -112,9 +112,7 @@ export async function runIngest(
   };
 
   const followStored = (item: WorkItem, source: SourceRow) => {
-    for (const e of repo.entitiesOfSource(source.id)) {
-      if (e.kind.toLowerCase() === 'location') follow(item, e.body, e.line);
-    }
+    for (const location of repo.locationsOfSource(source.id)) follow(item, location.body, location.line);
   };
 
   const read = async (item: WorkItem): Promise<string | undefined> => {

@@ -25,6 +25,7 @@ const REQUEST_PATH = [
   'sourceByLocation',
   'sourcesByRoot',
   'entityRefsOfSource',
+  'locationsOfSource',
   'entityOwner',
 ] as const;
 

@@ -141,6 +141,7 @@ export function createRepo(sqlite: Database.Database) {
     ),
     deleteSource: sqlite.prepare(`DELETE FROM sources WHERE id = ?`),
     entityRefsOfSource: sqlite.prepare(`SELECT id, ref, kind, body, line FROM entities WHERE source_id = ?`),
+    locationsOfSource: sqlite.prepare(`SELECT body, line FROM entities WHERE source_id = ? AND lower(kind) = 'location'`),
     entityOwner: sqlite.prepare(`SELECT id, source_id AS sourceId FROM entities WHERE ref = ?`),
     upsertEntity: sqlite.prepare(
       `INSERT INTO entities (ref, kind, namespace, name, title, spec_type, lifecycle, owner_ref, parent_ref, body,
@@ -220,6 +221,8 @@ export function createRepo(sqlite: Database.Database) {
     },
     entitiesOfSource: (sourceId: number) =>
       s.entityRefsOfSource.all(sourceId) as { id: number; ref: string; kind: string; body: string; line: number }[],
+    /** The Location entities a source gave, to follow their targets without re-reading the source. */
+    locationsOfSource: (sourceId: number) => s.locationsOfSource.all(sourceId) as { body: string; line: number }[],
     /** The source currently holding `ref`, if any. */
     holderOf: (ref: string) => s.entityOwner.get(ref) as { id: number; sourceId: number } | undefined,
     upsertEntity(entity: NewEntity, sourceId: number, ingestedAt: number): number {
