@@ -4,11 +4,14 @@
  */
 import { runIngest, type IngestOptions, type IngestReport } from './ingest/ingest.js';
 import { deps, runbook, whoOwns } from './queries/answers.js';
+import { summarize } from './queries/facts.js';
+import { findMentions } from './queries/mentions.js';
 import { openDb } from './store/db.js';
 import { createRepo } from './store/repo.js';
 
 export type { IngestProblem, IngestReport } from './ingest/ingest.js';
 export type * from './queries/types.js';
+import type { EntitySummary } from './queries/types.js';
 export { BLAST_RADIUS_CAP } from './queries/answers.js';
 export { displayLocation } from './queries/facts.js';
 
@@ -17,6 +20,8 @@ export interface Catalog {
   whoOwns(query: string, at?: Date): ReturnType<typeof whoOwns>;
   runbook(query: string, at?: Date): ReturnType<typeof runbook>;
   deps(query: string, depth?: number): ReturnType<typeof deps>;
+  /** Entities (services, APIs, resources, systems) named by whole name or alias in free text. */
+  findMentions(text: string, limit?: number): EntitySummary[];
   stats(): { entities: number; stale: number; lastIngestAt: number | null };
   close(): void;
 }
@@ -35,6 +40,7 @@ export function openCatalog(file: string): Catalog {
     whoOwns: (query, at) => whoOwns(repo, query, at),
     runbook: (query, at) => runbook(repo, query, at),
     deps: (query, depth) => deps(repo, query, depth),
+    findMentions: (text, limit) => findMentions(repo, text, limit).map(summarize),
     stats: () => repo.stats(),
     close: () => sqlite.close(),
   };

@@ -50,3 +50,21 @@ describe('the sample catalog', () => {
     expect(catalog.runbook('ledger').runbook?.url).toMatch(/^https:/);
   });
 });
+
+describe('findMentions', () => {
+  it('finds the service an incident channel is named after', () => {
+    expect(catalog.findMentions('inc-payments-latency').map((e) => e.ref)).toEqual(['system:default/payments']);
+  });
+
+  it('prefers the longer name over the words inside it', () => {
+    expect(catalog.findMentions('inc-2026-11-23-payments-api-errors').map((e) => e.ref)).toEqual(['component:default/payments-api']);
+  });
+
+  it('finds several services in a sentence, in order, by name or alias', () => {
+    expect(catalog.findMentions('cart is slow and billing times out').map((e) => e.name)).toEqual(['cart', 'payments-api']);
+  });
+
+  it('names nothing for generic words', () => {
+    expect(catalog.findMentions('incident: latency is high, api down')).toEqual([]);
+  });
+});
