@@ -6,7 +6,7 @@ import { runIngest, type IngestOptions, type IngestReport } from './ingest/inges
 import { deps, runbook, whoOwns } from './queries/answers.js';
 import { summarize } from './queries/facts.js';
 import { findMentions } from './queries/mentions.js';
-import { openDb } from './store/db.js';
+import { openDb } from '../db/open.js';
 import { createRepo } from './store/repo.js';
 
 export type { IngestProblem, IngestReport } from './ingest/ingest.js';

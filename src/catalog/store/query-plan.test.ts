@@ -3,7 +3,7 @@
  * may not show a full scan of a catalog table.
  */
 import { describe, expect, it } from 'vitest';
-import { openDb } from './db.js';
+import { openDb } from '../../db/open.js';
 import { createRepo } from './repo.js';
 
 const REQUEST_PATH = [

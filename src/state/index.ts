@@ -1,0 +1,40 @@
+/**
+ * Durable bot state on the same SQLite file as the catalog. Claims are INSERT OR IGNORE on a primary
+ * key, so two deliveries racing for the same key cannot both win, in one process or several.
+ */
+import { and, eq, lt } from 'drizzle-orm';
+import { openDb } from '../db/open.js';
+import { deliveries, incidentPosts } from './schema.js';
+
+export interface BotState {
+  /** True the first time a delivery key is seen; false for a retry or a duplicate. */
+  claimDelivery(key: string): boolean;
+  /** True when no card for this entity was posted in this conversation yet; the caller then posts it. */
+  claimIncidentPost(conversation: string, entityRef: string): boolean;
+  /** Records the posted message, or releases the claim (messageId null) when posting failed. */
+  settleIncidentPost(conversation: string, entityRef: string, messageId: string | null): void;
+  /** Forgets deliveries older than `maxAgeMs` (platform retries stop within minutes). */
+  prune(maxAgeMs: number): number;
+  close(): void;
+}
+
+export function openState(file: string, now: () => number = Date.now): BotState {
+  const { sqlite, orm } = openDb(file);
+  return {
+    claimDelivery(key) {
+      return orm.insert(deliveries).values({ key, seenAt: now() }).onConflictDoNothing().run().changes === 1;
+    },
+    claimIncidentPost(conversation, entityRef) {
+      return orm.insert(incidentPosts).values({ conversation, entityRef, postedAt: now() }).onConflictDoNothing().run().changes === 1;
+    },
+    settleIncidentPost(conversation, entityRef, messageId) {
+      const row = and(eq(incidentPosts.conversation, conversation), eq(incidentPosts.entityRef, entityRef));
+      if (messageId === null) orm.delete(incidentPosts).where(row).run();
+      else orm.update(incidentPosts).set({ messageId }).where(row).run();
+    },
+    prune(maxAgeMs) {
+      return orm.delete(deliveries).where(lt(deliveries.seenAt, now() - maxAgeMs)).run().changes;
+    },
+    close: () => sqlite.close(),
+  };
+}
