@@ -1,0 +1,78 @@
+/**
+ * The conversation core: intents in, replies out. Adapters call it; it never calls them, and it
+ * knows no chat SDK (src/boundaries.test.ts).
+ */
+import type { Catalog, EntitySummary } from '../catalog/index.js';
+import { depsCard, helpCard, runbookCard, whoOwnsCard } from './cards.js';
+import type { Intent } from './intents.js';
+import type { Reply } from './reply.js';
+
+export * from './intents.js';
+export * from './reply.js';
+
+/** The catalog questions the conversation asks. */
+export type CatalogQueries = Pick<Catalog, 'whoOwns' | 'runbook' | 'deps' | 'findMentions'>;
+
+export interface ConversationOptions {
+  catalog: CatalogQueries;
+  now?: () => Date;
+  /** Channel names that mark an incident; default `^(inc|incident)[-_]`. */
+  incidentPattern?: RegExp;
+}
+
+export const DEFAULT_INCIDENT_PATTERN = /^(inc|incident)[-_]/i;
+
+export function createConversation(options: ConversationOptions) {
+  const { catalog } = options;
+  const now = options.now ?? (() => new Date());
+  const incidentPattern = options.incidentPattern ?? DEFAULT_INCIDENT_PATTERN;
+
+  return {
+    /** The reply to one intent. Answers to a person are private and offer "Share in channel". */
+    reply(intent: Intent): Reply {
+      switch (intent.kind) {
+        case 'whoowns':
+          return whoOwnsCard(catalog.whoOwns(intent.query, now()), { shareable: true });
+        case 'share':
+          return whoOwnsCard(catalog.whoOwns(intent.query, now()), { shareable: false });
+        case 'runbook':
+          return runbookCard(catalog.runbook(intent.query, now()));
+        case 'deps':
+          return depsCard(catalog.deps(intent.query, intent.depth));
+        case 'help':
+          return helpCard(intent.reason);
+      }
+    },
+
+    isIncidentChannel: (name: string | undefined) => !!name && incidentPattern.test(name),
+
+    /** The services an incident is about, from the channel's name, topic, purpose or a message. */
+    affectedServices(texts: (string | undefined)[]): EntitySummary[] {
+      const seen = new Map<string, EntitySummary>();
+      for (const text of texts) {
+        if (!text) continue;
+        const cleaned = text.replace(incidentPattern, ' ');
+        for (const e of catalog.findMentions(cleaned)) if (!seen.has(e.ref)) seen.set(e.ref, e);
+      }
+      return [...seen.values()];
+    },
+
+    /** The card posted into an incident channel for one affected service: for everyone, with deps. */
+    incidentCard(ref: string): Reply {
+      const card = whoOwnsCard(catalog.whoOwns(ref, now()), { shareable: false });
+      const deps = catalog.deps(ref, 1);
+      const names = (nodes: typeof deps.dependsOn) => nodes.map((n) => n.name).join(', ') || 'none';
+      const at = card.blocks.findIndex((b) => b.type === 'context' && b !== card.blocks[1]);
+      card.blocks.splice(at < 0 ? card.blocks.length : at, 0, {
+        type: 'fields',
+        fields: [
+          { label: 'Upstream (it depends on)', value: [names(deps.dependsOn)] },
+          { label: 'Downstream (depends on it)', value: [names(deps.dependents)] },
+        ],
+      });
+      return { ...card, summary: `Affected: ${card.summary}`, visibility: 'channel' };
+    },
+  };
+}
+
+export type Conversation = ReturnType<typeof createConversation>;
