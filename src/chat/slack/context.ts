@@ -1,0 +1,20 @@
+/** What every Slack listener needs, built once by the adapter. */
+import type { Logger } from 'pino';
+import type { Conversation, Reply } from '../../conversation/index.js';
+import type { BotState } from '../../state/index.js';
+import type { PeopleResolver } from './people.js';
+import { toBlockKit, type SlackMessage } from './render.js';
+
+export interface SlackDeps {
+  conversation: Conversation;
+  state: BotState;
+  people: PeopleResolver;
+  logger: Logger;
+  /** Counts answered requests by kind, for /metrics. */
+  count: (what: string) => void;
+}
+
+/** Renders a reply with people's Slack mentions resolved. */
+export async function render(deps: SlackDeps, reply: Reply): Promise<SlackMessage> {
+  return toBlockKit(reply, await deps.people.resolve(reply));
+}

@@ -1,0 +1,18 @@
+/**
+ * Buttons: "Did you mean" answers in place of the question; "Share in channel" posts the card for
+ * everyone and removes the private copy.
+ */
+import type { App, BlockButtonAction } from '@slack/bolt';
+import { decodeAction } from '../../../conversation/index.js';
+import { render, type SlackDeps } from '../context.js';
+
+export function registerActions(app: App, deps: SlackDeps): void {
+  app.action<BlockButtonAction>(/^sb:\d+$/, async ({ action, ack, respond }) => {
+    await ack();
+    const intent = decodeAction(action.value ?? '');
+    deps.count(`button:${intent.kind}`);
+    const message = await render(deps, deps.conversation.reply(intent));
+    if (intent.kind === 'share') await respond({ ...message, response_type: 'in_channel', delete_original: true });
+    else await respond({ ...message, replace_original: true });
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * Events: mentions answered in a thread; incident channels get one card per affected service, found
+ * from the channel's name, topic and purpose when it is created, when the bot joins, when the bot is
+ * mentioned there, and from later messages that name catalog entities. A service is never posted
+ * twice in one channel: the claim is a row in SQLite, so this holds across restarts.
+ */
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { parseMention } from '../../../conversation/index.js';
+import { render, type SlackDeps } from '../context.js';
+
+interface ChannelInfo {
+  id: string;
+  name?: string;
+  topic?: string;
+  purpose?: string;
+}
+
+const CHANNEL_TTL_MS = 5 * 60 * 1000;
+
+export function registerEvents(app: App, deps: SlackDeps): void {
+  const channels = new Map<string, { info: ChannelInfo; at: number }>();
+
+  async function channelInfo(client: WebClient, id: string): Promise<ChannelInfo> {
+    const hit = channels.get(id);
+    if (hit && Date.now() - hit.at < CHANNEL_TTL_MS) return hit.info;
+    const res = await client.conversations.info({ channel: id });
+    const c = res.channel ?? {};
+    const info = { id, name: c.name, topic: c.topic?.value, purpose: c.purpose?.value };
+    channels.set(id, { info, at: Date.now() });
+    return info;
+  }
+
+  async function postIncidentCards(client: WebClient, channel: string, texts: (string | undefined)[]): Promise<void> {
+    for (const service of deps.conversation.affectedServices(texts)) {
+      const key = `slack:${channel}`;
+      if (!deps.state.claimIncidentPost(key, service.ref)) continue;
+      try {
+        const message = await render(deps, deps.conversation.incidentCard(service.ref));
+        const res = await client.chat.postMessage({ channel, ...message, unfurl_links: false });
+        deps.state.settleIncidentPost(key, service.ref, res.ts ?? '');
+        deps.count('incident_card');
+      } catch (err) {
+        deps.state.settleIncidentPost(key, service.ref, null);
+        deps.logger.error({ err, channel, service: service.ref }, 'could not post the incident card');
+      }
+    }
+  }
+
+  app.event('channel_created', async ({ event, client }) => {
+    const { id, name } = event.channel;
+    if (!deps.conversation.isIncidentChannel(name)) return;
+    // The bot must be a member to post; channels:join lets it join public channels by itself.
+    await client.conversations.join({ channel: id });
+    const info = await channelInfo(client, id).catch(() => ({ id, name }) as ChannelInfo);
+    await postIncidentCards(client, id, [name, info.topic, info.purpose]);
+  });
+
+  app.event('member_joined_channel', async ({ event, client, context }) => {
+    if (event.user !== context.botUserId) return;
+    const info = await channelInfo(client, event.channel);
+    if (deps.conversation.isIncidentChannel(info.name)) await postIncidentCards(client, event.channel, [info.name, info.topic, info.purpose]);
+  });
+
+  app.event('app_mention', async ({ event, client }) => {
+    const info = await channelInfo(client, event.channel).catch(() => ({ id: event.channel }) as ChannelInfo);
+    const intent = parseMention(event.text);
+    if (deps.conversation.isIncidentChannel(info.name)) {
+      await postIncidentCards(client, event.channel, [info.name, info.topic, info.purpose, 'query' in intent ? intent.query : undefined]);
+      if (intent.kind === 'help') return;
+    }
+    deps.count(`mention:${intent.kind}`);
+    const message = await render(deps, deps.conversation.reply(intent));
+    await client.chat.postMessage({ channel: event.channel, thread_ts: event.thread_ts ?? event.ts, ...message, unfurl_links: false });
+  });
+
+  app.message(async ({ message, client }) => {
+    if (message.subtype !== undefined || !('text' in message) || !message.text) return;
+    const info = await channelInfo(client, message.channel).catch(() => undefined);
+    if (info && deps.conversation.isIncidentChannel(info.name)) await postIncidentCards(client, message.channel, [message.text]);
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * The reply model as Block Kit, fitted into Slack's documented limits: 50 blocks a message, 3,000
+ * characters a section, 10 fields of 2,000, 150 in a header, 25 buttons of 75. A list that does not fit
+ * ends with "and N more" instead of being refused by Slack.
+ */
+import type { Block, Reply, Span, Text } from '../../conversation/index.js';
+
+export const LIMITS = {
+  blocks: 50,
+  sectionText: 3000,
+  fields: 10,
+  fieldText: 2000,
+  headerText: 150,
+  contextElements: 10,
+  actionsElements: 25,
+  buttonText: 75,
+  buttonValue: 2000,
+  messageText: 40_000,
+} as const;
+
+/** Slack ids of people, by catalog ref, resolved before rendering (see people.ts). */
+export type SlackIds = ReadonlyMap<string, string>;
+
+// Slack's mrkdwn needs only these three escaped; everything else is literal.
+const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function span(s: Span, ids: SlackIds): string {
+  if (typeof s === 'string') return escape(s);
+  if ('bold' in s) return `*${escape(s.bold)}*`;
+  if ('code' in s) return `\`${escape(s.code)}\``;
+  if ('link' in s) return `<${s.link}|${escape(s.text).replace(/\|/g, '¦')}>`;
+  if ('person' in s) {
+    const id = s.person.slackUserId ?? ids.get(s.person.ref);
+    return id ? `<@${id}>` : escape(s.person.displayName);
+  }
+  const epoch = Math.floor(Date.parse(s.time) / 1000);
+  return Number.isFinite(epoch) ? `<!date^${epoch}^{date_short_pretty} {time}|${escape(s.fallback)}>` : escape(s.fallback);
+}
+
+export const mrkdwn = (text: Text, ids: SlackIds) => text.map((s) => span(s, ids)).join('');
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** As many list items as fit in one section, then "and N more". */
+function listText(title: string, items: string[], max: number): string {
+  const lines = [`*${escape(title)}*`];
+  let used = lines[0]!.length;
+  for (let i = 0; i < items.length; i++) {
+    const line = `• ${items[i]}`;
+    const remaining = items.length - i - 1;
+    const reserve = remaining > 0 ? `\n…and ${remaining} more`.length + 4 : 0;
+    if (used + 1 + line.length + reserve > max) {
+      lines.push(`…and ${items.length - i} more`);
+      return lines.join('\n');
+    }
+    lines.push(line);
+    used += 1 + line.length;
+  }
+  return lines.join('\n');
+}
+
+type SlackBlock = Record<string, unknown>;
+
+function renderBlock(block: Block, ids: SlackIds, actionIndex: { next: number }): SlackBlock[] {
+  switch (block.type) {
+    case 'header':
+      return [{ type: 'header', text: { type: 'plain_text', text: cut(block.text, LIMITS.headerText), emoji: true } }];
+    case 'section':
+      return [{ type: 'section', text: { type: 'mrkdwn', text: cut(mrkdwn(block.text, ids), LIMITS.sectionText) } }];
+    case 'fields': {
+      const out: SlackBlock[] = [];
+      for (let i = 0; i < block.fields.length; i += LIMITS.fields) {
+        out.push({
+          type: 'section',
+          fields: block.fields.slice(i, i + LIMITS.fields).map((f) => ({
+            type: 'mrkdwn',
+            text: cut(`*${escape(f.label)}*\n${mrkdwn(f.value, ids)}`, LIMITS.fieldText),
+          })),
+        });
+      }
+      return out;
+    }
+    case 'list':
+      return [{ type: 'section', text: { type: 'mrkdwn', text: listText(block.title, block.items.map((i) => mrkdwn(i, ids)), LIMITS.sectionText) } }];
+    case 'context':
+      return [{ type: 'context', elements: [{ type: 'mrkdwn', text: cut(mrkdwn(block.text, ids), LIMITS.sectionText) }] }];
+    case 'divider':
+      return [{ type: 'divider' }];
+    case 'actions':
+      return [
+        {
+          type: 'actions',
+          elements: block.buttons.slice(0, LIMITS.actionsElements).map((b) => ({
+            type: 'button',
+            // Unique within the message, as Slack requires; the value says what the click does.
+            action_id: `sb:${actionIndex.next++}`,
+            text: { type: 'plain_text', text: cut(b.label, LIMITS.buttonText), emoji: true },
+            value: cut(b.action, LIMITS.buttonValue),
+            ...(b.style ? { style: b.style } : {}),
+          })),
+        },
+      ];
+  }
+}
+
+export interface SlackMessage {
+  text: string;
+  blocks: SlackBlock[];
+}
+
+export function toBlockKit(reply: Reply, ids: SlackIds = new Map()): SlackMessage {
+  const index = { next: 0 };
+  let blocks = reply.blocks.flatMap((b) => renderBlock(b, ids, index));
+  if (blocks.length > LIMITS.blocks) {
+    const dropped = blocks.length - (LIMITS.blocks - 1);
+    blocks = [...blocks.slice(0, LIMITS.blocks - 1), { type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${dropped} more blocks not shown` }] }];
+  }
+  return { text: cut(reply.summary, LIMITS.messageText), blocks };
+}
+
+/** Every person a reply mentions, so their Slack ids can be looked up before rendering. */
+export function peopleIn(reply: Reply): { ref: string; email: string | null; slackUserId?: string | null }[] {
+  const spans: Span[] = [];
+  for (const b of reply.blocks) {
+    if (b.type === 'section' || b.type === 'context') spans.push(...b.text);
+    else if (b.type === 'fields') b.fields.forEach((f) => spans.push(...f.value));
+    else if (b.type === 'list') b.items.forEach((i) => spans.push(...i));
+  }
+  const people = new Map<string, { ref: string; email: string | null; slackUserId?: string | null }>();
+  for (const s of spans) if (typeof s === 'object' && 'person' in s) people.set(s.person.ref, s.person);
+  return [...people.values()];
+}
