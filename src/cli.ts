@@ -9,11 +9,16 @@ import { renderDeps, renderIngestReport, renderRunbook, renderWhoOwns } from './
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { Metrics } from './http/metrics.js';
 import { startHttpServer } from './http/server.js';
+import { createSlackAdapter } from './chat/slack/adapter.js';
+import { runShell } from './chat/shell/shell.js';
+import { createConversation } from './conversation/index.js';
+import { openState } from './state/index.js';
 
 const HELP = `Usage: switchboard <command> [options]
 
 Commands:
-  start                   ingest the catalog and serve HTTP (/healthz, /metrics)
+  start                   ingest the catalog, serve HTTP (/healthz, /metrics, /slack/events) and
+                          Slack; with no chat credentials, a terminal chat on stdin/stdout
   ingest <path|url>...    ingest descriptor files, folders, Location URLs and CODEOWNERS files
   whoowns <query>         owner, on-call, runbook, links and blast radius of an entity
   runbook <query>         the runbook and operational links of an entity
@@ -140,15 +145,23 @@ async function ensureIngested(catalog: Catalog, config: Config, io: Out): Promis
 }
 
 async function start(config: Config, dbFile: string): Promise<number> {
-  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'switchboard' } });
+  const slackConfigured = Boolean(config.SLACK_BOT_TOKEN);
+  const shell = !slackConfigured;
+  // With the terminal chat on stdout, logs go to stderr and only warnings show.
+  const logger = pino(
+    { level: shell && config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, base: { service: 'switchboard' } },
+    shell ? pino.destination(2) : undefined,
+  );
   const metrics = new Metrics();
   const catalog = openCatalog(dbFile);
+  const state = openState(dbFile);
   const report = await catalog.ingest(config.SWITCHBOARD_CATALOG);
   logger.info(
     { sources: config.SWITCHBOARD_CATALOG, entities: report.entities, problems: report.problems.length, ms: report.durationMs },
     'catalog ingested',
   );
   for (const p of report.problems) logger.warn({ location: p.location, line: p.line, code: p.code }, p.message);
+  state.prune(24 * 60 * 60 * 1000);
   metrics.set('switchboard_ingest_duration_seconds', 'Duration of the last catalog ingest', report.durationMs / 1000);
   metrics.set('switchboard_ingest_problems', 'Problems reported by the last catalog ingest', report.problems.length);
   metrics.onCollect(() => {
@@ -156,15 +169,35 @@ async function start(config: Config, dbFile: string): Promise<number> {
     metrics.set('switchboard_catalog_entities', 'Entities in the catalog', stats.entities);
     metrics.set('switchboard_catalog_stale_entities', 'Entities kept from a source whose last ingest failed', stats.stale);
   });
+  const conversation = createConversation({ catalog });
+  const count = (platform: string) => (what: string) =>
+    metrics.inc('switchboard_chat_requests_total', 'Chat requests answered', { platform, what });
+
+  const slack = slackConfigured
+    ? createSlackAdapter({
+        botToken: config.SLACK_BOT_TOKEN as string,
+        signingSecret: config.SLACK_SIGNING_SECRET,
+        appToken: config.SLACK_APP_TOKEN,
+        apiUrl: config.SLACK_API_URL,
+        conversation,
+        state,
+        logger,
+        count: count('slack'),
+      })
+    : undefined;
 
   const http = await startHttpServer({
     port: config.PORT,
     metrics,
     logger,
-    health: () => ({ status: 'ok', catalog: catalog.stats() }),
+    health: () => ({ status: 'ok', catalog: catalog.stats(), slack: slack ? slack.mode : 'off' }),
+    routes: { ...slack?.routes },
   });
-  logger.info({ port: http.port }, 'HTTP server listening (GET /healthz, GET /metrics)');
-  logger.info('No Slack or Teams credentials set: only the HTTP endpoints and the CLI answer for now');
+  logger.info({ port: http.port }, 'HTTP server listening');
+  if (slack) {
+    await slack.start();
+    logger.info({ mode: slack.mode }, slack.mode === 'socket' ? 'Slack connected over Socket Mode' : 'Slack requests served at POST /slack/events');
+  }
 
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {
@@ -173,8 +206,21 @@ async function start(config: Config, dbFile: string): Promise<number> {
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    if (shell) {
+      const interactive = Boolean(process.stdin.isTTY);
+      runShell({ conversation, input: process.stdin, output: process.stdout, interactive, color: interactive && Boolean(process.stdout.isTTY) })
+        .then(() => stop('end of input'))
+        .catch((err: unknown) => {
+          logger.error({ err }, 'terminal chat failed');
+          stop('terminal chat failed');
+        });
+    }
   });
+  // The terminal chat's reader keeps stdin open, and with it the process: close it on shutdown.
+  if (shell) process.stdin.destroy();
+  await slack?.stop();
   await http.close();
+  state.close();
   catalog.close();
   return 0;
 }

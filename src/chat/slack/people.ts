@@ -3,13 +3,13 @@
  * Slack account with the same e-mail (users.lookupByEmail). Lookups are cached, misses too, so a card
  * with ten members costs Slack at most ten calls an hour.
  */
-import type { WebClient } from '@slack/web-api';
+import type { App } from '@slack/bolt';
 import type { Reply } from '../../conversation/index.js';
 import { peopleIn, type SlackIds } from './render.js';
 
 const TTL_MS = 60 * 60 * 1000;
 
-export function createPeopleResolver(client: WebClient, now: () => number = Date.now) {
+export function createPeopleResolver(client: App['client'], now: () => number = Date.now) {
   const cache = new Map<string, { id: string | null; at: number }>();
 
   async function byEmail(email: string): Promise<string | null> {

@@ -5,9 +5,10 @@
  * twice in one channel: the claim is a row in SQLite, so this holds across restarts.
  */
 import type { App } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import { parseMention } from '../../../conversation/index.js';
 import { render, type SlackDeps } from '../context.js';
+
+type WebClient = App['client'];
 
 interface ChannelInfo {
   id: string;
