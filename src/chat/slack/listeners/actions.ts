@@ -9,10 +9,16 @@ import { render, type SlackDeps } from '../context.js';
 export function registerActions(app: App, deps: SlackDeps): void {
   app.action<BlockButtonAction>(/^sb:\d+$/, async ({ action, ack, respond }) => {
     await ack();
+    // A click from a surface without a response_url (a Home tab) has no message to answer in.
+    if (typeof respond !== 'function') return;
     const intent = decodeAction(action.value ?? '');
     deps.count(`button:${intent.kind}`);
     const message = await render(deps, deps.conversation.reply(intent));
     if (intent.kind === 'share') await respond({ ...message, response_type: 'in_channel', delete_original: true });
     else await respond({ ...message, replace_original: true });
+  });
+  // Clicks on anything else (a link button, another app's leftovers) are acked so Slack shows no error.
+  app.action(/^(?!sb:\d+$)/, async ({ ack }) => {
+    await ack();
   });
 }

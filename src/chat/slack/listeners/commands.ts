@@ -3,13 +3,23 @@ import type { App } from '@slack/bolt';
 import { parseCommand } from '../../../conversation/index.js';
 import { render, type SlackDeps } from '../context.js';
 
+/** The manifest's commands; any other command routed to the app still gets an ack and help. */
 export const COMMANDS = ['/whoowns', '/runbook', '/switchboard'];
 
 export function registerCommands(app: App, deps: SlackDeps): void {
-  app.command(new RegExp(`^(${COMMANDS.join('|')})$`), async ({ command, ack, respond }) => {
+  app.command(/.*/, async ({ command, ack, respond, client }) => {
     await ack();
     deps.count(command.command);
     const reply = deps.conversation.reply(parseCommand(command.command, command.text));
-    await respond({ ...(await render(deps, reply)), response_type: reply.visibility === 'channel' ? 'in_channel' : 'ephemeral' });
+    const message = await render(deps, reply);
+    // Bolt offers respond() only when the payload carries a response_url; Slack always sends one, but
+    // a payload without it still gets its answer, privately in the channel.
+    if (typeof respond === 'function') {
+      await respond({ ...message, response_type: reply.visibility === 'channel' ? 'in_channel' : 'ephemeral' });
+    } else if (command.channel_id && command.user_id) {
+      await client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, ...message });
+    } else {
+      deps.logger.warn({ command: command.command }, 'slash command without response_url or channel: nowhere to answer');
+    }
   });
 }

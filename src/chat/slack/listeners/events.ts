@@ -64,6 +64,8 @@ export function registerEvents(app: App, deps: SlackDeps): void {
   });
 
   app.event('app_mention', async ({ event, client }) => {
+    // Another bot mentioning us would start a conversation between bots: answer people only.
+    if (event.bot_id || event.subtype === 'bot_message') return;
     const info = await channelInfo(client, event.channel).catch(() => ({ id: event.channel }) as ChannelInfo);
     const intent = parseMention(event.text);
     if (deps.conversation.isIncidentChannel(info.name)) {
