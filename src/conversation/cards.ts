@@ -81,6 +81,7 @@ export function whoOwnsCard(a: WhoOwnsAnswer, options: CardOptions): Reply {
       type: 'list',
       title: `${a.owner.displayName} members`,
       items: a.owner.members.map((m) => [{ person: m }]),
+      more: a.owner.memberCount - a.owner.members.length,
     });
   }
   const links = linkItems(a.links, a.runbook?.url);

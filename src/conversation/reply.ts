@@ -27,8 +27,9 @@ export type Block =
   | { type: 'header'; text: string }
   | { type: 'section'; text: Text }
   | { type: 'fields'; fields: { label: string; value: Text }[] }
-  /** A list that may be cut: renderers show as many items as fit, then "and N more". */
-  | { type: 'list'; title: string; items: Text[] }
+  /** A list that may be cut: renderers show as many items as fit, then "and N more". `more` counts
+   *  items the core already left out. */
+  | { type: 'list'; title: string; items: Text[]; more?: number }
   | { type: 'actions'; buttons: Button[] }
   | { type: 'context'; text: Text }
   | { type: 'divider' };

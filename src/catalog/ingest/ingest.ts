@@ -230,7 +230,7 @@ export async function runIngest(
       ingestedAt: now,
       lastGoodAt: invalid.length ? null : now,
     });
-    const previous = new Map(repo.entitiesOfSource(sourceId).map((e) => [e.ref, e.id]));
+    const previous = new Map(existing ? repo.entitiesOfSource(sourceId).map((e) => [e.ref, e.id]) : []);
     const written = new Set<string>();
     for (const entity of valid) {
       if (written.has(entity.ref)) {
@@ -242,7 +242,7 @@ export async function runIngest(
         pending.push({ entity, sourceId, location: item.location });
         continue;
       }
-      repo.upsertEntity(entity, sourceId, now);
+      repo.upsertEntity(entity, sourceId, now, !holder);
       written.add(entity.ref);
       if (previous.has(entity.ref)) report.entities.updated++;
       else report.entities.added++;
@@ -262,6 +262,8 @@ export async function runIngest(
   };
 
   sqlite.exec('BEGIN IMMEDIATE');
+  // The first ingest into an empty catalog loads in bulk: indexes are rebuilt once, at the end.
+  const rebuildIndexes = repo.stats().entities === 0 ? repo.suspendIndexes() : undefined;
   try {
     while (queue.length > 0) {
       const item = queue.shift() as WorkItem;
@@ -290,6 +292,7 @@ export async function runIngest(
       else ingestDescriptors(item, text, hash, existing);
     }
 
+    rebuildIndexes?.();
     for (const root of liveRoots) {
       for (const source of repo.sourcesByRoot(root)) {
         if (seen.has(source.location)) continue;
@@ -312,6 +315,8 @@ export async function runIngest(
     sqlite.exec('ROLLBACK');
     throw err;
   }
+  // Move the run from the write-ahead log into the database file, so the log does not double its size.
+  sqlite.pragma('wal_checkpoint(TRUNCATE)');
 
   const stats = repo.stats();
   report.entities.total = stats.entities;

@@ -2,6 +2,7 @@
 import { aliasesOf, type Entity, specField } from '../entity.js';
 import { deriveRelations } from '../relations.js';
 import { canonicalRef, DEFAULT_NAMESPACE, formatRef } from '../ref.js';
+import { deletionKeys, normalizeName } from '../queries/similarity.js';
 import { type NewEntity, type TermField, UNSEARCHED_KINDS } from '../store/repo.js';
 
 const PARENT_FIELD: Record<string, { field: string; defaultKind: string }> = {
@@ -45,6 +46,14 @@ export function normalizeEntity(entity: Entity, line: number): Normalized {
   }
   if (kind === 'user') addTerm(profile?.email, 'email');
 
+  const fuzzyKeys = new Set<number>();
+  if (searched) {
+    for (const text of [entity.metadata.name, title, ...aliases]) {
+      const name = text ? normalizeName(text) : '';
+      if (name.length >= 3) deletionKeys(name).forEach((k) => fuzzyKeys.add(k));
+    }
+  }
+
   const parent = PARENT_FIELD[kind];
   const specType = specField(entity, 'type');
   const lifecycle = specField(entity, 'lifecycle');
@@ -67,6 +76,7 @@ export function normalizeEntity(entity: Entity, line: number): Normalized {
         ? { name: entity.metadata.name, title: title ?? '', aliases: aliases.join(' | '), tags: tags.join(' | ') }
         : null,
       relations,
+      fuzzyKeys: [...fuzzyKeys],
     },
   };
 }

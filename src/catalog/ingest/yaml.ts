@@ -1,8 +1,12 @@
 /**
  * Splits a descriptor file into YAML documents and parses each, remembering the line each starts on so
- * that a validation error can name it. js-yaml parses bulk input about ten times faster than `yaml`.
+ * that a validation error can name it. js-yaml 4 parses bulk input about ten times faster than `yaml`
+ * (and four times faster than js-yaml 5). The YAML 1.2 core schema reads descriptors as Backstage does:
+ * timestamps stay strings.
  */
-import { load, YAMLException } from 'js-yaml';
+import yaml from 'js-yaml';
+
+const { CORE_SCHEMA, load, YAMLException } = yaml;
 
 export interface YamlDocument {
   /** 1-based line where the document's content starts. */
@@ -42,14 +46,11 @@ export function parseYamlDocuments(text: string): YamlParseResult {
     if (!/\S/.test(body.replace(/^\s*#.*$/gm, ''))) continue;
     let value: unknown;
     try {
-      value = load(body);
+      value = load(body, { schema: CORE_SCHEMA });
     } catch (err) {
       if (err instanceof YAMLException) {
-        const head = err.message.split('\n')[0] ?? '';
-        // js-yaml 5 does not always set err.line; the message always ends with "(line:column)", 1-based.
-        const at = /\((\d+):\d+\)\s*$/.exec(head);
-        const line = at ? Number(at[1]) - 1 : ((err as { mark?: { line?: number } }).mark?.line ?? 0);
-        const reason = head.replace(/\s*\(\d+:\d+\)\s*$/, '') || 'invalid YAML';
+        const line = err.mark?.line ?? 0;
+        const reason = err.reason || 'invalid YAML';
         return { ok: false, line: chunk.line + line, message: `YAML syntax error: ${reason}` };
       }
       throw err;

@@ -71,6 +71,8 @@ beforeAll(async () => {
       entity('API', 'payments', { type: 'openapi', lifecycle: 'production', owner: 'team-payments', definition: 'openapi: 3.0.0' }),
       entity('Resource', 'payments-db', { type: 'database', owner: 'team-payments' }),
       component('petstore', { owner: 'team-a' }),
+      component('chargebacks-events', { owner: 'team-a' }),
+      component('jade-chargebacks-events', { owner: 'team-b' }),
       entity('API', 'petstore', { type: 'openapi', lifecycle: 'production', owner: 'team-b', definition: 'x' }),
     ].join('---\n'),
   );
@@ -121,6 +123,16 @@ describe('whoOwns', () => {
     const a = catalog.whoOwns('paymnets-api');
     expect(a.status).toBe('found');
     expect(a.entity?.name).toBe('payments-api');
+  });
+
+  it('finds the one name a typo is one edit from, even when longer names share its words', () => {
+    const a = catalog.whoOwns('chargexacks-events');
+    expect(a.status).toBe('found');
+    expect(a.entity?.name).toBe('chargebacks-events');
+  });
+
+  it('does not guess from one edit on a short query', () => {
+    expect(catalog.whoOwns('paym').status).toBe('ambiguous');
   });
 
   it('finds a name with the words in another order', () => {

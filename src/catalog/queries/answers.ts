@@ -4,8 +4,13 @@ import { candidateSummaries, freshnessOf, linksOf, onCallFor, ownerOf, runbookOf
 import { resolveEntity } from './resolve.js';
 import type { DepNode, DepsAnswer, RunbookAnswer, WhoOwnsAnswer } from './types.js';
 
-/** Transitive dependents are counted up to this many; beyond it the answer says "10000+". */
+/**
+ * Transitive dependents are counted up to this many; beyond it the answer says "10000+". The ownership
+ * card stops at a smaller number: it answers in milliseconds at 100k entities, and "200+ dependents"
+ * tells an incident responder what "4,312" would. `deps` gives the full count.
+ */
 export const BLAST_RADIUS_CAP = 10_000;
+export const CARD_BLAST_RADIUS_CAP = 200;
 /** Nodes listed per direction in `deps`; the count says how many more there are. */
 const DEPS_LIST_LIMIT = 500;
 
@@ -27,7 +32,7 @@ export function whoOwns(repo: CatalogRepo, query: string, at: Date = new Date())
   }
   const row = resolution.entity;
   const owner = ownerOf(repo, row);
-  const radius = repo.countDependents(row.ref, BLAST_RADIUS_CAP);
+  const radius = repo.countDependents(row.ref, CARD_BLAST_RADIUS_CAP);
   return {
     query,
     status: 'found',
@@ -39,8 +44,8 @@ export function whoOwns(repo: CatalogRepo, query: string, at: Date = new Date())
     dependencies: {
       dependsOn: repo.countRelationTargets(row.ref, 'dependsOn') + repo.countRelationTargets(row.ref, 'consumesApi'),
       dependents: repo.countRelationTargets(row.ref, 'dependencyOf'),
-      blastRadius: Math.min(radius, BLAST_RADIUS_CAP),
-      blastRadiusCapped: radius > BLAST_RADIUS_CAP,
+      blastRadius: Math.min(radius, CARD_BLAST_RADIUS_CAP),
+      blastRadiusCapped: radius > CARD_BLAST_RADIUS_CAP,
     },
     freshness: freshnessOf(row),
     candidates: [],

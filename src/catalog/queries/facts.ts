@@ -63,6 +63,9 @@ export function personOf(repo: CatalogRepo, ref: string): Person {
   };
 }
 
+/** Members listed in an answer; `memberCount` says how many there are in all. */
+const MAX_MEMBERS = 50;
+
 /**
  * The owner of an entity: spec.owner; else its system's, then that system's domain's (inherited);
  * else the CODEOWNERS rule matching the descriptor's path in its repository. A group answers for itself.
@@ -74,11 +77,12 @@ export function ownerOf(repo: CatalogRepo, row: EntityRow): Owner | null {
   const kind = found.ref.slice(0, found.ref.indexOf(':'));
   const base = { ref: found.ref, kind, inherited: found.via !== 'spec' && found.via !== 'self', via: found.via };
   if (!ownerRow) {
-    return { ...base, resolved: false, displayName: found.ref.replace(/^\w+:(default\/)?/, ''), email: null, slackChannel: null, members: [] };
+    return { ...base, resolved: false, displayName: found.ref.replace(/^\w+:(default\/)?/, ''), email: null, slackChannel: null, members: [], memberCount: 0 };
   }
   const body = bodyOf(ownerRow);
   const profile = (body.spec?.profile ?? {}) as { displayName?: string; email?: string };
-  const members = kind === 'group' ? repo.relationTargets(found.ref, 'hasMember').map((m) => personOf(repo, m)) : [];
+  const memberRefs = kind === 'group' ? repo.relationTargets(found.ref, 'hasMember') : [];
+  const members = memberRefs.slice(0, MAX_MEMBERS).map((m) => personOf(repo, m));
   return {
     ...base,
     resolved: true,
@@ -86,6 +90,7 @@ export function ownerOf(repo: CatalogRepo, row: EntityRow): Owner | null {
     email: profile.email ?? null,
     slackChannel: annotationOf(body, ANNOTATIONS.slackChannel),
     members,
+    memberCount: memberRefs.length,
   };
 }
 

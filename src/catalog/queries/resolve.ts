@@ -1,15 +1,18 @@
 /**
  * From what a person typed to an entity: exact ref, then exact name / title / alias (case-insensitive),
- * then fuzzy. Every step is an index lookup; the fuzzy step starts from the query's rarest trigrams in
- * the FTS5 trigram index and ranks a bounded candidate set in memory.
+ * then fuzzy. Every step is an index lookup. Fuzzy candidates come from the typo index (names one edit
+ * away), then names starting with the query, and only when those give few, from the query's rarest
+ * trigrams in the FTS5 index; a bounded candidate set is then ranked in memory.
  */
 import { canonicalRef } from '../ref.js';
 import type { CatalogRepo, EntityRow } from '../store/repo.js';
-import { entitySimilarity, trigrams } from './similarity.js';
+import { deletionKeys, editDistance, entitySimilarity, normalizeName, trigrams } from './similarity.js';
 
 export interface Candidate {
   entity: EntityRow;
   score: number;
+  /** Edit distance from the query to the closest of the entity's names. */
+  distance: number;
 }
 
 export type Resolution =
@@ -32,6 +35,8 @@ const kindRank = (e: EntityRow) => KIND_RANK[e.kind.toLowerCase()] ?? 8;
 const FIELD_RANK: Record<string, number> = { name: 0, alias: 1, title: 2 };
 
 const MAX_CANDIDATES = 5;
+/** Enough candidates from the typo and prefix indexes to skip the (slower) trigram search. */
+const ENOUGH = 5;
 /** Trigrams to query at most: the rarest ones carry the signal, common ones only cost time. */
 const MAX_TRIGRAMS = 8;
 const FTS_LIMIT = 200;
@@ -56,7 +61,7 @@ export function resolveEntity(repo: CatalogRepo, rawQuery: string): Resolution {
   const exact = exactMatches(repo, query.toLowerCase());
   if (exact.length === 1) return { status: 'found', entity: exact[0] as EntityRow, candidates: [] };
   if (exact.length > 1) {
-    return { status: 'ambiguous', candidates: exact.slice(0, MAX_CANDIDATES).map((entity) => ({ entity, score: 1 })) };
+    return { status: 'ambiguous', candidates: exact.slice(0, MAX_CANDIDATES).map((entity) => ({ entity, score: 1, distance: 0 })) };
   }
 
   const ranked = fuzzyCandidates(repo, query);
@@ -66,6 +71,12 @@ export function resolveEntity(repo: CatalogRepo, rawQuery: string): Resolution {
   }
   const clear = !second || top.score - second.score >= FOUND_MARGIN || (top.score >= NEAR_EXACT && second.score < NEAR_EXACT);
   if (top.score >= FOUND_SCORE && clear) return { status: 'found', entity: top.entity, candidates: [] };
+  // A typo: exactly one name is one or two edits away and every other is further.
+  const closest = Math.min(...ranked.map((c) => c.distance));
+  const nearest = ranked.filter((c) => c.distance === closest);
+  if (closest <= 2 && closest * 4 < normalizeName(query).length && nearest.length === 1) {
+    return { status: 'found', entity: (nearest[0] as Candidate).entity, candidates: [] };
+  }
   const floor = Math.max(AMBIGUOUS_SCORE, top.score - 0.3);
   return { status: 'ambiguous', candidates: ranked.filter((c) => c.score >= floor).slice(0, MAX_CANDIDATES) };
 }
@@ -85,9 +96,15 @@ function exactMatches(repo: CatalogRepo, term: string): EntityRow[] {
 function fuzzyCandidates(repo: CatalogRepo, query: string): Candidate[] {
   const ids = new Set<number>();
   const lower = query.toLowerCase();
-  if (lower.length < 3) {
-    repo.idsByTermPrefix(lower, 50).forEach((id) => ids.add(id));
-  } else {
+  const normalized = normalizeName(query);
+  if (normalized.length >= 3) repo.idsByNameKeys(deletionKeys(normalized), FTS_LIMIT).forEach((id) => ids.add(id));
+  repo.idsByTermPrefix(lower, 50).forEach((id) => ids.add(id));
+  if (normalized !== lower) repo.idsByTermPrefix(normalized, 50).forEach((id) => ids.add(id));
+  let scored = scoreAll(repo, query, ids);
+
+  // The trigram search finds what the typo and prefix indexes cannot (several typos, a word from the
+  // middle of a name) at a higher price: only when they found too little.
+  if (!scored.some((c) => c.distance <= 2) && scored.length < ENOUGH && lower.length >= 3) {
     const rare = trigrams(lower)
       .filter((t) => t.trim().length === 3)
       .map((t) => ({ t, n: repo.trigramDocCount(t) }))
@@ -97,21 +114,31 @@ function fuzzyCandidates(repo: CatalogRepo, query: string): Candidate[] {
     if (rare.length > 0) {
       const match = rare.map((x) => `"${x.t.replace(/"/g, '""')}"`).join(' OR ');
       repo.searchIds(match, FTS_LIMIT).forEach((id) => ids.add(id));
+      scored = scoreAll(repo, query, ids);
     }
   }
 
-  const scored: { id: number; score: number }[] = [];
+  scored.sort((a, b) => b.score - a.score || a.distance - b.distance);
+  return scored
+    .slice(0, MAX_CANDIDATES * 3)
+    .map(({ id, score, distance }) => ({ entity: repo.entityById(id) as EntityRow, score: Math.round(score * 1000) / 1000, distance }))
+    .filter((c) => c.entity !== undefined)
+    .sort((a, b) => b.score - a.score || kindRank(a.entity) - kindRank(b.entity) || a.entity.ref.localeCompare(b.entity.ref));
+}
+
+/** Similarity and edit distance of the query to each candidate's names. */
+function scoreAll(repo: CatalogRepo, query: string, ids: Set<number>): { id: number; score: number; distance: number }[] {
+  const normalized = normalizeName(query);
+  const split = (s: string) => (s ? s.split(' | ') : []);
+  const scored: { id: number; score: number; distance: number }[] = [];
   for (const id of ids) {
     const row = repo.searchRow(id);
     if (!row) continue;
-    const split = (s: string) => (s ? s.split(' | ') : []);
-    const score = entitySimilarity(query, { name: row.name, title: row.title, aliases: split(row.aliases), tags: split(row.tags) });
-    if (score > 0) scored.push({ id, score });
+    const aliases = split(row.aliases);
+    const score = entitySimilarity(query, { name: row.name, title: row.title, aliases, tags: split(row.tags) });
+    const names = [row.name, row.title, ...aliases].filter(Boolean).map(normalizeName);
+    const distance = Math.min(...names.map((n) => editDistance(normalized, n)));
+    if (score > 0) scored.push({ id, score, distance });
   }
-  scored.sort((a, b) => b.score - a.score);
-  return scored
-    .slice(0, MAX_CANDIDATES * 3)
-    .map(({ id, score }) => ({ entity: repo.entityById(id) as EntityRow, score: Math.round(score * 1000) / 1000 }))
-    .filter((c) => c.entity !== undefined)
-    .sort((a, b) => b.score - a.score || kindRank(a.entity) - kindRank(b.entity) || a.entity.ref.localeCompare(b.entity.ref));
+  return scored;
 }

@@ -86,3 +86,25 @@ export function trigrams(text: string): string[] {
   for (let i = 0; i + 3 <= t.length; i++) out.add(t.slice(i, i + 3));
   return [...out];
 }
+
+/** The form names are compared in: lower-case words joined by "-" ("Payments API" → "payments-api"). */
+export function normalizeName(text: string): string {
+  return tokens(text).join('-');
+}
+
+/** 32-bit FNV-1a: keys for the typo index; a rare collision only adds a candidate that scoring drops. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
+/** Keys of a normalized name for the typo index: the name itself and every one-deletion variant. */
+export function deletionKeys(name: string): number[] {
+  const keys = new Set<number>([hash32(name)]);
+  for (let i = 0; i < name.length; i++) keys.add(hash32(name.slice(0, i) + name.slice(i + 1)));
+  return [...keys];
+}

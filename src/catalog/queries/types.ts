@@ -31,7 +31,9 @@ export interface Owner {
   displayName: string;
   email: string | null;
   slackChannel: string | null;
+  /** The first 50 members; `memberCount` is the whole team. */
   members: Person[];
+  memberCount: number;
 }
 
 export interface OnCall {

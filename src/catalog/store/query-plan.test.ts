@@ -12,6 +12,7 @@ const REQUEST_PATH = [
   'entitiesByTerm',
   'termsByPrefix',
   'trigramDocCounts',
+  'idsByNameKeys',
   'searchMatch',
   'searchRow',
   'relationTargets',

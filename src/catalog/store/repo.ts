@@ -54,6 +54,8 @@ export interface NewEntity {
   terms: { term: string; field: TermField }[];
   search: { name: string; title: string; aliases: string; tags: string } | null;
   relations: Relation[];
+  /** Typo-index keys of its names (queries/similarity.ts deletionKeys). */
+  fuzzyKeys: number[];
 }
 
 export interface CodeownersRuleRow {
@@ -82,6 +84,9 @@ export function createRepo(sqlite: Database.Database) {
     ),
     termsByPrefix: sqlite.prepare(
       `SELECT DISTINCT entity_id AS id FROM entity_terms WHERE term >= ? AND term < ? LIMIT ?`,
+    ),
+    idsByNameKeys: sqlite.prepare(
+      `SELECT DISTINCT entity_id AS id FROM name_keys WHERE key IN (SELECT value FROM json_each(?)) LIMIT ?`,
     ),
     trigramDocCounts: sqlite.prepare(`SELECT term, doc FROM entity_search_vocab WHERE term = ?`),
     searchMatch: sqlite.prepare(`SELECT rowid AS id FROM entity_search WHERE entity_search MATCH ? ORDER BY rank LIMIT ?`),
@@ -163,6 +168,8 @@ export function createRepo(sqlite: Database.Database) {
     deleteSearch: sqlite.prepare(`DELETE FROM entity_search WHERE rowid = ?`),
     insertRelation: sqlite.prepare(`INSERT INTO relations (source_ref, type, target_ref, origin_id) VALUES (?, ?, ?, ?)`),
     deleteRelations: sqlite.prepare(`DELETE FROM relations WHERE origin_id = ?`),
+    insertNameKey: sqlite.prepare(`INSERT INTO name_keys (key, entity_id) VALUES (?, ?)`),
+    deleteNameKeys: sqlite.prepare(`DELETE FROM name_keys WHERE entity_id = ?`),
     insertRule: sqlite.prepare(
       `INSERT INTO codeowners_rules (source_id, repo_root, ord, pattern, owners, section, line) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
@@ -173,6 +180,7 @@ export function createRepo(sqlite: Database.Database) {
   const DEPENDENCY_TYPES = ['dependsOn', 'consumesApi', 'apiProvidedBy'] as const;
 
   function removeEntity(id: number): void {
+    s.deleteNameKeys.run(id);
     s.deleteTerms.run(id);
     s.deleteSearch.run(id);
     s.deleteRelations.run(id);
@@ -186,6 +194,8 @@ export function createRepo(sqlite: Database.Database) {
     entitiesByTerm: (term: string) => s.entitiesByTerm.all(term) as (EntityRow & { field: string })[],
     idsByTermPrefix: (prefix: string, limit: number) =>
       (s.termsByPrefix.all(prefix, prefix + '\uffff', limit) as { id: number }[]).map((r) => r.id),
+    idsByNameKeys: (keys: number[], limit: number) =>
+      (s.idsByNameKeys.all(JSON.stringify(keys), limit) as { id: number }[]).map((r) => r.id),
     trigramDocCount: (trigram: string) => (s.trigramDocCounts.get(trigram) as { doc: number } | undefined)?.doc ?? 0,
     searchIds: (match: string, limit: number) => (s.searchMatch.all(match, limit) as { id: number }[]).map((r) => r.id),
     searchRow: (id: number) =>
@@ -225,17 +235,22 @@ export function createRepo(sqlite: Database.Database) {
     locationsOfSource: (sourceId: number) => s.locationsOfSource.all(sourceId) as { body: string; line: number }[],
     /** The source currently holding `ref`, if any. */
     holderOf: (ref: string) => s.entityOwner.get(ref) as { id: number; sourceId: number } | undefined,
-    upsertEntity(entity: NewEntity, sourceId: number, ingestedAt: number): number {
+    /** `isNew`: no entity had this ref before, so there are no old rows to clear. */
+    upsertEntity(entity: NewEntity, sourceId: number, ingestedAt: number, isNew = false): number {
       const { id } = s.upsertEntity.get({ ...entity, sourceId, ingestedAt }) as { id: number };
-      s.deleteTerms.run(id);
-      s.deleteSearch.run(id);
-      s.deleteRelations.run(id);
+      if (!isNew) {
+        s.deleteNameKeys.run(id);
+        s.deleteTerms.run(id);
+        s.deleteSearch.run(id);
+        s.deleteRelations.run(id);
+      }
       for (const t of entity.terms) s.insertTerm.run(t.term, id, t.field);
       if (entity.search) {
         const { name, title, aliases, tags } = entity.search;
         s.insertSearch.run(id, name, title, aliases, tags);
       }
       for (const r of entity.relations) s.insertRelation.run(r.source, r.type, r.target, id);
+      for (const k of entity.fuzzyKeys) s.insertNameKey.run(k, id);
       return id;
     },
     removeEntity,
@@ -247,6 +262,21 @@ export function createRepo(sqlite: Database.Database) {
       s.deleteRules.run(sourceId);
       s.deleteSource.run(sourceId);
       return rows.length;
+    },
+    /**
+     * Bulk loading into an empty catalog: drops the secondary indexes of the big tables, to be rebuilt
+     * by sorting once at the end (much faster than a million random B-tree inserts). The unique ref
+     * index stays: upserts and conflict checks need it. Returns the function that rebuilds them.
+     */
+    suspendIndexes(): () => void {
+      const rows = sqlite
+        .prepare(
+          `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+           AND tbl_name IN ('entities', 'relations', 'entity_terms', 'name_keys') AND name <> 'entities_ref'`,
+        )
+        .all() as { name: string; sql: string }[];
+      for (const r of rows) sqlite.exec(`DROP INDEX "${r.name}"`);
+      return () => rows.forEach((r) => sqlite.exec(r.sql));
     },
     replaceCodeownersRules(sourceId: number, repoRoot: string, rules: Omit<CodeownersRuleRow, 'ord'>[]): void {
       s.deleteRules.run(sourceId);

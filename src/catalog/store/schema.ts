@@ -72,6 +72,20 @@ export const entityTerms = sqliteTable(
   (t) => [index('entity_terms_term').on(t.term), index('entity_terms_entity').on(t.entityId)],
 );
 
+/**
+ * Typo index (symmetric deletion): for every name, title and alias, the hash of the text itself and of
+ * each variant with one character deleted. A query one edit away from a name (a wrong, missing, extra
+ * or swapped letter) shares at least one key with it, found with a handful of index lookups.
+ */
+export const nameKeys = sqliteTable(
+  'name_keys',
+  {
+    key: integer('key').notNull(),
+    entityId: integer('entity_id').notNull(),
+  },
+  (t) => [index('name_keys_key').on(t.key), index('name_keys_entity').on(t.entityId)],
+);
+
 /** Both directions of every derived relation; `originId` is the entity whose spec declared it. */
 export const relations = sqliteTable(
   'relations',

@@ -73,7 +73,7 @@ export function renderReply(reply: Reply, opts: RenderOptions): Rendered {
       case 'list': {
         out.push(paint('bold', block.title));
         for (const item of block.items.slice(0, LIST_LIMIT)) out.push(...wrapped(spans(item).replace(/\n/g, ' '), '  • ', '    '));
-        const more = block.items.length - LIST_LIMIT;
+        const more = Math.max(0, block.items.length - LIST_LIMIT) + (block.more ?? 0);
         if (more > 0) out.push(paint('dim', `  … and ${more} more`));
         break;
       }

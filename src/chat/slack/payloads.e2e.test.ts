@@ -59,7 +59,7 @@ function requestBody(file: string): string | null {
   if (json.type === 'block_actions') return blockActionsBody({ ...json, ...(json.response_url ? { response_url: emu.responseUrl(file) } : {}) });
   // An inner event: wrap it in the envelope Slack sends.
   if (['channel_created', 'member_joined_channel', 'app_mention'].includes(String(json.type))) return eventBody(json);
-  if ('command' in json) return local(new URLSearchParams(Object.entries(json).map(([k, v]) => [k, String(v)])));
+  if ('command' in json) return local(new URLSearchParams(Object.entries(json).map(([k, v]): [string, string] => [k, String(v)])));
   return null; // the Socket Mode envelope is covered by the Socket Mode test
 }
 

@@ -43,21 +43,22 @@ function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** As many list items as fit in one section, then "and N more". */
-function listText(title: string, items: string[], max: number): string {
+/** As many list items as fit in one section, then "and N more" (`more`: items left out before). */
+function listText(title: string, items: string[], max: number, more = 0): string {
   const lines = [`*${escape(title)}*`];
   let used = lines[0]!.length;
   for (let i = 0; i < items.length; i++) {
     const line = `• ${items[i]}`;
-    const remaining = items.length - i - 1;
+    const remaining = items.length - i - 1 + more;
     const reserve = remaining > 0 ? `\n…and ${remaining} more`.length + 4 : 0;
     if (used + 1 + line.length + reserve > max) {
-      lines.push(`…and ${items.length - i} more`);
+      lines.push(`…and ${items.length - i + more} more`);
       return lines.join('\n');
     }
     lines.push(line);
     used += 1 + line.length;
   }
+  if (more > 0) lines.push(`…and ${more} more`);
   return lines.join('\n');
 }
 
@@ -83,7 +84,7 @@ function renderBlock(block: Block, ids: SlackIds, actionIndex: { next: number })
       return out;
     }
     case 'list':
-      return [{ type: 'section', text: { type: 'mrkdwn', text: listText(block.title, block.items.map((i) => mrkdwn(i, ids)), LIMITS.sectionText) } }];
+      return [{ type: 'section', text: { type: 'mrkdwn', text: listText(block.title, block.items.map((i) => mrkdwn(i, ids)), LIMITS.sectionText, block.more) } }];
     case 'context':
       return [{ type: 'context', elements: [{ type: 'mrkdwn', text: cut(mrkdwn(block.text, ids), LIMITS.sectionText) }] }];
     case 'divider':
