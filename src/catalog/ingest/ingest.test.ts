@@ -220,6 +220,18 @@ describe('ingest', () => {
       expect(catalog.whoOwns('remote-svc').freshness?.source).toBe(`${base}/repo/svc.yaml`);
     });
 
+    it('clears the stale mark when a URL answers again with the same content', async () => {
+      files['/back.yaml'] = component('comes-back');
+      await catalog.ingest([`${base}/back.yaml`]);
+      const body = files['/back.yaml'];
+      delete files['/back.yaml'];
+      await catalog.ingest([`${base}/back.yaml`]);
+      files['/back.yaml'] = body as string;
+      const report = await catalog.ingest([`${base}/back.yaml`]);
+      expect(report.problems).toEqual([]);
+      expect(catalog.whoOwns('comes-back').freshness?.stale).toBe(false);
+    });
+
     it('keeps the entities of a URL that stops answering, marked stale', async () => {
       files['/svc.yaml'] = component('remote-svc');
       await catalog.ingest([`${base}/svc.yaml`]);

@@ -144,20 +144,32 @@ export async function runIngest(
     }
   };
 
+  /** Records how a source's ingest went; with errors (or `failed`), it failed in whole or in part. */
+  const saveSource = (
+    item: WorkItem,
+    existing: SourceRow | undefined,
+    kind: SourceRow['kind'],
+    hash: string | null,
+    errors: IngestProblem[],
+    failed = errors.length > 0,
+  ) =>
+    repo.saveSource({
+      id: existing?.id,
+      location: item.location,
+      kind,
+      root: item.root,
+      hash,
+      status: failed ? 'error' : 'ok',
+      errors: errors.length ? JSON.stringify(errors) : null,
+      ingestedAt: now,
+      lastGoodAt: failed ? null : now,
+    });
+  const sourceKind = (item: WorkItem) => (isUrl(item.location) ? 'url' : 'file');
+
   const failSource = (item: WorkItem, existing: SourceRow | undefined, hash: string | null, errors: IngestProblem[]) => {
     report.sources.failed++;
     errors.forEach(problem);
-    const id = repo.saveSource({
-      id: existing?.id,
-      location: item.location,
-      kind: isUrl(item.location) ? 'url' : 'file',
-      root: item.root,
-      hash,
-      status: 'error',
-      errors: JSON.stringify(errors),
-      ingestedAt: now,
-      lastGoodAt: null,
-    });
+    const id = saveSource(item, existing, sourceKind(item), hash, errors, true);
     repo.markSourceStale(id);
     if (existing) followStored(item, existing);
   };
@@ -166,17 +178,7 @@ export async function runIngest(
     const { rules, errors } = parseCodeowners(text, item.location);
     const problems: IngestProblem[] = errors.map((e) => ({ code: 'codeowners', location: item.location, line: e.line, message: e.message }));
     problems.forEach(problem);
-    const id = repo.saveSource({
-      id: existing?.id,
-      location: item.location,
-      kind: 'codeowners',
-      root: item.root,
-      hash,
-      status: problems.length ? 'error' : 'ok',
-      errors: problems.length ? JSON.stringify(problems) : null,
-      ingestedAt: now,
-      lastGoodAt: now,
-    });
+    const id = saveSource(item, existing, 'codeowners', hash, problems);
     repo.replaceCodeownersRules(
       id,
       codeownersRepoRoot(item.location),
@@ -219,17 +221,7 @@ export async function runIngest(
     }
     if (invalid.length > 0) report.sources.failed++;
     invalid.forEach(problem);
-    const sourceId = repo.saveSource({
-      id: existing?.id,
-      location: item.location,
-      kind: isUrl(item.location) ? 'url' : 'file',
-      root: item.root,
-      hash,
-      status: invalid.length ? 'error' : 'ok',
-      errors: invalid.length ? JSON.stringify(invalid) : null,
-      ingestedAt: now,
-      lastGoodAt: invalid.length ? null : now,
-    });
+    const sourceId = saveSource(item, existing, sourceKind(item), hash, invalid);
     const previous = new Map(existing ? repo.entitiesOfSource(sourceId).map((e) => [e.ref, e.id]) : []);
     const written = new Set<string>();
     for (const entity of valid) {
@@ -276,7 +268,8 @@ export async function runIngest(
       const text = await read(item);
       const existing = repo.sourceByLocation(item.location);
       if (text === undefined) {
-        if (existing) failSource(item, existing, existing.hash, []);
+        // No hash: whatever the source holds when it can be read again is ingested, not skipped.
+        if (existing) failSource(item, existing, null, []);
         continue;
       }
       report.sources.read++;

@@ -39,18 +39,9 @@ export interface SourceRow {
   lastGoodAt: number | null;
 }
 
-export interface NewEntity {
-  ref: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  title: string | null;
-  specType: string | null;
-  lifecycle: string | null;
-  ownerRef: string | null;
-  parentRef: string | null;
-  body: string;
-  line: number;
+/** An entity as ingest writes it: its columns plus the rows derived from it. */
+export interface NewEntity
+  extends Pick<EntityRow, 'ref' | 'kind' | 'namespace' | 'name' | 'title' | 'specType' | 'lifecycle' | 'ownerRef' | 'parentRef' | 'body' | 'line'> {
   terms: { term: string; field: TermField }[];
   search: { name: string; title: string; aliases: string; tags: string } | null;
   relations: Relation[];
