@@ -74,6 +74,20 @@ describe('ingest', () => {
     expect(answer.owner?.ref).toBe('group:default/team-b');
   });
 
+  it('answers with what another process ingested since, not with a cached copy', async () => {
+    const people = (name: string) =>
+      [group('team-a', { members: ['jane'] }), yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'User', metadata: { name: 'jane' }, spec: { profile: { displayName: name } } }), component('svc')].join('---\n');
+    tree.write('repo/catalog-info.yaml', people('Jane Old'));
+    await catalog.ingest([tree.path('repo')]);
+    const reader = openCatalog(tree.path('catalog.db'));
+    expect(reader.whoOwns('svc').owner?.members[0]?.displayName).toBe('Jane Old');
+    tree.write('repo/catalog-info.yaml', people('Jane New'));
+    await catalog.ingest([tree.path('repo')]);
+    expect(reader.whoOwns('svc').owner?.members[0]?.displayName).toBe('Jane New');
+    expect(catalog.whoOwns('svc').owner?.members[0]?.displayName).toBe('Jane New');
+    reader.close();
+  });
+
   it('removes entities that vanish from a file that parsed cleanly', async () => {
     tree.write('repo/catalog-info.yaml', [component('a'), component('b')].join('---\n'));
     await catalog.ingest([tree.path('repo')]);

@@ -307,6 +307,8 @@ export async function runIngest(
   } catch (err) {
     sqlite.exec('ROLLBACK');
     throw err;
+  } finally {
+    repo.invalidate();
   }
   // Move the run from the write-ahead log into the database file, so the log does not double its size.
   sqlite.pragma('wal_checkpoint(TRUNCATE)');

@@ -43,6 +43,18 @@ beforeAll(async () => {
         metadata: { name: 'platform' },
         spec: { rotations: [{ name: 'primary', start: '2026-01-01T00:00Z', every: '1d', participants: ['carol'] }] },
       }),
+      yamlDoc({
+        apiVersion: 'switchboard.dev/v1alpha1',
+        kind: 'Schedule',
+        metadata: { name: 'late' },
+        spec: {
+          owner: 'team-late',
+          rotations: [
+            { name: 'primary', start: '2026-11-02T00:00Z', every: '1w', participants: ['alice'] },
+            { name: 'secondary', start: '2026-11-25T00:00Z', every: '1w', participants: ['bob'] },
+          ],
+        },
+      }),
     ].join('---\n'),
   );
   tree.write(
@@ -71,6 +83,7 @@ beforeAll(async () => {
       entity('API', 'payments', { type: 'openapi', lifecycle: 'production', owner: 'team-payments', definition: 'openapi: 3.0.0' }),
       entity('Resource', 'payments-db', { type: 'database', owner: 'team-payments' }),
       component('petstore', { owner: 'team-a' }),
+      component('late-svc', { owner: 'team-late' }),
       component('chargebacks-events', { owner: 'team-a' }),
       component('jade-chargebacks-events', { owner: 'team-b' }),
       entity('API', 'petstore', { type: 'openapi', lifecycle: 'production', owner: 'team-b', definition: 'x' }),
@@ -183,6 +196,11 @@ describe('whoOwns', () => {
   it('honours an override in the schedule', () => {
     const a = catalog.whoOwns('payments-api', new Date('2026-12-25T12:00:00Z'));
     expect(a.onCall[0]).toMatchObject({ user: 'user:default/dave', override: true });
+  });
+
+  it('shows a rotation that starts in the middle of another rotation\'s shift', () => {
+    expect(catalog.whoOwns('late-svc', new Date('2026-11-24T12:00:00Z')).onCall.map((o) => o.rotation)).toEqual(['primary']);
+    expect(catalog.whoOwns('late-svc', new Date('2026-11-26T12:00:00Z')).onCall.map((o) => o.rotation)).toEqual(['primary', 'secondary']);
   });
 
   it("uses the schedule named on the owner group's annotation", () => {

@@ -6,11 +6,11 @@ import type { DepNode, DepsAnswer, RunbookAnswer, WhoOwnsAnswer } from './types.
 
 /**
  * Transitive dependents are counted up to this many; beyond it the answer says "10000+". The ownership
- * card stops at a smaller number: it answers in milliseconds at 100k entities, and "200+ dependents"
+ * card stops at a smaller number: it answers in milliseconds at 100k entities, and "100+ dependents"
  * tells an incident responder what "4,312" would. `deps` gives the full count.
  */
 export const BLAST_RADIUS_CAP = 10_000;
-export const CARD_BLAST_RADIUS_CAP = 200;
+export const CARD_BLAST_RADIUS_CAP = 100;
 /** Nodes listed per direction in `deps`; the count says how many more there are. */
 const DEPS_LIST_LIMIT = 500;
 

@@ -51,6 +51,10 @@ function annotationOf(body: Entity, key: string): string | null {
 }
 
 export function personOf(repo: CatalogRepo, ref: string): Person {
+  return repo.cached(`person:${ref}`, () => readPerson(repo, ref));
+}
+
+function readPerson(repo: CatalogRepo, ref: string): Person {
   const row = repo.entityByRef(ref);
   if (!row) return { ref, displayName: ref.replace(/^user:(default\/)?/, ''), email: null, slackUserId: null };
   const body = bodyOf(row);
@@ -144,11 +148,18 @@ export function onCallFor(repo: CatalogRepo, row: EntityRow, owner: Owner | null
   const scheduleRefs = schedulesFor(repo, row, owner);
   const out: OnCall[] = [];
   for (const ref of scheduleRefs) {
-    const schedule = repo.entityByRef(ref);
+    const schedule = repo.cached(`schedule:${ref}`, () => {
+      const row = repo.entityByRef(ref);
+      const spec = row && scheduleSpecSchema.safeParse(bodyOf(row).spec);
+      return row && spec?.success ? { namespace: row.namespace, spec: spec.data, window: undefined as ShiftWindow | undefined } : null;
+    });
     if (!schedule) continue;
-    const spec = scheduleSpecSchema.safeParse(bodyOf(schedule).spec);
-    if (!spec.success) continue;
-    for (const shift of onCallAt(spec.data, at)) {
+    // Who is on call changes only at a handoff: reuse the answer while `at` stays inside every shift.
+    const t = at.getTime();
+    if (!schedule.window || t < schedule.window.from || t >= schedule.window.until) {
+      schedule.window = shiftWindow(onCallAt(schedule.spec, at), schedule.spec.rotations.length);
+    }
+    for (const shift of schedule.window.shifts) {
       const userRef = canonicalRef(shift.user, { defaultKind: 'user', defaultNamespace: schedule.namespace });
       const person = personOf(repo, userRef);
       out.push({
@@ -165,6 +176,25 @@ export function onCallFor(repo: CatalogRepo, row: EntityRow, owner: Owner | null
     }
   }
   return out;
+}
+
+interface ShiftWindow {
+  from: number;
+  until: number;
+  shifts: ReturnType<typeof onCallAt>;
+}
+
+/**
+ * The span in which these shifts all hold. Reused only when every rotation has someone with a known
+ * handoff: a rotation with nobody now could start inside the span.
+ */
+function shiftWindow(shifts: ReturnType<typeof onCallAt>, rotations: number): ShiftWindow {
+  const reusable = shifts.length === rotations && shifts.every((s) => s.until !== null);
+  return {
+    from: reusable ? Math.max(...shifts.map((s) => s.from.getTime())) : Infinity,
+    until: reusable ? Math.min(...shifts.map((s) => (s.until as Date).getTime())) : -Infinity,
+    shifts,
+  };
 }
 
 function schedulesFor(repo: CatalogRepo, row: EntityRow, owner: Owner | null): string[] {
@@ -185,11 +215,11 @@ function schedulesFor(repo: CatalogRepo, row: EntityRow, owner: Owner | null): s
   };
   const own = named(row);
   if (own.length) return own;
-  if (!owner?.resolved) return [];
+  if (!owner) return [];
   const ownerRow = owner.ref === row.ref ? row : repo.entityByRef(owner.ref);
-  if (!ownerRow) return [];
-  const ownersNamed = named(ownerRow);
+  const ownersNamed = ownerRow ? named(ownerRow) : [];
   if (ownersNamed.length) return ownersNamed;
+  // Schedules that name the owner, even when the owner itself is not in the catalog.
   return repo.relationTargetsOfKind(owner.ref, 'ownerOf', 'schedule');
 }
 

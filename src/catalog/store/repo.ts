@@ -167,6 +167,13 @@ export function createRepo(sqlite: Database.Database) {
     deleteRules: sqlite.prepare(`DELETE FROM codeowners_rules WHERE source_id = ?`),
   };
 
+  // Answers derived from rows that many queries share (people, schedules), kept until the data changes:
+  // data_version moves when another connection commits; our own ingest calls invalidate().
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+  let version = dataVersion.get() as number;
+  const memo = new Map<string, unknown>();
+  const MEMO_LIMIT = 20_000;
+
   const DEPENDENT_TYPES = ['dependencyOf', 'providesApi', 'apiConsumedBy'] as const;
   const DEPENDENCY_TYPES = ['dependsOn', 'consumesApi', 'apiProvidedBy'] as const;
 
@@ -180,6 +187,19 @@ export function createRepo(sqlite: Database.Database) {
 
   return {
     statements: s,
+    /** `compute()` once per key until the catalog changes. */
+    cached<T>(key: string, compute: () => T): T {
+      const now = dataVersion.get() as number;
+      if (now !== version || memo.size > MEMO_LIMIT) {
+        memo.clear();
+        version = now;
+      }
+      if (memo.has(key)) return memo.get(key) as T;
+      const value = compute();
+      memo.set(key, value);
+      return value;
+    },
+    invalidate: () => memo.clear(),
     entityByRef: (ref: string) => s.entityByRef.get(ref) as EntityRow | undefined,
     entityById: (id: number) => s.entityById.get(id) as EntityRow | undefined,
     entitiesByTerm: (term: string) => s.entitiesByTerm.all(term) as (EntityRow & { field: string })[],
