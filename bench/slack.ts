@@ -1,13 +1,15 @@
 /**
- * `npm run bench:slack`: the Slack adapter on a 100k-entity catalog under 50 concurrent signed /whoowns
- * requests (autocannon). Measures the ack (HTTP 200 from POST /slack/events) and the time until the
- * answer reaches the response_url, next to the floor: a bare node:http server that only checks the
- * signature and answers 200. Budget (DESIGN.md): ack p99 ≤ 200 ms, never near 3 s.
+ * `npm run bench:slack`: the Slack adapter on a 100k-entity catalog, in a process of its own, under
+ * signed /whoowns requests: (1) bursts of 50 concurrent commands, the DESIGN.md budget (ack p99 ≤ 200 ms,
+ * never near 3 s); (2) 50 connections sending back to back for BENCH_SECONDS, to find the throughput
+ * ceiling. Measures the ack (HTTP 200 from POST /slack/events) and the time until the answer reaches the
+ * response_url, next to the floor: a bare node:http server that only checks the signature and acks.
  * Writes bench/results/slack.{json,md}.
  *
  * The catalog is bench:catalog's (bench/.work/catalog.db); it is generated and ingested here if missing.
  * BENCH_ENTITIES scales it down; BENCH_SECONDS sets the load duration (default 15).
  */
+import { spawn } from 'node:child_process';
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -16,13 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import pino from 'pino';
 import { openCatalog } from '../src/catalog/index.js';
-import { createSlackAdapter } from '../src/chat/slack/adapter.js';
-import { createConversation } from '../src/conversation/index.js';
-import { Metrics } from '../src/http/metrics.js';
-import { startHttpServer } from '../src/http/server.js';
-import { openState } from '../src/state/index.js';
 import { startSlackEmulator } from '../src/testing/slack-emulator.js';
 import { signSlackRequest, slashCommandBody } from '../src/testing/slack-signing.js';
 import { generateCatalog } from './generate-catalog.js';
@@ -107,37 +103,90 @@ async function floorServer(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
 }
 
+/** Starts the bot in a child process; resolves with its URL once it listens. */
+async function startBot(file: string, stateFile: string, apiUrl: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'slack-bot.ts'), file, stateFile, apiUrl, SECRET], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bot exited with ${code}`)));
+    child.stdout.on('data', (d: Buffer) => {
+      const m = /port=(\d+)/.exec(d.toString());
+      if (m) resolve(Number(m[1]));
+    });
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))) };
+}
+
+function signedCommand(name: string, responseUrl: string) {
+  const body = slashCommandBody({ command: '/whoowns', text: name, response_url: responseUrl });
+  return { body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(SECRET, body) } };
+}
+
+const summary = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const r = (x: number) => Math.round(x * 10) / 10;
+  return { n: sorted.length, p50: r(percentile(sorted, 50)), p90: r(percentile(sorted, 90)), p99: r(percentile(sorted, 99)), max: r(sorted.at(-1) ?? NaN) };
+};
+
+/** Waves of 50 commands sent at once; the next wave starts when every answer of this one has arrived. */
+async function bursts(url: string, names: string[], emu: Awaited<ReturnType<typeof startSlackEmulator>>, waves: number) {
+  const acks: number[] = [];
+  const answers: number[] = [];
+  let failed = 0;
+  for (let w = 0; w < waves; w++) {
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async (_, i) => {
+        const id = randomUUID();
+        const { body, headers } = signedCommand(names[(w * CONNECTIONS + i) % names.length] as string, emu.responseUrl(id));
+        const sent = performance.now();
+        const res = await fetch(`${url}/slack/events`, { method: 'POST', body, headers });
+        acks.push(performance.now() - sent);
+        if (res.status !== 200) failed++;
+        await res.arrayBuffer();
+        await emu.waitForResponse((r) => r.id === id, 30_000);
+        answers.push(performance.now() - sent);
+      }),
+    );
+  }
+  return { ack: summary(acks), answer: summary(answers), non200: failed };
+}
+
 async function main(): Promise<void> {
   const file = await catalogFile();
   const names = (new Database(file, { readonly: true }).prepare(`SELECT name FROM entities WHERE kind = 'Component' ORDER BY random() LIMIT 5000`).all() as { name: string }[]).map(
     (r) => r.name,
   );
-  const catalog = openCatalog(file);
-  const entities = catalog.stats().entities;
+  const entities = names.length ? (new Database(file, { readonly: true }).prepare('SELECT count(*) AS n FROM entities').get() as { n: number }).n : 0;
   const emu = await startSlackEmulator();
-  const stateFile = join(WORK, 'slack-bench-state.db');
-  const state = openState(stateFile);
-  const logger = pino({ level: 'warn' });
-  const adapter = createSlackAdapter({ botToken: 'xoxb-bench', signingSecret: SECRET, apiUrl: emu.url, conversation: createConversation({ catalog }), state, logger });
-  const http = await startHttpServer({ port: 0, host: '127.0.0.1', metrics: new Metrics(), logger, health: () => ({ status: 'ok' }), routes: adapter.routes });
-  const botUrl = `http://127.0.0.1:${http.port}`;
+  const bot = await startBot(file, join(WORK, 'slack-bench-state.db'), emu.url);
+  console.log(`Bot on ${entities.toLocaleString()} entities in its own process.`);
 
-  console.log(`Bot on ${entities.toLocaleString()} entities; ${CONNECTIONS} connections for ${SECONDS} s each run.`);
-  const sent = new Map<string, number>();
-  // Warm-up: first requests pay for JIT and Bolt's auth.test.
-  await autocannon({ url: botUrl, connections: 5, amount: 200, requests: [{ method: 'POST', path: '/slack/events', setupRequest: (req) => {
-    const body = slashCommandBody({ command: '/whoowns', text: names[0] as string, response_url: emu.responseUrl('warm') });
-    return { ...req, body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(SECRET, body) } };
-  } }] });
+  // Warm-up: JIT, Bolt's first auth.test, SQLite's page cache.
+  await bursts(bot.url, names.slice(-500), emu, 4);
+  emu.reset();
+  const burst = await bursts(bot.url, names, emu, 40);
   emu.reset();
 
-  const bot = await load(botUrl, names, sent, (id) => emu.responseUrl(id));
-  await new Promise((r) => setTimeout(r, 2000)); // answers still in flight
-  const answerMs = emu.responses.filter((r) => sent.has(r.id)).map((r) => r.at - (sent.get(r.id) as number)).sort((a, b) => a - b);
-  const answered = answerMs.length;
+  const sent = new Map<string, number>();
+  const sustained = await load(bot.url, names, sent, (id) => emu.responseUrl(id));
+  await new Promise((r) => setTimeout(r, 3000)); // answers still in flight
+  const answerMs = emu.responses.filter((r) => sent.has(r.id)).map((r) => r.at - (sent.get(r.id) as number));
+  await bot.stop();
 
-  await http.close();
   const floor = await floorServer();
+  const floorBurst = await (async () => {
+    const acks: number[] = [];
+    for (let w = 0; w < 40; w++) {
+      await Promise.all(
+        Array.from({ length: CONNECTIONS }, async (_, i) => {
+          const { body, headers } = signedCommand(names[i] as string, 'http://127.0.0.1:9/unused');
+          const t = performance.now();
+          await (await fetch(floor.url, { method: 'POST', body, headers })).arrayBuffer();
+          acks.push(performance.now() - t);
+        }),
+      );
+    }
+    return summary(acks);
+  })();
   const floorLoad = await load(floor.url, names, new Map(), () => 'http://127.0.0.1:9/unused');
   floor.server.close();
 
@@ -145,33 +194,41 @@ async function main(): Promise<void> {
     when: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },
     catalogEntities: entities,
-    connections: CONNECTIONS,
-    seconds: SECONDS,
-    bot: { ...bot, answered, answer: { p50: percentile(answerMs, 50), p90: percentile(answerMs, 90), p99: percentile(answerMs, 99), max: answerMs.at(-1) ?? null } },
-    floor: floorLoad,
-    budget: { ackP99Ms: 200, pass: bot.latency.p99 <= 200 && bot.non2xx === 0 },
+    bursts: { waves: 40, concurrent: CONNECTIONS, bot: burst, floorAck: floorBurst },
+    sustained: { connections: CONNECTIONS, seconds: SECONDS, bot: { ...sustained, answer: summary(answerMs) }, floor: floorLoad },
+    budget: { ackP99Ms: 200, measured: burst.ack.p99, pass: burst.ack.p99 <= 200 && burst.non200 === 0 },
   };
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(join(RESULTS, `${NAME}.json`), JSON.stringify(results, null, 2) + '\n');
+  const b = burst;
+  const sus = results.sustained.bot;
   const md = [
-    `# Slack benchmark: ${entities.toLocaleString()} entities, ${CONNECTIONS} concurrent signed /whoowns, ${SECONDS} s`,
+    `# Slack benchmark: signed /whoowns on ${entities.toLocaleString()} entities`,
     '',
-    `${results.machine.cpu}, ${results.machine.cores} cores, Node ${process.version}. ${results.when}. Bot, emulator and load generator share the machine.`,
+    `${results.machine.cpu}, ${results.machine.cores} cores, Node ${process.version}. ${results.when}.`,
+    'The bot runs in its own process; the load generator and the Slack Web API emulator share the other core.',
+    '',
+    `## Bursts: 40 waves of ${CONNECTIONS} commands sent at once (the budget)`,
+    '',
+    '| | n | p50 | p90 | p99 | max |',
+    '| --- | --- | --- | --- | --- | --- |',
+    `| Switchboard ack (HTTP 200) | ${b.ack.n} | ${b.ack.p50} ms | ${b.ack.p90} ms | ${b.ack.p99} ms | ${b.ack.max} ms |`,
+    `| Switchboard answer at response_url | ${b.answer.n} | ${b.answer.p50} ms | ${b.answer.p90} ms | ${b.answer.p99} ms | ${b.answer.max} ms |`,
+    `| Floor: HMAC check + 200 | ${floorBurst.n} | ${floorBurst.p50} ms | ${floorBurst.p90} ms | ${floorBurst.p99} ms | ${floorBurst.max} ms |`,
+    '',
+    `Budget: ack p99 ≤ 200 ms under 50 concurrent commands — ${results.budget.pass ? 'PASS' : 'FAIL'} (${b.ack.p99} ms; non-200: ${b.non200}).`,
+    '',
+    `## Sustained: ${CONNECTIONS} connections back to back for ${SECONDS} s (the ceiling)`,
     '',
     '| | requests | req/s | non-2xx | p50 | p90 | p99 | max |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    `| Switchboard ack (HTTP 200) | ${bot.requests} | ${bot.rps} | ${bot.non2xx} | ${bot.latency.p50} ms | ${bot.latency.p90} ms | ${bot.latency.p99} ms | ${bot.latency.max} ms |`,
-    `| Switchboard answer at response_url | ${answered} | | | ${results.bot.answer.p50} ms | ${results.bot.answer.p90} ms | ${results.bot.answer.p99} ms | ${results.bot.answer.max} ms |`,
-    `| Floor: HMAC check + 200 | ${floorLoad.requests} | ${floorLoad.rps} | ${floorLoad.non2xx} | ${floorLoad.latency.p50} ms | ${floorLoad.latency.p90} ms | ${floorLoad.latency.p99} ms | ${floorLoad.latency.max} ms |`,
-    '',
-    `Budget: ack p99 ≤ 200 ms — ${results.budget.pass ? 'PASS' : 'FAIL'}.`,
+    `| Switchboard ack | ${sus.requests} | ${sus.rps} | ${sus.non2xx} | ${sus.latency.p50} ms | ${sus.latency.p90} ms | ${sus.latency.p99} ms | ${sus.latency.max} ms |`,
+    `| Switchboard answer | ${sus.answer.n} | | | ${sus.answer.p50} ms | ${sus.answer.p90} ms | ${sus.answer.p99} ms | ${sus.answer.max} ms |`,
+    `| Floor | ${floorLoad.requests} | ${floorLoad.rps} | ${floorLoad.non2xx} | ${floorLoad.latency.p50} ms | ${floorLoad.latency.p90} ms | ${floorLoad.latency.p99} ms | ${floorLoad.latency.max} ms |`,
     '',
   ].join('\n');
   writeFileSync(join(RESULTS, `${NAME}.md`), md);
   console.log(md);
-
-  state.close();
-  catalog.close();
   await emu.close();
 }
 

@@ -18,3 +18,9 @@ export interface SlackDeps {
 export async function render(deps: SlackDeps, reply: Reply): Promise<SlackMessage> {
   return toBlockKit(reply, await deps.people.resolve(reply));
 }
+
+/**
+ * Called right after ack(): lets the event loop read and ack the requests that arrived with this one
+ * before this one's answer is worked out, so a burst of commands is acked first and answered after.
+ */
+export const afterAcks = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -4,11 +4,12 @@
  */
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { decodeAction } from '../../../conversation/index.js';
-import { render, type SlackDeps } from '../context.js';
+import { afterAcks, render, type SlackDeps } from '../context.js';
 
 export function registerActions(app: App, deps: SlackDeps): void {
   app.action<BlockButtonAction>(/^sb:\d+$/, async ({ action, ack, respond }) => {
     await ack();
+    await afterAcks();
     // A click from a surface without a response_url (a Home tab) has no message to answer in.
     if (typeof respond !== 'function') return;
     const intent = decodeAction(action.value ?? '');

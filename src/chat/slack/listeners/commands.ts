@@ -1,7 +1,7 @@
 /** `/whoowns`, `/runbook` and `/switchboard …`: ack at once, then answer privately through response_url. */
 import type { App } from '@slack/bolt';
 import { parseCommand } from '../../../conversation/index.js';
-import { render, type SlackDeps } from '../context.js';
+import { afterAcks, render, type SlackDeps } from '../context.js';
 
 /** The manifest's commands; any other command routed to the app still gets an ack and help. */
 export const COMMANDS = ['/whoowns', '/runbook', '/switchboard'];
@@ -9,6 +9,7 @@ export const COMMANDS = ['/whoowns', '/runbook', '/switchboard'];
 export function registerCommands(app: App, deps: SlackDeps): void {
   app.command(/.*/, async ({ command, ack, respond, client }) => {
     await ack();
+    await afterAcks();
     deps.count(command.command);
     const reply = deps.conversation.reply(parseCommand(command.command, command.text));
     const message = await render(deps, reply);
