@@ -33,7 +33,7 @@ interface Rule {
 }
 
 const RULES: Rule[] = [
-  { name: 'storage types stay inside the catalog and the bot state', dir: 'src', forbidden: /^(better-sqlite3|drizzle-orm)/ },
+  { name: 'storage types stay inside the catalog, the bot state and the audit log', dir: 'src', forbidden: /^(better-sqlite3|drizzle-orm)/ },
   { name: 'the catalog knows no chat platform, HTTP server or Temporal', dir: 'src/catalog', forbidden: /(@slack|@microsoft|@temporalio|\/http\/|\/chat\/|\/conversation\/)/ },
   { name: 'the conversation core imports no chat SDK, Temporal worker or SQLite', dir: 'src/conversation', forbidden: /^(@slack|@microsoft|@temporalio\/worker|better-sqlite3|drizzle-orm)|\/chat\// },
   { name: 'the Slack adapter does not import another adapter', dir: 'src/chat/slack', forbidden: /\/(teams|shell)\// },
@@ -45,7 +45,7 @@ const RULES: Rule[] = [
 describe('module boundaries', () => {
   for (const rule of RULES) {
     it(rule.name, () => {
-      const storage = ['src/catalog', 'src/state', 'src/db'].map((d) => join(ROOT, d));
+      const storage = ['src/catalog', 'src/state', 'src/audit', 'src/db'].map((d) => join(ROOT, d));
       const allowedStore = rule.dir === 'src' ? (file: string) => storage.some((d) => file.startsWith(d)) : () => false;
       const offences = sources(rule.dir)
         .filter((file) => !allowedStore(file))

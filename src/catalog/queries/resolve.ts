@@ -6,13 +6,15 @@
  */
 import { canonicalRef } from '../ref.js';
 import type { CatalogRepo, EntityRow } from '../store/repo.js';
-import { deletionKeys, editDistance, entitySimilarity, normalizeName, trigrams } from './similarity.js';
+import { deletionKeys, editDistance, entitySimilarity, normalizeName, tokens, trigrams } from './similarity.js';
 
 export interface Candidate {
   entity: EntityRow;
   score: number;
   /** Edit distance from the query to the closest of the entity's names. */
   distance: number;
+  /** Every word of the query is a word, or the start of a word, of one of its names. */
+  wordMatch: boolean;
 }
 
 export type Resolution =
@@ -61,7 +63,7 @@ export function resolveEntity(repo: CatalogRepo, rawQuery: string): Resolution {
   const exact = exactMatches(repo, query.toLowerCase());
   if (exact.length === 1) return { status: 'found', entity: exact[0] as EntityRow, candidates: [] };
   if (exact.length > 1) {
-    return { status: 'ambiguous', candidates: exact.slice(0, MAX_CANDIDATES).map((entity) => ({ entity, score: 1, distance: 0 })) };
+    return { status: 'ambiguous', candidates: exact.slice(0, MAX_CANDIDATES).map((entity) => ({ entity, score: 1, distance: 0, wordMatch: true })) };
   }
 
   const ranked = fuzzyCandidates(repo, query);
@@ -71,10 +73,12 @@ export function resolveEntity(repo: CatalogRepo, rawQuery: string): Resolution {
   }
   const clear = !second || top.score - second.score >= FOUND_MARGIN || (top.score >= NEAR_EXACT && second.score < NEAR_EXACT);
   if (top.score >= FOUND_SCORE && clear) return { status: 'found', entity: top.entity, candidates: [] };
-  // A typo: exactly one name is one or two edits away and every other is further.
+  // A typo: exactly one name is one or two edits away and every other is further — unless the query
+  // spells out words of other names ("payment" against payment-gateway is a prefix, not a typo).
   const closest = Math.min(...ranked.map((c) => c.distance));
   const nearest = ranked.filter((c) => c.distance === closest);
-  if (closest <= 2 && closest * 4 < normalizeName(query).length && nearest.length === 1) {
+  const wordMatches = ranked.filter((c) => c.wordMatch && c.distance !== closest);
+  if (closest <= 2 && closest * 4 < normalizeName(query).length && nearest.length === 1 && wordMatches.length === 0) {
     return { status: 'found', entity: (nearest[0] as Candidate).entity, candidates: [] };
   }
   const floor = Math.max(AMBIGUOUS_SCORE, top.score - 0.3);
@@ -121,16 +125,24 @@ function fuzzyCandidates(repo: CatalogRepo, query: string): Candidate[] {
   scored.sort((a, b) => b.score - a.score || a.distance - b.distance);
   return scored
     .slice(0, MAX_CANDIDATES * 3)
-    .map(({ id, score, distance }) => ({ entity: repo.entityById(id) as EntityRow, score: Math.round(score * 1000) / 1000, distance }))
+    .map(({ id, score, distance, wordMatch }) => ({ entity: repo.entityById(id) as EntityRow, score: Math.round(score * 1000) / 1000, distance, wordMatch }))
     .filter((c) => c.entity !== undefined)
     .sort((a, b) => b.score - a.score || kindRank(a.entity) - kindRank(b.entity) || a.entity.ref.localeCompare(b.entity.ref));
 }
 
 /** Similarity and edit distance of the query to each candidate's names. */
-function scoreAll(repo: CatalogRepo, query: string, ids: Set<number>): { id: number; score: number; distance: number }[] {
+interface Scored {
+  id: number;
+  score: number;
+  distance: number;
+  wordMatch: boolean;
+}
+
+function scoreAll(repo: CatalogRepo, query: string, ids: Set<number>): Scored[] {
   const normalized = normalizeName(query);
+  const queryWords = tokens(query);
   const split = (s: string) => (s ? s.split(' | ') : []);
-  const scored: { id: number; score: number; distance: number }[] = [];
+  const scored: Scored[] = [];
   for (const id of ids) {
     const row = repo.searchRow(id);
     if (!row) continue;
@@ -138,7 +150,9 @@ function scoreAll(repo: CatalogRepo, query: string, ids: Set<number>): { id: num
     const score = entitySimilarity(query, { name: row.name, title: row.title, aliases, tags: split(row.tags) });
     const names = [row.name, row.title, ...aliases].filter(Boolean).map(normalizeName);
     const distance = Math.min(...names.map((n) => editDistance(normalized, n)));
-    if (score > 0) scored.push({ id, score, distance });
+    const words = names.flatMap((n) => n.split('-'));
+    const wordMatch = queryWords.every((q) => words.some((w) => w.startsWith(q)));
+    if (score > 0) scored.push({ id, score, distance, wordMatch });
   }
   return scored;
 }
