@@ -83,6 +83,23 @@ describe('switchboard CLI', () => {
     expect(err.join('\n')).toContain('PORT:');
   });
 
+  it('lists the audit log and verifies its chain, failing when a row was changed', async () => {
+    const { openAudit } = await import('./audit/index.js');
+    const audit = openAudit(tree.path('c.db'));
+    audit.append({ actor: 'user:default/alice', action: 'create-service', event: 'requested', target: 'component:default/x', inputs: { token: 'xoxb-1' } });
+    audit.append({ actor: 'user:default/bob', action: 'create-service', event: 'approved', target: 'component:default/x' });
+    audit.close();
+    expect((await run('audit', '--db', tree.path('c.db'))).out).toContain('approved');
+    expect(await run('audit', '--verify', '--db', tree.path('c.db'))).toMatchObject({ code: 0, out: expect.stringContaining('chain intact') });
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(tree.path('c.db'));
+    db.exec(`DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'user:default/mallory' WHERE seq = 2`);
+    db.close();
+    const tampered = await run('audit', '--verify', '--db', tree.path('c.db'));
+    expect(tampered.code).toBe(1);
+    expect(tampered.out).toMatch(/seq 2\s+changed/);
+  });
+
   it('rejects an unknown command with the help text', async () => {
     const r = await run('frobnicate');
     expect(r.code).toBe(2);

@@ -13,6 +13,8 @@ import { createSlackAdapter } from './chat/slack/adapter.js';
 import { runShell } from './chat/shell/shell.js';
 import { createConversation } from './conversation/index.js';
 import { openState } from './state/index.js';
+import { openAudit } from './audit/index.js';
+import { renderAudit, renderVerify } from './audit/render.js';
 
 const HELP = `Usage: switchboard <command> [options]
 
@@ -23,6 +25,7 @@ Commands:
   whoowns <query>         owner, on-call, runbook, links and blast radius of an entity
   runbook <query>         the runbook and operational links of an entity
   deps <query>            what an entity depends on and what depends on it
+  audit [--verify]        the self-service audit log; --verify checks its hash chain
 
 Options:
   --db <file>             SQLite catalog file (default: $SWITCHBOARD_DB or ./data/switchboard.db)
@@ -30,6 +33,7 @@ Options:
   --at <ISO time>         whoowns/runbook: on-call at this instant instead of now
   --depth <n>             deps: hops to follow (default 1, at most 10)
   --strict                ingest: exit 1 when any source has problems
+  --workflow <id>         audit: only the entries of one workflow
   -h, --help              this text
 
 Environment: see .env.example. Exit codes: 0 answered, 1 not found or failed, 2 usage or configuration error.`;
@@ -106,6 +110,21 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
         return answer.status === 'not_found' ? 1 : 0;
       });
     }
+    case 'audit': {
+      const audit = openAudit(dbFile);
+      try {
+        if (args.values.verify) {
+          const result = audit.verify();
+          io.out(args.values.json ? JSON.stringify(result, null, 2) : renderVerify(result));
+          return result.ok ? 0 : 1;
+        }
+        const rows = audit.list({ workflowId: args.values.workflow });
+        io.out(args.values.json ? JSON.stringify(rows, null, 2) : renderAudit(rows));
+        return 0;
+      } finally {
+        audit.close();
+      }
+    }
     default:
       io.err(`Unknown command "${command}".\n\n${HELP}`);
       return 2;
@@ -122,6 +141,8 @@ function parse(argv: string[]) {
       at: { type: 'string' },
       depth: { type: 'string' },
       strict: { type: 'boolean', default: false },
+      verify: { type: 'boolean', default: false },
+      workflow: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
