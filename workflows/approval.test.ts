@@ -1,0 +1,96 @@
+/** The approval on a real Temporal dev server: votes as Updates, refusals by the validator, timers. */
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTemporal, temporalCli } from '../src/testing/temporal.js';
+import { approvalQuery, approvalRequest, voteUpdate } from './index.js';
+import type { ApprovalPolicy } from './approval-rules.js';
+
+const cli = temporalCli();
+
+/** The validator's message: the client wraps it in WorkflowUpdateFailedError. */
+async function refusal(update: Promise<unknown>): Promise<string> {
+  try {
+    await update;
+  } catch (err) {
+    return (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+  }
+  return 'accepted';
+}
+
+describe.skipIf(!cli)('approvals on a real Temporal server', () => {
+  let env: TestWorkflowEnvironment;
+  let bundle: WorkflowBundleWithSourceMap;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = `approvals-${randomUUID()}`;
+
+  beforeAll(async () => {
+    env = await startTemporal();
+    bundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./index.ts', import.meta.url)), logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } });
+    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle });
+    running = worker.run();
+  }, 120_000);
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+  });
+
+  const policy: ApprovalPolicy = {
+    requester: 'user:default/rita',
+    selfApproval: false,
+    rules: [{ description: 'team-platform (2 of 3)', required: 2, approvers: ['user:default/ann', 'user:default/bob', 'user:default/rita'] }],
+  };
+  const start = (timers: Parameters<typeof approvalRequest>[1], p = policy) =>
+    env.client.workflow.start(approvalRequest, { taskQueue, workflowId: `approval-${randomUUID()}`, args: [p, timers] });
+
+  it('is approved by N of M approvers, refusing the requester, outsiders and repeat votes', async () => {
+    const handle = await start({ expireAfterMs: 60_000 });
+    expect(await refusal(handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/rita', decision: 'approve' }] }))).toMatch(/own request/);
+    expect(await refusal(handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/eve', decision: 'approve' }] }))).toMatch(/not one of the approvers/);
+    expect(await handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/ann', decision: 'approve' }] })).toEqual({ status: 'pending' });
+    expect(await refusal(handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/ann', decision: 'approve' }] }))).toMatch(/already approved/);
+    expect(await handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/bob', decision: 'approve' }] })).toEqual({ status: 'approved' });
+    const result = await handle.result();
+    expect(result.status).toBe('approved');
+    expect(result.votes.map((v) => v.approver)).toEqual(['user:default/ann', 'user:default/bob']);
+  });
+
+  it('is rejected by one rejection with a reason', async () => {
+    const handle = await start({ expireAfterMs: 60_000 });
+    expect(await refusal(handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/ann', decision: 'reject' }] }))).toMatch(/needs a reason/);
+    await handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/ann', decision: 'reject', reason: 'name clashes with billing' }] });
+    expect((await handle.result()).status).toBe('rejected');
+  });
+
+  it('reminds, then expires when nobody decides', async () => {
+    const handle = await start({ remindAfterMs: 300, expireAfterMs: 4000 });
+    await new Promise((r) => setTimeout(r, 2000)); // the dev server fires timers to about a second
+    expect(await handle.query(approvalQuery)).toMatchObject({ status: 'pending', reminded: true });
+    expect((await handle.result()).status).toBe('expired');
+  });
+
+  it('lets the backup group vote only after escalation', async () => {
+    const handle = await start({ escalateAfterMs: 700, escalateTo: { description: 'sre', required: 1, approvers: ['user:default/sam'] }, expireAfterMs: 30_000 }, {
+      ...policy,
+      rules: [{ ...policy.rules[0]!, required: 1 }],
+    });
+    expect(await refusal(handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/sam', decision: 'approve' }] }))).toMatch(/not one of the approvers/);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(await handle.query(approvalQuery)).toMatchObject({ escalated: true });
+    await handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/sam', decision: 'approve' }] });
+    expect((await handle.result()).status).toBe('approved');
+  });
+});
+
+describe('the workflow bundle', () => {
+  it('builds from workflows/ with no Node built-in or I/O module', async () => {
+    // bundleWorkflowCode fails on a Node built-in imported (directly or not) by workflow code.
+    const bundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./index.ts', import.meta.url)), logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } });
+    expect(bundle.code).toContain('approvalRequest');
+  }, 60_000);
+});

@@ -1,0 +1,89 @@
+/**
+ * A durable approval: votes arrive as a Temporal Update whose validator refuses non-approvers, the
+ * requester and repeat votes (a refused Update leaves no trace in history); a reminder and an
+ * escalation fire on durable timers; expiry is the third ending. Used by every self-service workflow.
+ */
+import { allHandlersFinished, condition, defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
+import { type ApprovalPolicy, type ApprovalRule, refusal, tally, type Vote } from './approval-rules.js';
+
+export type { ApprovalPolicy, ApprovalRule, Vote } from './approval-rules.js';
+
+export const voteUpdate = defineUpdate<{ status: string }, [Vote]>('vote');
+export const approvalQuery = defineQuery<ApprovalStatus>('approval');
+
+export interface ApprovalTimers {
+  /** Remind the approvers who have not voted after this long (ms); none when absent. */
+  remindAfterMs?: number;
+  /** Add the escalation rule's people as approvers after this long (ms). */
+  escalateAfterMs?: number;
+  escalateTo?: ApprovalRule;
+  /** The request expires after this long (ms). */
+  expireAfterMs: number;
+}
+
+export interface ApprovalStatus {
+  status: 'pending' | 'approved' | 'rejected' | 'expired';
+  votes: Vote[];
+  reminded: boolean;
+  escalated: boolean;
+}
+
+export interface ApprovalHooks {
+  /** Called once when the reminder is due, with who has not voted yet. */
+  remind?(pending: string[]): Promise<void>;
+  escalate?(rule: ApprovalRule): Promise<void>;
+}
+
+/** Waits for the request to be decided or to expire; the returned status is final. */
+export async function awaitApproval(policy: ApprovalPolicy, timers: ApprovalTimers, hooks: ApprovalHooks = {}): Promise<ApprovalStatus> {
+  const state: ApprovalStatus = { status: 'pending', votes: [], reminded: false, escalated: false };
+  let rules = policy.rules;
+  const current = (): ApprovalPolicy => ({ ...policy, rules });
+
+  setHandler(approvalQuery, () => state);
+  setHandler(
+    voteUpdate,
+    (vote) => {
+      state.votes.push(vote);
+      const result = tally(current(), state.votes);
+      if (result !== 'pending') state.status = result;
+      return { status: state.status };
+    },
+    {
+      validator: (vote) => {
+        if (state.status !== 'pending') throw new Error('This request has already been decided.');
+        const why = refusal(current(), state.votes, vote);
+        if (why) throw new Error(why);
+      },
+    },
+  );
+
+  const decided = () => state.status !== 'pending';
+  const started = Date.now(); // workflow time: deterministic
+  const at = (ms: number | undefined) => (ms === undefined ? undefined : started + ms);
+  const deadlines = [
+    { when: at(timers.remindAfterMs), run: async () => {
+      state.reminded = true;
+      const voted = new Set(state.votes.map((v) => v.approver));
+      await hooks.remind?.([...new Set(rules.flatMap((r) => r.approvers))].filter((a) => !voted.has(a) && a !== policy.requester));
+    } },
+    { when: at(timers.escalateAfterMs), run: async () => {
+      if (!timers.escalateTo) return;
+      state.escalated = true;
+      // The backup group may now satisfy the rules it joins: it is added to every rule's approvers.
+      rules = rules.map((r) => ({ ...r, approvers: [...new Set([...r.approvers, ...timers.escalateTo!.approvers])] }));
+      await hooks.escalate?.(timers.escalateTo);
+    } },
+  ]
+    .filter((d): d is { when: number; run: () => Promise<void> } => d.when !== undefined && d.when < started + timers.expireAfterMs)
+    .sort((a, b) => a.when - b.when);
+
+  for (const deadline of deadlines) {
+    if (await condition(decided, Math.max(0, deadline.when - Date.now()))) break;
+    await deadline.run();
+  }
+  if (!decided() && !(await condition(decided, Math.max(0, started + timers.expireAfterMs - Date.now())))) state.status = 'expired';
+  // Let a vote that is being applied finish before the caller moves on.
+  await condition(allHandlersFinished);
+  return state;
+}
