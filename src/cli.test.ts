@@ -118,6 +118,58 @@ async function freePort(): Promise<number> {
 }
 
 describe('switchboard start', () => {
+  it('serves Slack at /slack/events when Slack credentials are set', async () => {
+    const { startSlackEmulator } = await import('./testing/slack-emulator.js');
+    const { postSigned, slashCommandBody } = await import('./testing/slack-signing.js');
+    const emu = await startSlackEmulator();
+    const port = await freePort();
+    const child = spawn(process.execPath, ['bin/switchboard.js', 'start'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        SWITCHBOARD_DB: tree.path('slack.db'),
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_SIGNING_SECRET: 'start-secret',
+        SLACK_API_URL: emu.url,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      let health: { slack?: string } | undefined;
+      for (let i = 0; i < 100 && !health; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json() as Promise<typeof health>, () => undefined);
+      }
+      expect(health?.slack).toBe('http');
+      const body = slashCommandBody({ command: '/whoowns', text: 'payments-api', response_url: emu.responseUrl('start') });
+      expect((await postSigned(`http://127.0.0.1:${port}/slack/events`, 'start-secret', body)).status).toBe(200);
+      const answer = await emu.waitForResponse((r) => r.id === 'start');
+      expect(JSON.stringify(answer.body.blocks)).toContain('Payments');
+    } finally {
+      child.kill('SIGTERM');
+      await emu.close();
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it('answers commands piped to the terminal chat and exits at the end of input', async () => {
+    const child = spawn(process.execPath, ['bin/switchboard.js', 'start'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0', SWITCHBOARD_DB: tree.path('pipe.db') },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stdin.end('/whoowns payments-api\n/runbook ledger\n');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(out).toContain('Payments');
+    expect(out).toMatch(/https:\/\/\S*ledger/);
+  });
+
   it('ingests the sample catalog and serves /healthz and /metrics until SIGTERM', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['bin/switchboard.js', 'start'], {
