@@ -8,7 +8,16 @@ import type { CatalogRepo, EntityRow } from '../store/repo.js';
 import type { CandidateSummary, EntitySummary, Freshness, Link, OnCall, Owner, Person } from './types.js';
 import type { Candidate } from './resolve.js';
 
-export const bodyOf = (row: EntityRow) => JSON.parse(row.body) as Entity;
+// One answer reads the same descriptor several times (summary, links, runbook, schedule): parse it once.
+const parsed = new WeakMap<EntityRow, Entity>();
+export function bodyOf(row: EntityRow): Entity {
+  let body = parsed.get(row);
+  if (!body) {
+    body = JSON.parse(row.body) as Entity;
+    parsed.set(row, body);
+  }
+  return body;
+}
 
 export function summarize(row: EntityRow): EntitySummary {
   const body = bodyOf(row);
@@ -77,23 +86,27 @@ const MAX_MEMBERS = 50;
 export function ownerOf(repo: CatalogRepo, row: EntityRow): Owner | null {
   const found = findOwnerRef(repo, row);
   if (!found) return null;
-  const ownerRow = repo.entityByRef(found.ref);
-  const kind = found.ref.slice(0, found.ref.indexOf(':'));
-  const base = { ref: found.ref, kind, inherited: found.via !== 'spec' && found.via !== 'self', via: found.via };
+  // Everything a team owns shares its owner card: read it once per catalog version.
+  const details = repo.cached(`owner:${found.ref}`, () => ownerDetails(repo, found.ref));
+  return { ref: found.ref, inherited: found.via !== 'spec' && found.via !== 'self', via: found.via, ...details };
+}
+
+function ownerDetails(repo: CatalogRepo, ref: string): Omit<Owner, 'ref' | 'inherited' | 'via'> {
+  const kind = ref.slice(0, ref.indexOf(':'));
+  const ownerRow = repo.entityByRef(ref);
   if (!ownerRow) {
-    return { ...base, resolved: false, displayName: found.ref.replace(/^\w+:(default\/)?/, ''), email: null, slackChannel: null, members: [], memberCount: 0 };
+    return { kind, resolved: false, displayName: ref.replace(/^\w+:(default\/)?/, ''), email: null, slackChannel: null, members: [], memberCount: 0 };
   }
   const body = bodyOf(ownerRow);
   const profile = (body.spec?.profile ?? {}) as { displayName?: string; email?: string };
-  const memberRefs = kind === 'group' ? repo.relationTargets(found.ref, 'hasMember') : [];
-  const members = memberRefs.slice(0, MAX_MEMBERS).map((m) => personOf(repo, m));
+  const memberRefs = kind === 'group' ? repo.relationTargets(ref, 'hasMember') : [];
   return {
-    ...base,
+    kind,
     resolved: true,
     displayName: profile.displayName ?? ownerRow.title ?? ownerRow.name,
     email: profile.email ?? null,
     slackChannel: annotationOf(body, ANNOTATIONS.slackChannel),
-    members,
+    members: memberRefs.slice(0, MAX_MEMBERS).map((m) => personOf(repo, m)),
     memberCount: memberRefs.length,
   };
 }
