@@ -1,0 +1,179 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCatalog, type Catalog } from '../catalog/index.js';
+import { SAMPLE_CATALOG, tempTree, type TempTree } from '../testing/fixtures.js';
+import { decide, decideBreakGlass, resolveApprovers, type ApprovalState, type ResolvedRule } from './approvers.js';
+import { loadActions, type ActionDefinition } from './definition.js';
+
+const SHIPPED = fileURLToPath(new URL('../../manifests/actions/', import.meta.url));
+/** A Wednesday when Sofia is primary and Amara secondary on the payments rotation. */
+const AT = new Date('2026-03-04T12:00:00Z');
+
+let tree: TempTree;
+let catalog: Catalog;
+const actions = new Map(loadActions(SHIPPED).actions.map((a) => [a.metadata.name, a]));
+const action = (name: string) => actions.get(name) as ActionDefinition;
+const refs = (rule: ResolvedRule | undefined) => rule?.approvers.map((a) => a.ref);
+
+beforeAll(async () => {
+  tree = tempTree();
+  catalog = openCatalog(tree.path('c.db'));
+  await catalog.ingest([SAMPLE_CATALOG]);
+});
+
+afterAll(() => {
+  catalog.close();
+  tree.cleanup();
+});
+
+const created = { name: 'loyalty-points', owner: 'group:default/team-payments', system: 'system:default/payments', tier: 'tier-3', template: 'node-service', createChannel: false };
+
+describe('resolveApprovers on the sample catalog', () => {
+  it('asks team-platform to approve create-service, with Slack IDs where known', () => {
+    const resolution = resolveApprovers(action('create-service'), created, 'user:default/amara-okafor', catalog, AT);
+    expect(resolution.problems).toEqual([]);
+    expect(resolution.rules).toHaveLength(1);
+    expect(resolution.rules[0]).toMatchObject({ description: 'team-platform', required: 1, remindAfter: 4 * 3_600_000, expireAfter: 24 * 3_600_000 });
+    expect(resolution.rules[0]?.approvers).toEqual([
+      { ref: 'user:default/noah-fischer', displayName: 'Noah Fischer', email: 'noah.fischer@quillmere.example', slackUserId: 'U06NF3K7PLV' },
+      { ref: 'user:default/yuki-tanaka', displayName: 'Yuki Tanaka', email: 'yuki.tanaka@quillmere.example', slackUserId: null },
+    ]);
+    expect(resolution.rules[0]?.escalation?.approvers.map((a) => a.ref)).toEqual(['user:default/elena-petrova']);
+  });
+
+  it('leaves the requester out of the approvers', () => {
+    const resolution = resolveApprovers(action('create-service'), created, 'U06NF3K7PLV', catalog, AT);
+    expect(refs(resolution.rules[0])).toEqual(['user:default/yuki-tanaka']);
+  });
+
+  it('asks the owning team and the platform team to approve provisioning for production', () => {
+    const values = { type: 'postgres', service: 'component:default/payments-api', tier: 'production', size: 'small' };
+    const resolution = resolveApprovers(action('provision'), values, 'user:default/marcus-bell', catalog, AT);
+    expect(resolution.problems).toEqual([]);
+    expect(resolution.rules.map((r) => [r.description, refs(r)])).toEqual([
+      ['the team that owns the service', ['user:default/amara-okafor', 'user:default/jonas-weber', 'user:default/sofia-marchetti']],
+      ['the platform team, for production', ['user:default/noah-fischer', 'user:default/yuki-tanaka']],
+    ]);
+  });
+
+  it('asks only the owning team for staging', () => {
+    const values = { type: 'redis', service: 'component:default/payments-api', tier: 'staging', size: 'small' };
+    expect(resolveApprovers(action('provision'), values, 'user:default/marcus-bell', catalog, AT).rules).toHaveLength(1);
+  });
+
+  it('asks the owning team or the on-call for a rollback, and offers the on-call break-glass', () => {
+    const resolution = resolveApprovers(action('rollback'), { service: 'component:default/payments-api' }, 'user:default/sofia-marchetti', catalog, AT);
+    expect(resolution.problems).toEqual([]);
+    expect(refs(resolution.rules[0])).toEqual(['user:default/amara-okafor', 'user:default/jonas-weber']);
+    expect(resolution.breakGlass).toMatchObject({ description: 'the on-call for payments-api', requiresIncident: true });
+    expect(resolution.breakGlass?.approvers.map((a) => a.ref)).toEqual(['user:default/sofia-marchetti', 'user:default/amara-okafor']);
+  });
+
+  it('reports a rule nobody can approve', () => {
+    const lonely: ActionDefinition = {
+      ...action('create-service'),
+      spec: { ...action('create-service').spec, approval: [{ ...action('create-service').spec.approval[0]!, approvers: [{ group: 'team-identity' }], required: 2 }] },
+    };
+    const resolution = resolveApprovers(lonely, created, 'user:default/priya-raman', catalog, AT);
+    expect(resolution.problems).toEqual(['team-identity needs 2 approvals but only 1 person can give them']);
+  });
+
+  it('reports a group with no members who can approve', () => {
+    const solo: ActionDefinition = {
+      ...action('create-service'),
+      spec: { ...action('create-service').spec, approval: [{ ...action('create-service').spec.approval[0]!, approvers: [{ group: 'engineering' }] }] },
+    };
+    const resolution = resolveApprovers(solo, created, 'user:default/elena-petrova', catalog, AT);
+    expect(resolution.problems).toEqual(['engineering has no members who can approve (the requester cannot approve their own request)']);
+  });
+
+  it('reports a group missing from the catalog', () => {
+    const missing: ActionDefinition = {
+      ...action('create-service'),
+      spec: { ...action('create-service').spec, approval: [{ ...action('create-service').spec.approval[0]!, approvers: [{ group: 'team-ghosts' }] }] },
+    };
+    expect(resolveApprovers(missing, created, 'user:default/amara-okafor', catalog, AT).problems).toEqual([
+      'the group team-ghosts is not in the catalog',
+      'team-ghosts has no members who can approve',
+    ]);
+  });
+});
+
+const person = (name: string) => ({ ref: `user:default/${name}`, displayName: name, email: `${name}@example.com`, slackUserId: null });
+const rule = (description: string, names: string[], required = 1, extra: Partial<ResolvedRule> = {}): ResolvedRule => ({
+  description,
+  required,
+  selfApproval: false,
+  approvers: names.map(person),
+  expireAfter: 86_400_000,
+  ...extra,
+});
+const state = (rules: ResolvedRule[], votes: ApprovalState['votes'] = []): ApprovalState => ({ rules, requester: 'user:default/rita', votes });
+
+describe('decide', () => {
+  it('stays pending until N of M have approved', () => {
+    const s = state([rule('team-a', ['ann', 'bob', 'cat'], 2)]);
+    const first = decide(s, { approver: 'ann', decision: 'approve' });
+    expect(first.status).toBe('pending');
+    expect(decide({ ...s, votes: first.votes }, { approver: 'user:default/bob', decision: 'approve' }).status).toBe('approved');
+  });
+
+  it('needs every rule that applies', () => {
+    const s = state([rule('team-a', ['ann']), rule('team-b', ['bob'])]);
+    expect(decide(s, { approver: 'ann', decision: 'approve' }).status).toBe('pending');
+  });
+
+  it('refuses the requester approving their own request', () => {
+    expect(decide(state([rule('team-a', ['ann'])]), { approver: 'rita', decision: 'approve' })).toMatchObject({
+      status: 'pending',
+      refusal: 'You cannot approve your own request.',
+    });
+  });
+
+  it('counts the requester when the rule allows self-approval', () => {
+    const s = state([rule('team-a', ['ann', 'rita'], 1, { selfApproval: true })]);
+    expect(decide(s, { approver: 'rita', decision: 'approve' }).status).toBe('approved');
+  });
+
+  it('refuses a second vote by the same person', () => {
+    const s = state([rule('team-a', ['ann', 'bob'], 2)], [{ approver: 'user:default/ann', decision: 'approve' }]);
+    expect(decide(s, { approver: 'ann@example.com', decision: 'approve' })).toMatchObject({ status: 'pending', refusal: 'You already approved this request.', votes: s.votes });
+  });
+
+  it('refuses someone who is not an approver', () => {
+    expect(decide(state([rule('team-a', ['ann'])]), { approver: 'zed', decision: 'approve' }).refusal).toBe('You are not one of the approvers (team-a).');
+  });
+
+  it('rejects on a single reject, whatever the approvals', () => {
+    const s = state([rule('team-a', ['ann', 'bob', 'cat'], 2)], [{ approver: 'user:default/ann', decision: 'approve' }]);
+    const decision = decide(s, { approver: 'bob', decision: 'reject', reason: 'not this week' });
+    expect(decision).toEqual({ status: 'rejected', votes: [...s.votes, { approver: 'user:default/bob', decision: 'reject', reason: 'not this week' }] });
+  });
+
+  it('refuses votes once the request is decided', () => {
+    const s = state([rule('team-a', ['ann', 'bob'])], [{ approver: 'user:default/ann', decision: 'approve' }]);
+    expect(decide(s, { approver: 'bob', decision: 'reject' }).refusal).toBe('This request has already been decided.');
+  });
+
+  it('lets the backup group vote only after escalation', () => {
+    const r = rule('team-a', ['ann'], 1, { escalateAfter: 3_600_000, escalation: { description: 'team-b', approvers: [person('bob')] } });
+    expect(decide(state([r]), { approver: 'bob', decision: 'approve' }).refusal).toMatch(/not one of the approvers/);
+    expect(decide({ ...state([r]), escalated: [0] }, { approver: 'bob', decision: 'approve' }).status).toBe('approved');
+  });
+});
+
+describe('decideBreakGlass', () => {
+  const glass = { breakGlass: { description: 'the on-call for payments-api', requiresIncident: true, approvers: [person('sofia')] } };
+
+  it('lets the on-call proceed alone during an incident', () => {
+    expect(decideBreakGlass(glass, 'sofia', true)).toEqual({ allowed: true, approver: person('sofia') });
+  });
+
+  it('refuses without an open incident', () => {
+    expect(decideBreakGlass(glass, 'sofia', false)).toEqual({ allowed: false, refusal: 'break-glass needs an open incident' });
+  });
+
+  it('refuses someone not on call', () => {
+    expect(decideBreakGlass(glass, 'ann', true)).toEqual({ allowed: false, refusal: 'only the on-call for payments-api can use break-glass' });
+  });
+});
