@@ -229,11 +229,13 @@ function schedulesFor(repo: CatalogRepo, row: EntityRow, owner: Owner | null): s
   const own = named(row);
   if (own.length) return own;
   if (!owner) return [];
-  const ownerRow = owner.ref === row.ref ? row : repo.entityByRef(owner.ref);
-  const ownersNamed = ownerRow ? named(ownerRow) : [];
-  if (ownersNamed.length) return ownersNamed;
-  // Schedules that name the owner, even when the owner itself is not in the catalog.
-  return repo.relationTargetsOfKind(owner.ref, 'ownerOf', 'schedule');
+  return repo.cached(`owner-schedules:${owner.ref}`, () => {
+    const ownerRow = owner.ref === row.ref ? row : repo.entityByRef(owner.ref);
+    const ownersNamed = ownerRow ? named(ownerRow) : [];
+    if (ownersNamed.length) return ownersNamed;
+    // Schedules that name the owner, even when the owner itself is not in the catalog.
+    return repo.relationTargetsOfKind(owner.ref, 'ownerOf', 'schedule');
+  });
 }
 
 const LINK_TYPE_HINTS: [RegExp, Link['type']][] = [
