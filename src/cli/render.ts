@@ -87,7 +87,7 @@ export function renderDeps(a: DepsAnswer): string {
   lines.push(`Depends on (${a.dependsOn.length}):`, ...(a.dependsOn.length ? a.dependsOn.map(node) : ['  nothing']));
   lines.push(`Dependents (${a.dependents.length}):`, ...(a.dependents.length ? a.dependents.map(node) : ['  nothing']));
   if (a.truncated) lines.push('(lists cut at 500 entries)');
-  lines.push(`Blast radius: ${a.blastRadius} entities depend on it, directly or not`);
+  lines.push(`Blast radius: ${a.blastRadius}${a.blastRadiusCapped ? '+' : ''} entities depend on it, directly or not`);
   return lines.join('\n');
 }
 

@@ -130,7 +130,7 @@ export function depsCard(a: DepsAnswer): Reply {
   const blocks: Block[] = [...entityHeader(a.entity)];
   blocks.push({ type: 'list', title: `Depends on (${a.dependsOn.length})`, items: a.dependsOn.length ? a.dependsOn.map(node) : [['nothing recorded']] });
   blocks.push({ type: 'list', title: `Dependents (${a.dependents.length})`, items: a.dependents.length ? a.dependents.map(node) : [['nothing recorded']] });
-  blocks.push({ type: 'context', text: [`Blast radius: ${a.blastRadius} entities depend on it, directly or not.`] });
+  blocks.push({ type: 'context', text: [`Blast radius: ${a.blastRadius}${a.blastRadiusCapped ? '+' : ''} entities depend on it, directly or not.`] });
   if (a.depth < 3) {
     blocks.push({ type: 'actions', buttons: [{ action: encodeAction({ kind: 'deps', query: a.entity.ref, depth: a.depth + 1 }), label: `Go ${a.depth + 1} levels deep` }] });
   }

@@ -224,6 +224,18 @@ describe('whoOwns', () => {
     expect(a.dependencies).toEqual({ dependsOn: 2, dependents: 1, blastRadius: 3, blastRadiusCapped: false });
   });
 
+  it('says "or more" when the dependents exceed the cap', async () => {
+    const tree2 = tempTree();
+    const hub = [component('hub'), ...Array.from({ length: 120 }, (_, i) => component(`leaf-${i}`, { dependsOn: ['component:hub'] }))];
+    tree2.write('c.yaml', hub.join('---\n'));
+    const c = openCatalog(tree2.path('c.db'));
+    await c.ingest([tree2.dir]);
+    expect(c.whoOwns('hub').dependencies).toMatchObject({ dependents: 120, blastRadius: 100, blastRadiusCapped: true });
+    expect(c.deps('hub')).toMatchObject({ blastRadius: 120, blastRadiusCapped: false });
+    c.close();
+    tree2.cleanup();
+  });
+
   it('says when and from where the answer was ingested', () => {
     const a = catalog.whoOwns('payments-api', AT);
     expect(a.freshness).toMatchObject({ source: tree.path('services.yaml'), line: 1, stale: false });

@@ -44,8 +44,8 @@ export function whoOwns(repo: CatalogRepo, query: string, at: Date = new Date())
     dependencies: {
       dependsOn: repo.countRelationTargets(row.ref, 'dependsOn') + repo.countRelationTargets(row.ref, 'consumesApi'),
       dependents: repo.countRelationTargets(row.ref, 'dependencyOf'),
-      blastRadius: Math.min(radius, CARD_BLAST_RADIUS_CAP),
-      blastRadiusCapped: radius > CARD_BLAST_RADIUS_CAP,
+      blastRadius: radius.count,
+      blastRadiusCapped: radius.capped,
     },
     freshness: freshnessOf(row),
     candidates: [],
@@ -95,6 +95,7 @@ export function deps(repo: CatalogRepo, query: string, depth = 1): DepsAnswer {
       dependents: [],
       truncated: false,
       blastRadius: 0,
+      blastRadiusCapped: false,
       freshness: null,
       candidates: candidateSummaries(resolution.candidates),
     };
@@ -123,7 +124,8 @@ export function deps(repo: CatalogRepo, query: string, depth = 1): DepsAnswer {
     dependsOn: up.slice(0, DEPS_LIST_LIMIT).map(toNode),
     dependents: down.slice(0, DEPS_LIST_LIMIT).map(toNode),
     truncated: up.length > DEPS_LIST_LIMIT || down.length > DEPS_LIST_LIMIT,
-    blastRadius: Math.min(radius, BLAST_RADIUS_CAP),
+    blastRadius: radius.count,
+    blastRadiusCapped: radius.capped,
     freshness: freshnessOf(row),
     candidates: [],
   };

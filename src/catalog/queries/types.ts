@@ -114,6 +114,7 @@ export interface DepsAnswer {
   dependents: DepNode[];
   truncated: boolean;
   blastRadius: number;
+  blastRadiusCapped: boolean;
   freshness: Freshness | null;
   candidates: CandidateSummary[];
 }

@@ -69,9 +69,10 @@ export function createRepo(sqlite: Database.Database) {
   const s = {
     entityByRef: sqlite.prepare(`SELECT ${ENTITY_COLUMNS} FROM entities e JOIN sources s ON s.id = e.source_id WHERE e.ref = ?`),
     entityById: sqlite.prepare(`SELECT ${ENTITY_COLUMNS} FROM entities e JOIN sources s ON s.id = e.source_id WHERE e.id = ?`),
+    // Names, aliases and titles only: a common tag (`java`) would otherwise fetch thousands of rows.
     entitiesByTerm: sqlite.prepare(
       `SELECT ${ENTITY_COLUMNS}, t.field FROM entity_terms t JOIN entities e ON e.id = t.entity_id
-       JOIN sources s ON s.id = e.source_id WHERE t.term = ?`,
+       JOIN sources s ON s.id = e.source_id WHERE t.term = ? AND t.field IN ('name', 'alias', 'title')`,
     ),
     termsByPrefix: sqlite.prepare(
       `SELECT DISTINCT entity_id AS id FROM entity_terms WHERE term >= ? AND term < ? LIMIT ?`,
@@ -104,6 +105,8 @@ export function createRepo(sqlite: Database.Database) {
        )
        SELECT ref, min(depth) AS depth, via FROM walk WHERE depth > 0 AND ref NOT LIKE 'api:%' GROUP BY ref ORDER BY depth, ref`,
     ),
+    // Counts dependents up to a bound; `walked` says whether the walk was cut short (API hops count
+    // towards the bound but not towards the radius).
     countTransitive: sqlite.prepare(
       `WITH RECURSIVE walk(ref) AS (
          SELECT ?
@@ -111,7 +114,7 @@ export function createRepo(sqlite: Database.Database) {
          SELECT r.target_ref FROM walk w JOIN relations r ON r.source_ref = w.ref AND r.type IN (?, ?, ?)
          LIMIT ?
        )
-       SELECT count(*) - 1 AS n FROM walk WHERE ref NOT LIKE 'api:%'`,
+       SELECT count(*) FILTER (WHERE ref NOT LIKE 'api:%') - 1 AS n, count(*) AS walked FROM walk`,
     ),
     codeownersRoot: sqlite.prepare(`SELECT 1 FROM codeowners_rules WHERE repo_root = ? LIMIT 1`),
     codeownersRules: sqlite.prepare(
@@ -220,8 +223,12 @@ export function createRepo(sqlite: Database.Database) {
       s.transitive.all(ref, ...DEPENDENT_TYPES, depth, limit) as { ref: string; depth: number; via: string }[],
     dependencies: (ref: string, depth: number, limit: number) =>
       s.transitive.all(ref, ...DEPENDENCY_TYPES, depth, limit) as { ref: string; depth: number; via: string }[],
-    countDependents: (ref: string, limit: number) =>
-      (s.countTransitive.get(ref, ...DEPENDENT_TYPES, limit + 1) as { n: number }).n,
+    /** Transitive dependents, counted up to `cap`: `{ count, capped }` where capped means "or more". */
+    countDependents(ref: string, cap: number): { count: number; capped: boolean } {
+      const bound = 2 * cap + 2;
+      const { n, walked } = s.countTransitive.get(ref, ...DEPENDENT_TYPES, bound) as { n: number; walked: number };
+      return { count: Math.min(n, cap), capped: n > cap || walked >= bound };
+    },
     hasCodeowners: (repoRoot: string) => s.codeownersRoot.get(repoRoot) !== undefined,
     codeownersRules: (repoRoot: string) => s.codeownersRules.all(repoRoot) as CodeownersRuleRow[],
     userRefByEmail: (email: string) => (s.userByEmail.get(email.toLowerCase()) as { ref: string } | undefined)?.ref,

@@ -69,7 +69,7 @@ export const entityTerms = sqliteTable(
     entityId: integer('entity_id').notNull(),
     field: text('field', { enum: ['name', 'title', 'alias', 'tag', 'email'] }).notNull(),
   },
-  (t) => [index('entity_terms_term').on(t.term), index('entity_terms_entity').on(t.entityId)],
+  (t) => [index('entity_terms_term_field').on(t.term, t.field), index('entity_terms_entity').on(t.entityId)],
 );
 
 /**
