@@ -6,3 +6,4 @@
  */
 export { awaitApproval, approvalQuery, voteUpdate } from './approval.js';
 export { approvalRequest } from './approval-request.js';
+export { createService, createServiceStatusQuery } from './create-service.js';
