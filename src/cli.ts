@@ -13,6 +13,8 @@ import { createSlackAdapter } from './chat/slack/adapter.js';
 import { runShell } from './chat/shell/shell.js';
 import { createConversation } from './conversation/index.js';
 import { openState } from './state/index.js';
+import { openDeployments } from './deployments/index.js';
+import { deploymentsRoute } from './http/deployments-route.js';
 import { openAudit } from './audit/index.js';
 import { renderAudit, renderVerify } from './audit/render.js';
 
@@ -176,6 +178,7 @@ async function start(config: Config, dbFile: string): Promise<number> {
   const metrics = new Metrics();
   const catalog = openCatalog(dbFile);
   const state = openState(dbFile);
+  const deployments = openDeployments(dbFile);
   const report = await catalog.ingest(config.SWITCHBOARD_CATALOG);
   logger.info(
     { sources: config.SWITCHBOARD_CATALOG, entities: report.entities, problems: report.problems.length, ms: report.durationMs },
@@ -212,7 +215,17 @@ async function start(config: Config, dbFile: string): Promise<number> {
     metrics,
     logger,
     health: () => ({ status: 'ok', catalog: catalog.stats(), slack: slack ? slack.mode : 'off' }),
-    routes: { ...slack?.routes },
+    routes: {
+      ...slack?.routes,
+      'POST /api/deployments': deploymentsRoute({
+        token: config.SWITCHBOARD_DEPLOY_TOKEN,
+        deployments,
+        serviceRef: (service) => {
+          const entity = catalog.getEntity(service);
+          return entity?.kind.toLowerCase() === 'component' ? entity.ref : null;
+        },
+      }),
+    },
   });
   logger.info({ port: http.port }, 'HTTP server listening');
   if (slack) {
@@ -241,6 +254,7 @@ async function start(config: Config, dbFile: string): Promise<number> {
   if (shell) process.stdin.destroy();
   await slack?.stop();
   await http.close();
+  deployments.close();
   state.close();
   catalog.close();
   return 0;

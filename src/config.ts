@@ -15,6 +15,7 @@ const envSchema = z.object({
     .default('./manifests/catalog')
     .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean)),
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
+  SWITCHBOARD_DEPLOY_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', 'must be a bot token starting with "xoxb-"')),
   SLACK_SIGNING_SECRET: optional(z.string().min(8, 'looks too short for a signing secret')),

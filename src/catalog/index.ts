@@ -6,6 +6,7 @@ import { runIngest, type IngestOptions, type IngestReport } from './ingest/inges
 import { deps, runbook, whoOwns } from './queries/answers.js';
 import { summarize } from './queries/facts.js';
 import { findMentions } from './queries/mentions.js';
+import { canonicalRef } from './ref.js';
 import { openDb } from '../db/open.js';
 import { createRepo } from './store/repo.js';
 
@@ -20,6 +21,8 @@ export interface Catalog {
   whoOwns(query: string, at?: Date): ReturnType<typeof whoOwns>;
   runbook(query: string, at?: Date): ReturnType<typeof runbook>;
   deps(query: string, depth?: number): ReturnType<typeof deps>;
+  /** The entity with exactly this ref (`kind:namespace/name`, or `name` for a Component); never fuzzy. */
+  getEntity(ref: string): EntitySummary | null;
   /** Entities (services, APIs, resources, systems) named by whole name or alias in free text. */
   findMentions(text: string, limit?: number): EntitySummary[];
   stats(): { entities: number; stale: number; lastIngestAt: number | null };
@@ -40,6 +43,14 @@ export function openCatalog(file: string): Catalog {
     whoOwns: (query, at) => whoOwns(repo, query, at),
     runbook: (query, at) => runbook(repo, query, at),
     deps: (query, depth) => deps(repo, query, depth),
+    getEntity(ref) {
+      try {
+        const row = repo.entityByRef(canonicalRef(ref, { defaultKind: 'component' }));
+        return row ? summarize(row) : null;
+      } catch {
+        return null;
+      }
+    },
     findMentions: (text, limit) => findMentions(repo, text, limit).map(summarize),
     stats: () => repo.stats(),
     close: () => sqlite.close(),

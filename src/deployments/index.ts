@@ -1,0 +1,94 @@
+/**
+ * The deploy history: what CI reports through POST /api/deployments, validated at the edge, and the
+ * questions a rollback asks of it ("the previous successful version").
+ */
+import { and, desc, eq, lt } from 'drizzle-orm';
+import { z } from 'zod';
+import { openDb } from '../db/open.js';
+import { deployments } from './schema.js';
+
+export const deploymentInput = z.object({
+  service: z.string({ error: 'is required: the component name or ref' }).min(1),
+  version: z.string({ error: 'is required' }).min(1).max(200),
+  environment: z.string().min(1).max(100).default('production'),
+  commit: z.string().regex(/^[0-9a-f]{7,64}$/i, 'must be a git commit hash').optional(),
+  url: z.url({ error: 'must be a URL' }).optional(),
+  status: z.enum(['succeeded', 'failed']).default('succeeded'),
+  /** ISO time of the deploy; defaults to when it is recorded. */
+  at: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time' }).optional(),
+});
+
+export type DeploymentInput = z.input<typeof deploymentInput>;
+
+export interface Deployment {
+  id: number;
+  serviceRef: string;
+  version: string;
+  environment: string;
+  commit: string | null;
+  url: string | null;
+  status: 'succeeded' | 'failed';
+  at: string;
+}
+
+export interface DeploymentLog {
+  record(serviceRef: string, input: z.output<typeof deploymentInput>): Deployment;
+  /** Newest first. */
+  list(serviceRef: string, environment: string, limit?: number): Deployment[];
+  /** The last successful deploy before the current one: what a rollback without a version goes to. */
+  previousSuccessful(serviceRef: string, environment: string): Deployment | null;
+  close(): void;
+}
+
+export function openDeployments(file: string, now: () => Date = () => new Date()): DeploymentLog {
+  const { sqlite, orm } = openDb(file);
+  const toDeployment = (row: typeof deployments.$inferSelect): Deployment => ({ ...row, at: new Date(row.at).toISOString() });
+  const list = (serviceRef: string, environment: string, limit = 20) =>
+    orm
+      .select()
+      .from(deployments)
+      .where(and(eq(deployments.serviceRef, serviceRef), eq(deployments.environment, environment)))
+      .orderBy(desc(deployments.at), desc(deployments.id))
+      .limit(limit)
+      .all()
+      .map(toDeployment);
+  return {
+    record(serviceRef, input) {
+      const row = orm
+        .insert(deployments)
+        .values({
+          serviceRef,
+          version: input.version,
+          environment: input.environment,
+          commit: input.commit ?? null,
+          url: input.url ?? null,
+          status: input.status,
+          at: input.at ? Date.parse(input.at) : now().getTime(),
+        })
+        .returning()
+        .get();
+      return toDeployment(row);
+    },
+    list,
+    previousSuccessful(serviceRef, environment) {
+      const [current] = list(serviceRef, environment, 1).filter((d) => d.status === 'succeeded');
+      if (!current) return null;
+      const row = orm
+        .select()
+        .from(deployments)
+        .where(
+          and(
+            eq(deployments.serviceRef, serviceRef),
+            eq(deployments.environment, environment),
+            eq(deployments.status, 'succeeded'),
+            lt(deployments.at, Date.parse(current.at)),
+          ),
+        )
+        .orderBy(desc(deployments.at))
+        .limit(1)
+        .get();
+      return row ? toDeployment(row) : null;
+    },
+    close: () => sqlite.close(),
+  };
+}
