@@ -1,0 +1,25 @@
+/**
+ * Recorded histories of every workflow type replay against the current code: a change that would
+ * break workflows already running (nondeterminism) fails here. Re-record with
+ * `node --import tsx workflows/histories/record.ts` only for an intended, versioned change.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+
+const quiet = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
+
+describe('replay of recorded histories', () => {
+  for (const [file, workflowId] of [
+    ['approval-request.json', 'approval-request'],
+    ['create-service.json', 'create-service/replay-beans'],
+  ]) {
+    it(`replays ${file} with the current workflow code`, async () => {
+      const history = JSON.parse(readFileSync(new URL(`./histories/${file}`, import.meta.url), 'utf8'));
+      expect(history.events.length).toBeGreaterThan(5);
+      const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./index.ts', import.meta.url)), logger: quiet });
+      await Worker.runReplayHistory({ workflowBundle }, history, workflowId);
+    }, 60_000);
+  }
+});
