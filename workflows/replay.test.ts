@@ -1,7 +1,7 @@
 /**
  * Recorded histories of every workflow type replay against the current code: a change that would
  * break workflows already running (nondeterminism) fails here. Re-record with
- * `node --import tsx workflows/histories/record.ts` only for an intended, versioned change.
+ * `node --import tsx scripts/record-histories.ts` only for an intended, versioned change.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,7 +1,7 @@
 /**
  * Records the event histories the replay test (workflows/replay.test.ts) replays against the current
  * workflow code, so a change that would break running workflows (nondeterminism) fails CI. Run it
- * after an intended, versioned change of workflow behaviour: `node --import tsx workflows/histories/record.ts`.
+ * after an intended, versioned change of workflow behaviour: `node --import tsx scripts/record-histories.ts`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,27 +9,27 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { createServiceActivities } from '../../src/activities/create-service.js';
-import { openAudit } from '../../src/audit/index.js';
-import { openCatalog } from '../../src/catalog/index.js';
-import { startTemporal } from '../../src/testing/temporal.js';
-import { approvalRequest, createService, voteUpdate } from '../index.js';
+import { createServiceActivities } from '../src/activities/create-service.js';
+import { openAudit } from '../src/audit/index.js';
+import { openCatalog } from '../src/catalog/index.js';
+import { startTemporal } from '../src/testing/temporal.js';
+import { approvalRequest, createService, voteUpdate } from '../workflows/index.js';
 
-const HERE = fileURLToPath(new URL('.', import.meta.url));
+const HISTORIES = fileURLToPath(new URL('../workflows/histories/', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'switchboard-histories-'));
 const env = await startTemporal();
 const catalog = openCatalog(join(work, 'c.db'));
-await catalog.ingest([fileURLToPath(new URL('../../manifests/catalog/', import.meta.url))]);
+await catalog.ingest([fileURLToPath(new URL('../manifests/catalog/', import.meta.url))]);
 const audit = openAudit(join(work, 'c.db'));
 const taskQueue = 'record-histories';
 const activities = createServiceActivities({
   catalog,
   audit,
-  templatesDir: fileURLToPath(new URL('../../manifests/templates/', import.meta.url)),
+  templatesDir: fileURLToPath(new URL('../manifests/templates/', import.meta.url)),
   gitRemote: join(work, 'remotes'),
   registryDir: join(work, 'registry'),
 });
-const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../index.ts', import.meta.url)) });
+const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)) });
 const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
 const policy = { requester: 'user:default/diego-alvarez', selfApproval: false, rules: [{ description: 'team-platform', required: 1, approvers: ['user:default/noah-fischer'] }] };
 
@@ -50,7 +50,7 @@ await worker.runUntil(async () => {
   for (const [handle, file] of [[approval, 'approval-request.json'], [created, 'create-service.json']] as const) {
     const history = await handle.fetchHistory();
     // The proto3 JSON form (what `temporal workflow show --output json` prints), which replay reads.
-    writeFileSync(join(HERE, file), JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n');
+    writeFileSync(join(HISTORIES, file), JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n');
     console.log(`wrote workflows/histories/${file}`);
   }
 });
