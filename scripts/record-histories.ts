@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createServiceActivities } from '../src/activities/create-service.js';
 import { openAudit } from '../src/audit/index.js';
 import { openCatalog } from '../src/catalog/index.js';
-import { startTemporal } from '../src/testing/temporal.js';
+import { bundleWorkflows, startTemporal } from '../src/testing/temporal.js';
 import { approvalRequest, createService, voteUpdate } from '../workflows/index.js';
 
 const HISTORIES = fileURLToPath(new URL('../workflows/histories/', import.meta.url));
@@ -29,8 +29,7 @@ const activities = createServiceActivities({
   gitRemote: join(work, 'remotes'),
   registryDir: join(work, 'registry'),
 });
-const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)) });
-const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleWorkflows(), activities });
 const policy = { requester: 'user:default/diego-alvarez', selfApproval: false, rules: [{ description: 'team-platform', required: 1, approvers: ['user:default/noah-fischer'] }] };
 
 await worker.runUntil(async () => {

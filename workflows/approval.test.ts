@@ -1,10 +1,9 @@
 /** The approval on a real Temporal dev server: votes as Updates, refusals by the validator, timers. */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTemporal, temporalCli } from '../src/testing/temporal.js';
+import { bundleWorkflows, startTemporal, temporalCli } from '../src/testing/temporal.js';
 import { approvalQuery, approvalRequest, voteUpdate } from './index.js';
 import type { ApprovalPolicy } from './approval-rules.js';
 
@@ -22,15 +21,13 @@ async function refusal(update: Promise<unknown>): Promise<string> {
 
 describe.skipIf(!cli)('approvals on a real Temporal server', () => {
   let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
   let worker: Worker;
   let running: Promise<void>;
   const taskQueue = `approvals-${randomUUID()}`;
 
   beforeAll(async () => {
     env = await startTemporal();
-    bundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./index.ts', import.meta.url)), logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } });
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle });
+    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleWorkflows() });
     running = worker.run();
   }, 120_000);
 
@@ -90,7 +87,7 @@ describe.skipIf(!cli)('approvals on a real Temporal server', () => {
 describe('the workflow bundle', () => {
   it('builds from workflows/ with no Node built-in or I/O module', async () => {
     // bundleWorkflowCode fails on a Node built-in imported (directly or not) by workflow code.
-    const bundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./index.ts', import.meta.url)), logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } });
+    const bundle = await bundleWorkflows();
     expect(bundle.code).toContain('approvalRequest');
   }, 60_000);
 });

@@ -4,18 +4,17 @@ import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceActivities } from '../src/activities/create-service.js';
 import { openAudit, type AuditLog } from '../src/audit/index.js';
 import { openCatalog, type Catalog } from '../src/catalog/index.js';
 import { SAMPLE_CATALOG, tempTree, type TempTree } from '../src/testing/fixtures.js';
-import { startTemporal, temporalCli } from '../src/testing/temporal.js';
+import { bundleWorkflows, startTemporal, temporalCli } from '../src/testing/temporal.js';
 import { createService, createServiceStatusQuery, voteUpdate } from './index.js';
 import type { CreateServiceInput } from './create-service.js';
 
 const TEMPLATES = fileURLToPath(new URL('../manifests/templates/', import.meta.url));
-const quiet = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
 
 describe.skipIf(!temporalCli())('createService on a real Temporal server', () => {
   let env: TestWorkflowEnvironment;
@@ -33,8 +32,7 @@ describe.skipIf(!temporalCli())('createService on a real Temporal server', () =>
     audit = openAudit(tree.path('c.db'));
     env = await startTemporal();
     const activities = createServiceActivities({ catalog, audit, templatesDir: TEMPLATES, gitRemote: tree.path('remotes'), registryDir: tree.path('registry') });
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./index.ts', import.meta.url)), logger: quiet });
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleWorkflows(), activities });
     running = worker.run();
   }, 120_000);
 

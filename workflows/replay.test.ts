@@ -4,11 +4,9 @@
  * `node --import tsx scripts/record-histories.ts` only for an intended, versioned change.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-
-const quiet = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
+import { bundleWorkflows } from '../src/testing/temporal.js';
 
 describe('replay of recorded histories', () => {
   for (const [file, workflowId] of [
@@ -18,8 +16,7 @@ describe('replay of recorded histories', () => {
     it(`replays ${file} with the current workflow code`, async () => {
       const history = JSON.parse(readFileSync(new URL(`./histories/${file}`, import.meta.url), 'utf8'));
       expect(history.events.length).toBeGreaterThan(5);
-      const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./index.ts', import.meta.url)), logger: quiet });
-      await Worker.runReplayHistory({ workflowBundle }, history, workflowId);
+      await Worker.runReplayHistory({ workflowBundle: await bundleWorkflows() }, history, workflowId);
     }, 60_000);
   }
 });
