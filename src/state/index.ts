@@ -2,9 +2,9 @@
  * Durable bot state on the same SQLite file as the catalog. Claims are INSERT OR IGNORE on a primary
  * key, so two deliveries racing for the same key cannot both win, in one process or several.
  */
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, gt, lt } from 'drizzle-orm';
 import { openDb } from '../db/open.js';
-import { deliveries, incidentPosts } from './schema.js';
+import { deliveries, incidentPosts, stepJournal } from './schema.js';
 
 export interface BotState {
   /** True the first time a delivery key is seen; false for a retry or a duplicate. */
@@ -13,6 +13,12 @@ export interface BotState {
   claimIncidentPost(conversation: string, entityRef: string): boolean;
   /** Records the posted message, or releases the claim (messageId null) when posting failed. */
   settleIncidentPost(conversation: string, entityRef: string, messageId: string | null): void;
+  /** Incident conversations that got a card for this entity within `withinMs`: its open incidents. */
+  incidentsFor(entityRef: string, withinMs: number): string[];
+  /** The recorded result of a finished step, if any (see stepJournal). */
+  stepResult(key: string): unknown;
+  /** Records a finished step's result; the first record wins. */
+  recordStep(key: string, result: unknown): void;
   /** Forgets deliveries older than `maxAgeMs` (platform retries stop within minutes). */
   prune(maxAgeMs: number): number;
   close(): void;
@@ -31,6 +37,21 @@ export function openState(file: string, now: () => number = Date.now): BotState 
       const row = and(eq(incidentPosts.conversation, conversation), eq(incidentPosts.entityRef, entityRef));
       if (messageId === null) orm.delete(incidentPosts).where(row).run();
       else orm.update(incidentPosts).set({ messageId }).where(row).run();
+    },
+    incidentsFor(entityRef, withinMs) {
+      return orm
+        .select({ conversation: incidentPosts.conversation })
+        .from(incidentPosts)
+        .where(and(eq(incidentPosts.entityRef, entityRef), gt(incidentPosts.postedAt, now() - withinMs)))
+        .all()
+        .map((r) => r.conversation);
+    },
+    stepResult(key) {
+      const row = orm.select().from(stepJournal).where(eq(stepJournal.key, key)).get();
+      return row ? (JSON.parse(row.result) as unknown) : undefined;
+    },
+    recordStep(key, result) {
+      orm.insert(stepJournal).values({ key, result: JSON.stringify(result ?? null), finishedAt: now() }).onConflictDoNothing().run();
     },
     prune(maxAgeMs) {
       return orm.delete(deliveries).where(lt(deliveries.seenAt, now() - maxAgeMs)).run().changes;

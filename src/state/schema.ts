@@ -18,3 +18,14 @@ export const incidentPosts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.conversation, t.entityRef] })],
 );
+
+/**
+ * Results of self-service steps that finished, by `<workflow id>/<step>`: when a worker dies after a
+ * step's side effect but before Temporal heard of it, the retried activity returns the recorded result
+ * instead of doing the step again.
+ */
+export const stepJournal = sqliteTable('step_journal', {
+  key: text('key').primaryKey(),
+  result: text('result').notNull(),
+  finishedAt: integer('finished_at').notNull(),
+});
