@@ -2,58 +2,97 @@
  * Records the event histories the replay test (workflows/replay.test.ts) replays against the current
  * workflow code, so a change that would break running workflows (nondeterminism) fails CI. Run it
  * after an intended, versioned change of workflow behaviour: `node --import tsx scripts/record-histories.ts`.
+ *
+ * Each workflow type runs once through the real activities, launched the way chat launches it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
-import { createServiceActivities } from '../src/activities/create-service.js';
+import { loadActions } from '../src/actions/definition.js';
+import { createLauncher } from '../src/actions/launcher.js';
+import { createSelfServiceActivities } from '../src/activities/index.js';
 import { openAudit } from '../src/audit/index.js';
 import { openCatalog } from '../src/catalog/index.js';
+import { createShellNotifier } from '../src/chat/shell/notifier.js';
+import { openDeployments } from '../src/deployments/index.js';
+import { openState } from '../src/state/index.js';
+import { SAMPLE_CATALOG, tempTree } from '../src/testing/fixtures.js';
+import { HOOK_SECRET, startHookReceiver, writeActions } from '../src/testing/self-service.js';
 import { bundleWorkflows, startTemporal } from '../src/testing/temporal.js';
-import { approvalRequest, createService, voteUpdate } from '../workflows/index.js';
+import { actionStatusQuery, approvalRequest, voteUpdate } from '../workflows/index.js';
 
 const HISTORIES = fileURLToPath(new URL('../workflows/histories/', import.meta.url));
-const work = mkdtempSync(join(tmpdir(), 'switchboard-histories-'));
+const tree = tempTree('switchboard-histories-');
 const env = await startTemporal();
-const catalog = openCatalog(join(work, 'c.db'));
-await catalog.ingest([fileURLToPath(new URL('../manifests/catalog/', import.meta.url))]);
-const audit = openAudit(join(work, 'c.db'));
+const db = tree.path('c.db');
+const catalog = openCatalog(db);
+await catalog.ingest([SAMPLE_CATALOG]);
+const audit = openAudit(db);
+const state = openState(db);
+const deployments = openDeployments(db);
+const hooks = await startHookReceiver();
+const { actions } = loadActions(writeActions(tree, hooks.url));
 const taskQueue = 'record-histories';
-const activities = createServiceActivities({
+const nowhere = new Writable({ write: (_c, _e, done) => done() });
+const activities = createSelfServiceActivities({
   catalog,
   audit,
+  journal: state,
+  notifiers: { shell: createShellNotifier({ output: nowhere, color: false }) },
   templatesDir: fileURLToPath(new URL('../manifests/templates/', import.meta.url)),
-  gitRemote: join(work, 'remotes'),
-  registryDir: join(work, 'registry'),
+  gitRemote: tree.path('remotes'),
+  registryDir: tree.path('registry'),
+  workDir: tree.path('work'),
+  publicUrl: 'http://127.0.0.1:1',
+  secret: () => HOOK_SECRET,
 });
+const temporal = { client: async () => env.client };
+const launcher = createLauncher({ temporal, taskQueue, actions, catalog, deployments, audit, incidents: () => [] });
 const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleWorkflows(), activities });
-const policy = { requester: 'user:default/diego-alvarez', selfApproval: false, rules: [{ description: 'team-platform', required: 1, approvers: ['user:default/noah-fischer'] }] };
+const diego = { id: 'shell:diego-alvarez', ref: 'user:default/diego-alvarez', displayName: 'Diego Álvarez', email: 'diego.alvarez@quillmere.example', slackUserId: null };
+const approve = (ref: string) => ({ id: `shell:${ref}`, ref, displayName: ref, email: null, slackUserId: null });
+const policy = { requester: diego.ref, selfApproval: false, rules: [{ description: 'team-platform', required: 1, approvers: ['user:default/noah-fischer'] }] };
+hooks.mode = { kind: 'sync' };
+deployments.record('component:default/ledger', { service: 'ledger', version: '2.3.0', environment: 'production', status: 'succeeded' });
+deployments.record('component:default/ledger', { service: 'ledger', version: '2.4.0', environment: 'production', status: 'succeeded' });
+
+const requests: [string, string, Record<string, string>, string][] = [
+  ['create-service', 'create-service.json', { name: 'replay-beans', owner: 'team-payments', system: 'payments' }, 'user:default/noah-fischer'],
+  ['provision', 'provision-resource.json', { type: 'redis', service: 'ledger', tier: 'staging' }, 'user:default/amara-okafor'],
+  ['rollback', 'rollback-deployment.json', { service: 'ledger' }, 'user:default/amara-okafor'],
+];
 
 await worker.runUntil(async () => {
   const approval = await env.client.workflow.start(approvalRequest, { taskQueue, workflowId: 'approval-request', args: [policy, { remindAfterMs: 200, expireAfterMs: 60_000 }] });
   await new Promise((r) => setTimeout(r, 1500));
   await approval.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/noah-fischer', decision: 'approve' }] });
   await approval.result();
+  const recorded: [string, string][] = [['approval-request', 'approval-request.json']];
 
-  const created = await env.client.workflow.start(createService, {
-    taskQueue,
-    workflowId: 'create-service/replay-beans',
-    args: [{ requester: policy.requester, values: { name: 'replay-beans', owner: 'group:default/team-payments', system: 'system:default/payments', tier: 'tier2', template: 'node-service' }, policy, timers: { expireAfterMs: 60_000 }, thread: 'shell:record' }],
-  });
-  await created.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/noah-fischer', decision: 'approve' }] });
-  await created.result();
+  for (const [name, file, values, approver] of requests) {
+    const action = actions.find((a) => a.metadata.name === name);
+    if (!action) throw new Error(`no action ${name}`);
+    const outcome = await launcher.request(action, values, diego, 'shell:record');
+    if (outcome.kind !== 'started') throw new Error(`${name}: ${JSON.stringify(outcome)}`);
+    const handle = env.client.workflow.getHandle(outcome.workflowId);
+    while ((await handle.query(actionStatusQuery)).approvers.length === 0) await new Promise((r) => setTimeout(r, 100));
+    const vote = await launcher.vote(outcome.workflowId, approve(approver), 'approve');
+    if (vote.kind !== 'counted') throw new Error(`${name}: ${JSON.stringify(vote)}`);
+    await handle.result();
+    recorded.push([outcome.workflowId, file]);
+  }
 
-  for (const [handle, file] of [[approval, 'approval-request.json'], [created, 'create-service.json']] as const) {
-    const history = await handle.fetchHistory();
+  for (const [workflowId, file] of recorded) {
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
     // The proto3 JSON form (what `temporal workflow show --output json` prints), which replay reads.
     writeFileSync(join(HISTORIES, file), JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n');
-    console.log(`wrote workflows/histories/${file}`);
+    console.log(`wrote workflows/histories/${file} (${workflowId})`);
   }
 });
-audit.close();
-catalog.close();
+await hooks.close();
+for (const c of [audit, state, deployments, catalog]) c.close();
 await env.teardown();
-rmSync(work, { recursive: true, force: true });
+tree.cleanup();

@@ -12,6 +12,8 @@ describe('replay of recorded histories', () => {
   for (const [file, workflowId] of [
     ['approval-request.json', 'approval-request'],
     ['create-service.json', 'create-service/replay-beans'],
+    ['provision-resource.json', 'provision/ledger/redis/staging'],
+    ['rollback-deployment.json', 'rollback/ledger'],
   ]) {
     it(`replays ${file} with the current workflow code`, async () => {
       const history = JSON.parse(readFileSync(new URL(`./histories/${file}`, import.meta.url), 'utf8'));

@@ -4,7 +4,7 @@
  */
 import { runIngest, type IngestOptions, type IngestReport } from './ingest/ingest.js';
 import { deps, runbook, whoOwns } from './queries/answers.js';
-import { summarize } from './queries/facts.js';
+import { personOf, summarize } from './queries/facts.js';
 import { findMentions } from './queries/mentions.js';
 import { canonicalRef } from './ref.js';
 import { openDb } from '../db/open.js';
@@ -12,7 +12,7 @@ import { createRepo } from './store/repo.js';
 
 export type { IngestProblem, IngestReport } from './ingest/ingest.js';
 export type * from './queries/types.js';
-import type { EntitySummary } from './queries/types.js';
+import type { EntitySummary, Person } from './queries/types.js';
 export { BLAST_RADIUS_CAP } from './queries/answers.js';
 export { displayLocation } from './queries/facts.js';
 
@@ -25,6 +25,11 @@ export interface Catalog {
   getEntity(ref: string): EntitySummary | null;
   /** Entities (services, APIs, resources, systems) named by whole name or alias in free text. */
   findMentions(text: string, limit?: number): EntitySummary[];
+  /**
+   * The catalog User an identity names: a user ref, a bare user name or an e-mail address. Null when
+   * the catalog has no such user: self-service then knows the person only by their chat id.
+   */
+  person(id: string): Person | null;
   stats(): { entities: number; stale: number; lastIngestAt: number | null };
   close(): void;
 }
@@ -52,6 +57,20 @@ export function openCatalog(file: string): Catalog {
       }
     },
     findMentions: (text, limit) => findMentions(repo, text, limit).map(summarize),
+    person(id) {
+      const v = id.trim().toLowerCase();
+      let ref: string | undefined;
+      if (v.includes('@') && !v.startsWith('user:')) ref = repo.userRefByEmail(v);
+      else {
+        try {
+          ref = canonicalRef(v, { defaultKind: 'user' });
+        } catch {
+          return null;
+        }
+      }
+      if (!ref || !ref.startsWith('user:') || !repo.entityByRef(ref)) return null;
+      return personOf(repo, ref);
+    },
     stats: () => repo.stats(),
     close: () => sqlite.close(),
   };

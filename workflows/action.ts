@@ -1,0 +1,345 @@
+/**
+ * One self-service request, start to end: ask the approvers (DMs with buttons), wait for the decision
+ * (N-of-M, reminder, escalation, expiry), then run the planned steps one by one, editing the status
+ * message in the requester's thread as each starts and ends. Every request, decision, step and outcome
+ * is audited before its side effect. A failed step undoes the steps done before it, in reverse, and
+ * the status says what was undone.
+ *
+ * The plan (steps with their `with` already filled in, approvers already resolved from the catalog) is
+ * made by the launcher when the request is made, so this code only follows it and stays deterministic.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineSignal,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SelfServiceActivities, StepContext, StepResult } from '../src/activities/index.js';
+import { type ApprovalPolicy, type ApprovalStatus, type ApprovalTimers, awaitApproval } from './approval.js';
+
+export type InputValue = string | number | boolean;
+
+/** A person as chat surfaces reach them: the catalog ref, and how to DM or mention them. */
+export interface PersonRef {
+  ref: string;
+  displayName: string;
+  email: string | null;
+  slackUserId: string | null;
+}
+
+export interface PlannedExecutor {
+  /** The executor (`render-template`, `git-push`, `webhook`, …; see docs/actions-format.md). */
+  run: string;
+  /** The step's settings with every placeholder filled in. */
+  with: Record<string, unknown>;
+}
+
+export interface PlannedStep extends PlannedExecutor {
+  id: string;
+  title: string;
+  /** How to undo the step when a later one fails: declared in the action, or the executor's own undo. */
+  compensate?: PlannedExecutor;
+  /** How long the step may take, callbacks and polling included (ms). */
+  timeoutMs: number;
+}
+
+export interface ActionRequest {
+  /** The action's name: `create-service`, `provision`, `rollback`. */
+  action: string;
+  /** `Create a service`. */
+  title: string;
+  /** One line saying what is asked: `Create beans-api (team-payments, payments)`. */
+  summary: string;
+  requester: PersonRef;
+  /** The entity the request is about (what the audit calls its target). */
+  target: string;
+  values: Record<string, InputValue>;
+  /** The inputs as people read them, in the action's order. */
+  shownInputs: { label: string; value: string }[];
+  policy: ApprovalPolicy;
+  timers: ApprovalTimers;
+  /** Everyone asked at the start. */
+  approvers: PersonRef[];
+  /** Asked when the request escalates. */
+  escalation: PersonRef[];
+  /** Set when the on-call proceeds alone during an open incident: no approval is asked. */
+  breakGlass?: { approver: string; incident: string };
+  steps: PlannedStep[];
+  /** Where the request was made: `slack:C123`, `slack:C123:1712.0001` (a thread), `shell:local`. */
+  thread: string;
+}
+
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'undone' | 'skipped';
+export type Phase = 'awaiting-approval' | 'running' | 'succeeded' | 'failed' | 'rejected' | 'expired';
+
+export interface StepStatus {
+  id: string;
+  title: string;
+  state: StepState;
+  detail?: string;
+  startedAt?: number;
+  endedAt?: number;
+}
+
+export interface ActionStatus {
+  workflowId: string;
+  action: string;
+  title: string;
+  summary: string;
+  requester: PersonRef;
+  target: string;
+  shownInputs: { label: string; value: string }[];
+  phase: Phase;
+  approval: ApprovalStatus | null;
+  /** Who may approve, by rule, as people read it. */
+  approvalRules: string[];
+  approvers: PersonRef[];
+  breakGlass?: { approver: string; incident: string };
+  steps: StepStatus[];
+  links: { title: string; url: string }[];
+  startedAt: number;
+  updatedAt: number;
+  endedAt?: number;
+  /** The status message in the requester's thread, once posted. */
+  statusMessage?: string;
+  error?: string;
+}
+
+export interface StepCallback {
+  step: string;
+  status: 'succeeded' | 'failed';
+  message?: string;
+  output?: Record<string, unknown>;
+}
+
+export const actionStatusQuery = defineQuery<ActionStatus>('actionStatus');
+/** A webhook receiver finished a step (POST /api/callbacks/…, signature checked by the bot). */
+export const stepCallbackSignal = defineSignal<[StepCallback]>('stepCallback');
+
+const audited = proxyActivities<Pick<SelfServiceActivities, 'appendAudit'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 10, initialInterval: '200 milliseconds' },
+});
+// Chat messages are best effort: a Slack outage must not fail a rollback.
+const chat = proxyActivities<Pick<SelfServiceActivities, 'openThread' | 'editStatus' | 'postOutcome' | 'askApprovers' | 'closeApprovals'>>({
+  startToCloseTimeout: '20 seconds',
+  retry: { maximumAttempts: 3, initialInterval: '500 milliseconds' },
+});
+
+const EXECUTORS: Record<string, keyof SelfServiceActivities> = {
+  'render-template': 'renderTemplate',
+  'git-push': 'gitPush',
+  'register-catalog': 'registerCatalog',
+  'create-channel': 'createChannel',
+  'post-links': 'postLinks',
+  webhook: 'webhook',
+  'deploy-version': 'webhook',
+  command: 'command',
+  'record-resource': 'recordResource',
+  'delete-repository': 'deleteRepository',
+  'unregister-catalog': 'unregisterCatalog',
+};
+
+function executor(run: string, timeoutMs: number) {
+  const name = EXECUTORS[run];
+  if (!name) throw ApplicationFailure.nonRetryable(`No executor named ${run}`, 'UnknownExecutor');
+  const acts = proxyActivities<SelfServiceActivities>({
+    startToCloseTimeout: timeoutMs + 60_000,
+    // A worker that dies mid-step is noticed within the heartbeat timeout, not the step's whole timeout.
+    heartbeatTimeout: '20 seconds',
+    retry: { maximumAttempts: 5, initialInterval: '1 second', maximumInterval: '30 seconds' },
+  });
+  return acts[name] as (ctx: StepContext) => Promise<StepResult>;
+}
+
+/** The engine every self-service workflow type runs. */
+export async function runAction(request: ActionRequest): Promise<ActionStatus> {
+  const { workflowId } = workflowInfo();
+  const status: ActionStatus = {
+    workflowId,
+    action: request.action,
+    title: request.title,
+    summary: request.summary,
+    requester: request.requester,
+    target: request.target,
+    shownInputs: request.shownInputs,
+    phase: 'awaiting-approval',
+    approval: null,
+    approvalRules: request.policy.rules.map((r) => `${r.required} of ${r.description}`),
+    approvers: request.approvers,
+    ...(request.breakGlass && { breakGlass: request.breakGlass }),
+    steps: request.steps.map((s) => ({ id: s.id, title: s.title, state: 'pending' })),
+    links: [],
+    startedAt: Date.now(),
+    updatedAt: Date.now(),
+  };
+  const callbacks = new Map<string, StepCallback>();
+  setHandler(actionStatusQuery, () => status);
+  setHandler(stepCallbackSignal, (cb) => {
+    if (!callbacks.has(cb.step)) callbacks.set(cb.step, cb);
+  });
+
+  const audit = (event: string, detail: Record<string, unknown> = {}, actor = 'system') =>
+    audited.appendAudit({
+      actor,
+      action: request.action,
+      event: event as never,
+      target: request.target,
+      inputs: request.values,
+      detail,
+      thread: status.statusMessage ?? request.thread,
+      workflowId,
+    });
+  const show = async () => {
+    status.updatedAt = Date.now();
+    if (!status.statusMessage) return;
+    try {
+      await chat.editStatus(status.statusMessage, status);
+    } catch (err) {
+      log.warn('could not edit the status message', { error: (err as Error).message });
+    }
+  };
+
+  // The vote handler must exist before the first await: a click can arrive with the first task.
+  const decided = request.breakGlass
+    ? null
+    : awaitApproval(request.policy, request.timers, {
+        remind: async (pending) => {
+          await audit('reminded', { pending });
+          await chat.askApprovers(status, request.approvers.filter((p) => pending.includes(p.ref)), 'reminder').catch(() => []);
+        },
+        escalate: async (rule) => {
+          await audit('escalated', { to: rule.description });
+          status.approvalRules = status.approvalRules.map((r) => `${r} (escalated to ${rule.description})`);
+          status.approvers = [...status.approvers, ...request.escalation.filter((p) => !status.approvers.some((a) => a.ref === p.ref))];
+          await chat.askApprovers(status, request.escalation, 'escalation').catch(() => []);
+        },
+      });
+  await audit('requested', {}, request.requester.ref);
+  try {
+    status.statusMessage = await chat.openThread(request.thread, status);
+  } catch (err) {
+    log.warn('could not post the status message', { error: (err as Error).message });
+  }
+
+  if (request.breakGlass) {
+    await audit('break_glass', { incident: request.breakGlass.incident }, request.breakGlass.approver);
+    status.approval = { status: 'approved', votes: [{ approver: request.breakGlass.approver, decision: 'approve', reason: `break-glass during ${request.breakGlass.incident}` }], reminded: false, escalated: false };
+  } else {
+    const dms = await chat.askApprovers(status, request.approvers, 'request').catch(() => [] as string[]);
+    const approval = await (decided as Promise<ApprovalStatus>);
+    status.approval = approval;
+    if (approval.status !== 'approved') status.phase = approval.status === 'rejected' ? 'rejected' : 'expired';
+    else status.phase = 'running';
+    // The requester sees the decision first; the approvers' DMs and the audit follow.
+    await show();
+    for (const vote of approval.votes) await audit(vote.decision === 'approve' ? 'approved' : 'rejected', { reason: vote.reason }, vote.approver);
+    if (approval.status === 'expired') await audit('expired');
+    await chat.closeApprovals(dms, status).catch(() => undefined);
+    if (approval.status !== 'approved') return finish();
+  }
+
+  status.phase = 'running';
+  const outputs: Record<string, Record<string, unknown>> = {};
+  const done: PlannedStep[] = [];
+  const context = (step: PlannedStep, exec: PlannedExecutor, compensating = false) => ({
+    workflowId,
+    action: request.action,
+    step: { id: step.id, title: step.title, run: exec.run, with: exec.with, timeoutMs: step.timeoutMs },
+    values: request.values,
+    requester: request.requester,
+    thread: status.statusMessage ?? request.thread,
+    outputs,
+    compensating,
+  });
+
+  for (const step of request.steps) {
+    const s = status.steps.find((x) => x.id === step.id) as StepStatus;
+    s.state = 'running';
+    s.startedAt = Date.now();
+    await audit('step_started', { step: step.id, run: step.run });
+    await show();
+    try {
+      const result = await executor(step.run, step.timeoutMs)(context(step, step));
+      let output = result.output ?? {};
+      if (result.awaitCallback) {
+        const arrived = await condition(() => callbacks.has(step.id), step.timeoutMs);
+        if (!arrived) throw ApplicationFailure.nonRetryable(`no callback within ${Math.round(step.timeoutMs / 1000)} s`, 'StepTimeout');
+        const cb = callbacks.get(step.id) as StepCallback;
+        if (cb.status === 'failed') throw ApplicationFailure.nonRetryable(cb.message ?? 'the receiver reported a failure', 'StepFailed');
+        output = { ...output, ...cb.output };
+      }
+      outputs[step.id] = output;
+      status.links.push(...(result.links ?? []));
+      s.state = 'done';
+      s.endedAt = Date.now();
+      if (result.detail) s.detail = result.detail;
+      done.push(step);
+      await audit('step_succeeded', { step: step.id, output });
+    } catch (err) {
+      const message = failureMessage(err);
+      s.state = 'failed';
+      s.detail = message;
+      s.endedAt = Date.now();
+      status.error = `${step.title}: ${message}`;
+      await audit('step_failed', { step: step.id, error: message });
+      await show();
+      await compensate(done.reverse());
+      status.phase = 'failed';
+      return finish();
+    }
+  }
+  status.phase = 'succeeded';
+  return finish();
+
+  async function compensate(steps: PlannedStep[]) {
+    for (const step of steps) {
+      if (!step.compensate) continue;
+      const s = status.steps.find((x) => x.id === step.id) as StepStatus;
+      await audit('step_started', { step: step.id, compensating: true, run: step.compensate.run });
+      try {
+        await executor(step.compensate.run, step.timeoutMs)(context(step, step.compensate, true));
+        s.state = 'undone';
+        await audit('compensated', { step: step.id });
+      } catch (err) {
+        s.detail = `could not be undone: ${failureMessage(err)}`;
+        await audit('step_failed', { step: step.id, compensating: true, error: failureMessage(err) });
+      }
+      await show();
+    }
+  }
+
+  async function finish(): Promise<ActionStatus> {
+    status.endedAt = Date.now();
+    for (const s of status.steps) if (s.state === 'pending') s.state = 'skipped';
+    const event = { succeeded: 'completed', failed: 'failed', rejected: 'rejected', expired: 'expired', running: 'failed', 'awaiting-approval': 'failed' }[status.phase];
+    if (status.phase === 'succeeded' || status.phase === 'failed') await audit(event, { error: status.error, links: status.links });
+    await show();
+    await chat.postOutcome(status.statusMessage ?? request.thread, status).catch(() => undefined);
+    // A failed request fails the workflow, so the Temporal UI and its metrics show it; the query
+    // still answers with the whole status.
+    if (status.phase === 'failed') throw ApplicationFailure.nonRetryable(`${request.summary} failed: ${status.error ?? 'unknown error'}`, 'ActionFailed');
+    return status;
+  }
+}
+
+/** The innermost message of an activity or application failure: what a person needs to read. */
+function failureMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  let message = e?.message ?? String(err);
+  while (e?.cause) {
+    e = e.cause as { message?: string; cause?: unknown };
+    if (e.message) message = e.message;
+  }
+  return message;
+}
+
+// The workflow types DESIGN.md names; each is the engine with its own type, so the Temporal UI and
+// metrics tell them apart. Actions of other names run as runAction.
+export const createService = (request: ActionRequest) => runAction(request);
+export const provisionResource = (request: ActionRequest) => runAction(request);
+export const rollbackDeployment = (request: ActionRequest) => runAction(request);
