@@ -7,22 +7,20 @@ import pino from 'pino';
 import { openCatalog, type Catalog } from './catalog/index.js';
 import { renderDeps, renderIngestReport, renderRunbook, renderWhoOwns } from './cli/render.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { Metrics } from './http/metrics.js';
-import { startHttpServer } from './http/server.js';
-import { createSlackAdapter } from './chat/slack/adapter.js';
 import { runShell } from './chat/shell/shell.js';
-import { createConversation } from './conversation/index.js';
-import { openState } from './state/index.js';
-import { openDeployments } from './deployments/index.js';
-import { deploymentsRoute } from './http/deployments-route.js';
 import { openAudit } from './audit/index.js';
+import { type Mode, startApp } from './app.js';
 import { renderAudit, renderVerify } from './audit/render.js';
 
 const HELP = `Usage: switchboard <command> [options]
 
 Commands:
-  start                   ingest the catalog, serve HTTP (/healthz, /metrics, /slack/events) and
-                          Slack; with no chat credentials, a terminal chat on stdin/stdout
+  start                   everything in one process: ingest the catalog, serve HTTP (/healthz,
+                          /metrics, /slack/events), Slack, and self-service (a local Temporal dev
+                          server when TEMPORAL_ADDRESS is unset, and the worker); with no chat
+                          credentials, a terminal chat on stdin/stdout
+  bot                     the chat half: HTTP, Slack, starting requests (needs TEMPORAL_ADDRESS)
+  worker                  the Temporal worker that runs self-service workflows (needs TEMPORAL_ADDRESS)
   ingest <path|url>...    ingest descriptor files, folders, Location URLs and CODEOWNERS files
   whoowns <query>         owner, on-call, runbook, links and blast radius of an entity
   runbook <query>         the runbook and operational links of an entity
@@ -71,7 +69,9 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
 
   switch (command) {
     case 'start':
-      return start(config, dbFile);
+    case 'bot':
+    case 'worker':
+      return serve(command, config, dbFile, env, io);
     case 'ingest': {
       if (rest.length === 0) {
         io.err('ingest needs at least one path or URL, e.g. `switchboard ingest ./manifests/catalog`');
@@ -167,71 +167,21 @@ async function ensureIngested(catalog: Catalog, config: Config, io: Out): Promis
   if (report.problems.length) io.err(renderIngestReport(report));
 }
 
-async function start(config: Config, dbFile: string): Promise<number> {
-  const slackConfigured = Boolean(config.SLACK_BOT_TOKEN);
-  const shell = !slackConfigured;
+/** `start`: everything in one process; `bot`: chat and HTTP; `worker`: the Temporal worker only. */
+async function serve(mode: Mode, config: Config, dbFile: string, env: NodeJS.ProcessEnv, io: Out): Promise<number> {
+  const shell = mode === 'start' && !config.SLACK_BOT_TOKEN;
+  if (mode === 'worker' && !config.TEMPORAL_ADDRESS) {
+    io.err('switchboard worker needs TEMPORAL_ADDRESS (host:port of the Temporal frontend); `switchboard start` runs a local one instead.');
+    return 2;
+  }
   // With the terminal chat on stdout, logs go to stderr and only warnings show.
   const logger = pino(
-    { level: shell && config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, base: { service: 'switchboard' } },
+    { level: shell && config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, base: { service: 'switchboard', mode } },
     shell ? pino.destination(2) : undefined,
   );
-  const metrics = new Metrics();
-  const catalog = openCatalog(dbFile);
-  const state = openState(dbFile);
-  const deployments = openDeployments(dbFile);
-  const report = await catalog.ingest(config.SWITCHBOARD_CATALOG);
-  logger.info(
-    { sources: config.SWITCHBOARD_CATALOG, entities: report.entities, problems: report.problems.length, ms: report.durationMs },
-    'catalog ingested',
-  );
-  for (const p of report.problems) logger.warn({ location: p.location, line: p.line, code: p.code }, p.message);
-  state.prune(24 * 60 * 60 * 1000);
-  metrics.set('switchboard_ingest_duration_seconds', 'Duration of the last catalog ingest', report.durationMs / 1000);
-  metrics.set('switchboard_ingest_problems', 'Problems reported by the last catalog ingest', report.problems.length);
-  metrics.onCollect(() => {
-    const stats = catalog.stats();
-    metrics.set('switchboard_catalog_entities', 'Entities in the catalog', stats.entities);
-    metrics.set('switchboard_catalog_stale_entities', 'Entities kept from a source whose last ingest failed', stats.stale);
-  });
-  const conversation = createConversation({ catalog });
-  const count = (platform: string) => (what: string) =>
-    metrics.inc('switchboard_chat_requests_total', 'Chat requests answered', { platform, what });
-
-  const slack = slackConfigured
-    ? createSlackAdapter({
-        botToken: config.SLACK_BOT_TOKEN as string,
-        signingSecret: config.SLACK_SIGNING_SECRET,
-        appToken: config.SLACK_APP_TOKEN,
-        apiUrl: config.SLACK_API_URL,
-        conversation,
-        state,
-        logger,
-        count: count('slack'),
-      })
-    : undefined;
-
-  const http = await startHttpServer({
-    port: config.PORT,
-    metrics,
-    logger,
-    health: () => ({ status: 'ok', catalog: catalog.stats(), slack: slack ? slack.mode : 'off' }),
-    routes: {
-      ...slack?.routes,
-      'POST /api/deployments': deploymentsRoute({
-        token: config.SWITCHBOARD_DEPLOY_TOKEN,
-        deployments,
-        serviceRef: (service) => {
-          const entity = catalog.getEntity(service);
-          return entity?.kind.toLowerCase() === 'component' ? entity.ref : null;
-        },
-      }),
-    },
-  });
-  logger.info({ port: http.port }, 'HTTP server listening');
-  if (slack) {
-    await slack.start();
-    logger.info({ mode: slack.mode }, slack.mode === 'socket' ? 'Slack connected over Socket Mode' : 'Slack requests served at POST /slack/events');
-  }
+  const interactive = Boolean(process.stdin.isTTY);
+  const color = shell && interactive && Boolean(process.stdout.isTTY);
+  const app = await startApp({ mode, config, dbFile, env, logger, ...(shell && { shellOutput: { stream: process.stdout, color } }) });
 
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {
@@ -241,8 +191,7 @@ async function start(config: Config, dbFile: string): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
     if (shell) {
-      const interactive = Boolean(process.stdin.isTTY);
-      runShell({ conversation, input: process.stdin, output: process.stdout, interactive, color: interactive && Boolean(process.stdout.isTTY) })
+      runShell({ conversation: app.conversation, input: process.stdin, output: process.stdout, interactive, color, person: app.person })
         .then(() => stop('end of input'))
         .catch((err: unknown) => {
           logger.error({ err }, 'terminal chat failed');
@@ -252,10 +201,6 @@ async function start(config: Config, dbFile: string): Promise<number> {
   });
   // The terminal chat's reader keeps stdin open, and with it the process: close it on shutdown.
   if (shell) process.stdin.destroy();
-  await slack?.stop();
-  await http.close();
-  deployments.close();
-  state.close();
-  catalog.close();
+  await app.stop();
   return 0;
 }

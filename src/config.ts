@@ -15,6 +15,10 @@ const envSchema = z.object({
     .default('./manifests/catalog')
     .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean)),
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
+  SWITCHBOARD_ACTIONS: z.string().min(1).default('./manifests/actions'),
+  SWITCHBOARD_TEMPLATES: z.string().min(1).default('./manifests/templates'),
+  SWITCHBOARD_GIT_REMOTE: z.string().min(1).default('./data/repositories'),
+  SWITCHBOARD_PUBLIC_URL: optional(z.url({ error: 'must be the URL webhook receivers reach Switchboard at, e.g. https://switchboard.example.com' })),
   SWITCHBOARD_DEPLOY_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', 'must be a bot token starting with "xoxb-"')),
@@ -28,6 +32,7 @@ const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('switchboard'),
   TEMPORAL_CLI_PATH: optional(z.string()),
+  TEMPORAL_UI_URL: optional(z.url({ error: 'must be the Temporal UI base URL, e.g. http://localhost:8080' })),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -239,6 +239,11 @@ const specSchema = z
   .strictObject({
     command: z.string().regex(/^\/[a-z][a-z0-9-]{0,30}$/, 'must be a slash command such as /create-service (lower case, at most 32 characters)'),
     usage: z.string().min(1).optional(),
+    /**
+     * The business key of a request: requests with the same key are the same request, so a repeated
+     * command returns the running workflow. Placeholders as in steps; default: the required inputs.
+     */
+    key: z.string().min(1).optional(),
     inputs: z.array(inputDefinitionSchema).default([]),
     approval: z.union([z.array(approvalRuleSchema).min(1), approvalRuleSchema], { error: 'must be an approval rule or a list of them' }),
     steps: z.array(stepSchema).min(1),
@@ -258,6 +263,7 @@ export type ActionDefinition = z.output<typeof actionSchema>;
 /** The spec before a single approval rule is turned into a list of one. */
 interface SpecDraft {
   usage?: string;
+  key?: string;
   inputs: InputDefinition[];
   approval: ApprovalRule | ApprovalRule[];
   steps: StepDefinition[];
@@ -306,6 +312,11 @@ function checkReferences(spec: SpecDraft, ctx: z.RefinementCtx) {
   }
 
   const context = new Set<string>([...inputs.keys(), ...CONTEXT_PLACEHOLDERS]);
+  for (const key of spec.key ? placeholdersIn(spec.key) : []) {
+    const [base, part] = key.split('.') as [string, string | undefined];
+    if (!inputs.has(base)) issue(['key'], `{{${key}}} names no input (${known})`);
+    else if (part !== undefined && !(REF_PARTS as readonly string[]).includes(part)) issue(['key'], `{{${key}}}: after the dot use ${REF_PARTS.join(', ')}`);
+  }
   spec.steps.forEach((step, s) => {
     if (spec.steps.findIndex((o) => o.id === step.id) !== s) issue(['steps', s, 'id'], `repeats the step ${step.id}`);
     if (step.when) condition(step.when, ['steps', s, 'when']);

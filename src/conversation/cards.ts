@@ -155,7 +155,13 @@ function candidatesCard(query: string, status: 'found' | 'ambiguous' | 'not_foun
   return { summary: `Nothing matches "${query}"`, blocks, visibility: 'private' };
 }
 
-export function helpCard(reason?: string): Reply {
+const SELF_SERVICE_HINTS: Record<string, string> = {
+  '/create-service': ' — a new service from a golden-path template (opens a form)',
+  '/provision': ' postgres for payments-api — a database, cache or bucket',
+  '/rollback': ' payments-api [to 1.4.2] — back to the previous successful deploy',
+};
+
+export function helpCard(reason?: string, actionCommands: string[] = []): Reply {
   const blocks: Block[] = [];
   if (reason) blocks.push({ type: 'section', text: [reason] });
   blocks.push({
@@ -168,6 +174,16 @@ export function helpCard(reason?: string): Reply {
       [{ code: '@switchboard who owns payments?' }, ' — or in plain words: "runbook for checkout", "what depends on auth"'],
     ],
   });
+  if (actionCommands.length) {
+    blocks.push({
+      type: 'list',
+      title: 'Self-service (approved in DMs, progress in the thread)',
+      items: [
+        ...actionCommands.map((c): Text => [{ code: c }, SELF_SERVICE_HINTS[c] ?? '']),
+        [{ code: '/switchboard status create-service/beans-api' }, ' — where a request stands'],
+      ],
+    });
+  }
   blocks.push({ type: 'context', text: ['Names can be partial or misspelt; refs like ', { code: 'component:default/payments-api' }, ' work too.'] });
   return { summary: reason ?? 'How to use Switchboard', blocks, visibility: 'private' };
 }

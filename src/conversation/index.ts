@@ -4,11 +4,16 @@
  */
 import type { Catalog, EntitySummary } from '../catalog/index.js';
 import { depsCard, helpCard, runbookCard, whoOwnsCard } from './cards.js';
+import { createActConversation, type SelfService } from './act.js';
 import type { Intent } from './intents.js';
 import type { Reply } from './reply.js';
+import { notice } from './self-service.js';
 
 export * from './intents.js';
 export * from './reply.js';
+export type { ActAnswer, Form, FormField, SelfService } from './act.js';
+export { requestReply } from './act.js';
+export type { ChatNotifier } from './self-service.js';
 
 /** The catalog questions the conversation asks. */
 export type CatalogQueries = Pick<Catalog, 'whoOwns' | 'runbook' | 'deps' | 'findMentions'>;
@@ -18,6 +23,10 @@ export interface ConversationOptions {
   now?: () => Date;
   /** Channel names that mark an incident; default `^(inc|incident)[-_]`. */
   incidentPattern?: RegExp;
+  /** Self-service (the launcher); without it, actions answer that self-service is unavailable. */
+  selfService?: SelfService;
+  /** The Temporal UI page of a workflow, for status answers. */
+  workflowUrl?: (workflowId: string) => string | undefined;
 }
 
 export const DEFAULT_INCIDENT_PATTERN = /^(inc|incident)[-_]/i;
@@ -27,7 +36,13 @@ export function createConversation(options: ConversationOptions) {
   const now = options.now ?? (() => new Date());
   const incidentPattern = options.incidentPattern ?? DEFAULT_INCIDENT_PATTERN;
 
+  const act = createActConversation(options.selfService);
+
   return {
+    /** Self-service: requests, forms, votes and status (asynchronous: they talk to Temporal). */
+    act,
+    workflowUrl: options.workflowUrl ?? (() => undefined),
+
     /** The reply to one intent. Answers to a person are private and offer "Share in channel". */
     reply(intent: Intent): Reply {
       switch (intent.kind) {
@@ -40,7 +55,12 @@ export function createConversation(options: ConversationOptions) {
         case 'deps':
           return depsCard(catalog.deps(intent.query, intent.depth));
         case 'help':
-          return helpCard(intent.reason);
+          return helpCard(intent.reason, act.commands());
+        case 'act':
+        case 'vote':
+        case 'status':
+          // Adapters send these to `act`; reaching here is a wiring bug worth a clear answer.
+          return notice([`${intent.kind} is answered by self-service, which this surface did not route.`]);
       }
     },
 

@@ -8,14 +8,24 @@ export type Intent =
   | { kind: 'runbook'; query: string }
   | { kind: 'deps'; query: string; depth: number }
   | { kind: 'share'; query: string }
+  /** A self-service action: `/create-service beans-api`, `/provision postgres for payments-api`. */
+  | { kind: 'act'; command: string; text: string }
+  /** An approver's click in a request DM. */
+  | { kind: 'vote'; workflowId: string; decision: 'approve' | 'reject'; reason?: string }
+  /** `/switchboard status <workflow id>`. */
+  | { kind: 'status'; id: string }
   | { kind: 'help'; reason?: string };
 
 const DEFAULT_DEPTH = 1;
 
-/** `/whoowns payments`, `/runbook checkout`, `/switchboard deps auth 2`, `/switchboard help`. */
-export function parseCommand(command: string, text: string): Intent {
+/**
+ * `/whoowns payments`, `/runbook checkout`, `/switchboard deps auth 2`, `/switchboard help`; any
+ * command in `actionCommands` is a self-service request.
+ */
+export function parseCommand(command: string, text: string, actionCommands: readonly string[] = []): Intent {
   const name = command.replace(/^\//, '').toLowerCase();
   const rest = text.trim();
+  if (actionCommands.includes(`/${name}`)) return { kind: 'act', command: `/${name}`, text: rest };
   if (name === 'whoowns' || name === 'runbook') {
     return rest ? { kind: name, query: rest } : { kind: 'help', reason: `Tell me what to look up, e.g. \`/${name} payments\`.` };
   }
@@ -39,6 +49,8 @@ function parseWords(text: string): Intent | null {
       const depth = words.length > 1 && /^\d+$/.test(words.at(-1) as string) ? Number(words.pop()) : DEFAULT_DEPTH;
       return words.length ? { kind: 'deps', query: words.join(' '), depth: Math.min(depth, 10) } : null;
     }
+    case 'status':
+      return query ? { kind: 'status', id: query } : null;
     case 'help':
     case '':
       return { kind: 'help' };
@@ -80,7 +92,9 @@ export function parseMention(text: string): Intent {
 }
 
 /** Button payloads: `<intent>|<query>`; what a click on a "Did you mean" or "Share" button carries. */
-export function encodeAction(intent: Exclude<Intent, { kind: 'help' }>): string {
+export function encodeAction(intent: Exclude<Intent, { kind: 'help' | 'act' }>): string {
+  if (intent.kind === 'vote') return `vote|${intent.decision}|${intent.workflowId}`;
+  if (intent.kind === 'status') return `status|${intent.id}`;
   const depth = intent.kind === 'deps' ? `|${intent.depth}` : '';
   return `${intent.kind}|${intent.query}${depth}`;
 }
@@ -88,6 +102,8 @@ export function encodeAction(intent: Exclude<Intent, { kind: 'help' }>): string 
 export function decodeAction(value: string): Intent {
   const [kind, query = '', depth] = value.split('|');
   if (!query) return { kind: 'help' };
+  if (kind === 'vote' && (query === 'approve' || query === 'reject') && depth) return { kind, decision: query, workflowId: depth };
+  if (kind === 'status') return { kind, id: query };
   if (kind === 'whoowns' || kind === 'runbook' || kind === 'share') return { kind, query };
   if (kind === 'deps') return { kind, query, depth: Number(depth) || DEFAULT_DEPTH };
   return { kind: 'help' };

@@ -27,10 +27,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
   const server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const key = `${req.method} ${path}`;
-    const route = routes[key];
+    // `POST /api/callbacks/*` serves every path below the prefix.
+    const prefix = routes[key] ? undefined : Object.keys(routes).find((k) => k.endsWith('/*') && key.startsWith(k.slice(0, -1)));
+    const route = routes[key] ?? (prefix ? routes[prefix] : undefined);
     res.on('finish', () =>
       metrics.inc('switchboard_http_requests_total', 'HTTP requests served', {
-        route: route ? key : 'unmatched',
+        route: route ? (prefix ?? key) : 'unmatched',
         status: String(res.statusCode),
       }),
     );

@@ -3,7 +3,8 @@
  * answers straight away; with stdin piped it answers scripted commands, one answer per line read.
  */
 import { createInterface } from 'node:readline';
-import { type Conversation, decodeAction, type Intent, parseCommand, parseMention } from '../../conversation/index.js';
+import type { Actor } from '../../actions/launcher.js';
+import { type Conversation, decodeAction, type Form, type Intent, parseCommand, parseMention, type Reply } from '../../conversation/index.js';
 import { renderReply, type RenderedButton } from './render.js';
 
 export interface ShellOptions {
@@ -15,6 +16,27 @@ export interface ShellOptions {
   color: boolean;
   /** Who is typing, to greet them; the terminal has no sign-in. */
   user?: string;
+  /** A catalog user by name, ref or e-mail, for `/as <user>`: the terminal can play every part. */
+  person?: (id: string) => Actor | null;
+  /** Who the terminal acts as at first. */
+  actor?: Actor;
+}
+
+/** The terminal's own person before `/as`: not in the catalog, so it can request but not approve. */
+export const TERMINAL_ACTOR: Actor = { id: 'shell:you', ref: null, displayName: 'you (terminal)', email: null, slackUserId: null };
+
+/** A form as text: the terminal asks for the missing inputs as `name=value`. */
+export function formText(form: Form, command: string): string {
+  const lines = [`${form.title}: ${form.description}.`, 'Inputs (* required):'];
+  for (const f of form.fields) {
+    const options = f.options ? ` one of ${f.options.join(', ')}` : f.kind === 'boolean' ? ' true or false' : '';
+    const initial = f.initial !== undefined ? ` [${String(f.initial)}]` : '';
+    lines.push(`  ${f.required ? '*' : ' '} ${f.name}=…  ${f.label}${options}${initial}${f.hint ? ` — ${f.hint}` : ''}`);
+  }
+  const given = form.fields.filter((f) => f.initial !== undefined && f.required).map((f) => `${f.name}=${String(f.initial)}`);
+  const missing = form.fields.filter((f) => f.required && f.initial === undefined).map((f) => `${f.name}=…`);
+  lines.push(`Send: ${command} ${[...given, ...missing].join(' ')}`);
+  return lines.join('\n');
 }
 
 export const PROMPT = 'switchboard> ';
@@ -55,6 +77,48 @@ export async function runShell(opts: ShellOptions): Promise<void> {
     rl.close();
   });
   let buttons: RenderedButton[] = [];
+  let actor = opts.actor ?? TERMINAL_ACTOR;
+  const where = 'shell:local';
+  const show = (reply: Reply) => {
+    const rendered = renderReply(reply, { color, width });
+    buttons = rendered.buttons;
+    output.write(`${rendered.text}\n\n`);
+  };
+
+  /** Self-service lines: `/as`, `/approve`, `/reject`, action commands and `status`; false when not one. */
+  async function selfService(line: string): Promise<boolean> {
+    const [command = '', ...words] = line.split(/\s+/);
+    const rest = words.join(' ');
+    const lower = command.toLowerCase();
+    if (lower === '/as') {
+      const who = rest ? opts.person?.(rest) : null;
+      if (!rest) output.write(`You are acting as ${actor.displayName}${actor.ref ? ` (${actor.ref})` : ''}. /as <user> to act as someone in the catalog.\n\n`);
+      else if (!who) output.write(`There is no user ${rest} in the catalog (try a name such as noah-fischer or an e-mail).\n\n`);
+      else {
+        actor = who;
+        output.write(`You are now acting as ${who.displayName} (${who.ref}).\n\n`);
+      }
+      return true;
+    }
+    if (lower === '/approve' || lower === '/reject') {
+      const [id = '', ...reason] = words;
+      if (!id) output.write(`Usage: ${lower} <request id>${lower === '/reject' ? ' <reason>' : ''}\n\n`);
+      else show(await conversation.act.vote(id, lower === '/approve' ? 'approve' : 'reject', actor, reason.join(' ') || undefined));
+      return true;
+    }
+    const intent = line.startsWith('/') ? parseCommand(command, rest, conversation.act.commands()) : null;
+    if (intent?.kind === 'status') {
+      show(await conversation.act.status(intent.id, conversation.workflowUrl));
+      return true;
+    }
+    if (intent?.kind === 'act') {
+      const answer = await conversation.act.act(intent.command, intent.text, actor, where);
+      if ('form' in answer) output.write(`${formText(answer.form, intent.command)}\n\n`);
+      else show(answer.reply);
+      return true;
+    }
+    return false;
+  }
 
   if (interactive) {
     output.write(`${welcome(opts.user)}\n\n`);
@@ -66,6 +130,10 @@ export async function runShell(opts: ShellOptions): Promise<void> {
       if (QUIT.has(line.toLowerCase())) break;
       if (line) {
         try {
+          if (await selfService(line)) {
+            if (interactive) rl.prompt();
+            continue;
+          }
           const intent = parseLine(line, buttons);
           if (intent.kind === 'no-button') {
             output.write(`There is no button ${intent.n}${buttons.length ? ` (1–${buttons.length})` : ''}.\n\n`);

@@ -11,7 +11,10 @@ import type { Route } from '../../http/server.js';
 import { registerActions } from './listeners/actions.js';
 import { registerCommands } from './listeners/commands.js';
 import { registerEvents } from './listeners/events.js';
-import { createPeopleResolver } from './people.js';
+import { registerSelfService } from './listeners/self-service.js';
+import { createSlackNotifier } from './notifier.js';
+import { type CatalogPersonLookup, createIdentityResolver, createPeopleResolver } from './people.js';
+import type { ChatNotifier } from '../../conversation/index.js';
 
 export interface SlackAdapterConfig {
   botToken: string;
@@ -27,12 +30,16 @@ export interface SlackAdapterConfig {
   count?: (what: string) => void;
   /** Retries of failed Web API calls; rate-limited calls are retried after Retry-After regardless. */
   retries?: number;
+  /** The catalog User with an e-mail address: who a Slack user is for self-service. */
+  person?: CatalogPersonLookup;
 }
 
 export interface SlackAdapter {
   mode: 'http' | 'socket';
   /** Routes to mount on the HTTP server (HTTP mode). */
   routes: Record<string, Route>;
+  /** Posts self-service messages (status, DMs) through this app's client. */
+  notifier: ChatNotifier;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -90,20 +97,24 @@ export function createSlackAdapter(config: SlackAdapterConfig): SlackAdapter {
     logger.error({ err: error }, 'Slack listener failed');
   });
 
+  const people = createPeopleResolver(app.client);
   const deps = {
     conversation: config.conversation,
     state: config.state,
-    people: createPeopleResolver(app.client),
+    people,
+    identify: createIdentityResolver(app.client, config.person ?? (() => null)),
     logger,
     count: config.count ?? (() => {}),
   };
   registerCommands(app, deps);
   registerActions(app, deps);
   registerEvents(app, deps);
+  registerSelfService(app, deps);
 
   return {
     mode: socket ? 'socket' : 'http',
     routes: receiver ? { 'POST /slack/events': (req, res) => receiver.requestListener(req, res) } : {},
+    notifier: createSlackNotifier(app.client, people),
     async start() {
       if (socket) await app.start();
     },

@@ -2,13 +2,15 @@
 import type { Logger } from 'pino';
 import type { Conversation, Reply } from '../../conversation/index.js';
 import type { BotState } from '../../state/index.js';
-import type { PeopleResolver } from './people.js';
+import type { IdentityResolver, PeopleResolver } from './people.js';
 import { toBlockKit, type SlackMessage } from './render.js';
 
 export interface SlackDeps {
   conversation: Conversation;
   state: BotState;
   people: PeopleResolver;
+  /** Who a Slack user is for self-service (their catalog User, by e-mail). */
+  identify: IdentityResolver;
   logger: Logger;
   /** Counts answered requests by kind, for /metrics. */
   count: (what: string) => void;

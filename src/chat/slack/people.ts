@@ -4,6 +4,7 @@
  * with ten members costs Slack at most ten calls an hour.
  */
 import type { App } from '@slack/bolt';
+import type { Actor } from '../../actions/launcher.js';
 import type { Reply } from '../../conversation/index.js';
 import { peopleIn, type SlackIds } from './render.js';
 
@@ -29,6 +30,10 @@ export function createPeopleResolver(client: App['client'], now: () => number = 
   }
 
   return {
+    /** The Slack id of one person: the annotation, else by e-mail; null when Slack has no such user. */
+    async idFor(person: { slackUserId?: string | null; email: string | null }): Promise<string | null> {
+      return person.slackUserId ?? (person.email ? await byEmail(person.email) : null);
+    },
     /** Slack ids for everyone the reply mentions. */
     async resolve(reply: Reply): Promise<SlackIds> {
       const ids = new Map<string, string>();
@@ -44,3 +49,34 @@ export function createPeopleResolver(client: App['client'], now: () => number = 
 }
 
 export type PeopleResolver = ReturnType<typeof createPeopleResolver>;
+
+/** A catalog person as self-service needs them; null when the catalog has nobody with that e-mail. */
+export type CatalogPersonLookup = (email: string) => { ref: string; displayName: string; email: string | null; slackUserId?: string | null } | null;
+
+/**
+ * Who a Slack user is for self-service: their catalog User, found by the e-mail of their Slack
+ * profile (users.info). Someone Slack knows but the catalog does not can still request; they simply
+ * match no approver. Cached for an hour, like the lookups above.
+ */
+export function createIdentityResolver(client: App['client'], person: CatalogPersonLookup, now: () => number = Date.now) {
+  const cache = new Map<string, { actor: Actor; at: number }>();
+  return async (userId: string): Promise<Actor> => {
+    const hit = cache.get(userId);
+    if (hit && now() - hit.at < TTL_MS) return hit.actor;
+    let email: string | null = null;
+    let name = userId;
+    try {
+      const res = await client.users.info({ user: userId });
+      email = res.user?.profile?.email ?? null;
+      name = res.user?.profile?.real_name || res.user?.real_name || res.user?.name || userId;
+    } catch {
+      // Without users:read.email the person is known by their Slack id only (and approves nothing).
+    }
+    const found = email ? person(email) : null;
+    const actor: Actor = { id: `slack:${userId}`, ref: found?.ref ?? null, displayName: found?.displayName ?? name, email, slackUserId: userId };
+    cache.set(userId, { actor, at: now() });
+    return actor;
+  };
+}
+
+export type IdentityResolver = ReturnType<typeof createIdentityResolver>;

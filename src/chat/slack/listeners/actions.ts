@@ -5,16 +5,23 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { decodeAction } from '../../../conversation/index.js';
 import { afterAcks, render, type SlackDeps } from '../context.js';
+import { voteClick } from './self-service.js';
 
 export function registerActions(app: App, deps: SlackDeps): void {
-  app.action<BlockButtonAction>(/^sb:\d+$/, async ({ action, ack, respond }) => {
+  app.action<BlockButtonAction>(/^sb:\d+$/, async ({ action, ack, respond, body, client }) => {
     await ack();
+    const clicked = decodeAction(action.value ?? '');
+    if (clicked.kind === 'vote') {
+      await voteClick(deps, { workflowId: clicked.workflowId, decision: clicked.decision, body, client, respond: typeof respond === 'function' ? respond : undefined });
+      return;
+    }
     await afterAcks();
     // A click from a surface without a response_url (a Home tab) has no message to answer in.
     if (typeof respond !== 'function') return;
     const intent = decodeAction(action.value ?? '');
     deps.count(`button:${intent.kind}`);
-    const message = await render(deps, deps.conversation.reply(intent));
+    const reply = intent.kind === 'status' ? await deps.conversation.act.status(intent.id, deps.conversation.workflowUrl) : deps.conversation.reply(intent);
+    const message = await render(deps, reply);
     if (intent.kind === 'share') await respond({ ...message, response_type: 'in_channel', delete_original: true });
     else await respond({ ...message, replace_original: true });
   });

@@ -2,6 +2,7 @@
 import type { App } from '@slack/bolt';
 import { parseCommand } from '../../../conversation/index.js';
 import { afterAcks, render, type SlackDeps } from '../context.js';
+import { actCommand } from './self-service.js';
 
 /** The manifest's commands; any other command routed to the app still gets an ack and help. */
 export const COMMANDS = ['/whoowns', '/runbook', '/switchboard'];
@@ -11,7 +12,10 @@ export function registerCommands(app: App, deps: SlackDeps): void {
     await ack();
     await afterAcks();
     deps.count(command.command);
-    const reply = deps.conversation.reply(parseCommand(command.command, command.text));
+    const intent = parseCommand(command.command, command.text, deps.conversation.act.commands());
+    if (intent.kind === 'act') return actCommand(deps, client, command, typeof respond === 'function' ? respond : undefined);
+    const reply =
+      intent.kind === 'status' ? await deps.conversation.act.status(intent.id, deps.conversation.workflowUrl) : deps.conversation.reply(intent);
     const message = await render(deps, reply);
     // Bolt offers respond() only when the payload carries a response_url; Slack always sends one, but
     // a payload without it still gets its answer, privately in the channel.

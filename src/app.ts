@@ -1,0 +1,259 @@
+/**
+ * The running application, wired: catalog, state, audit and deploy history on one SQLite file, the
+ * HTTP server, Slack, the self-service launcher and (in `start` and `worker`) the Temporal worker.
+ * cli.ts calls this for `start`, `bot` and `worker`; the end-to-end tests and `bench:workflows` call
+ * it too, so what they measure is what runs in production (docs/decisions.md).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { loadActions } from './actions/definition.js';
+import { createLauncher, type Launcher, SelfServiceUnavailable } from './actions/launcher.js';
+import { createSelfServiceActivities } from './activities/index.js';
+import { openAudit, type AuditLog } from './audit/index.js';
+import { openCatalog, type Catalog } from './catalog/index.js';
+import { createShellNotifier } from './chat/shell/notifier.js';
+import { createSlackAdapter, type SlackAdapter } from './chat/slack/adapter.js';
+import type { Config } from './config.js';
+import { type Conversation, createConversation } from './conversation/index.js';
+import { openDeployments, type DeploymentLog } from './deployments/index.js';
+import { callbacksRoute } from './http/callbacks-route.js';
+import { deploymentsRoute } from './http/deployments-route.js';
+import { Metrics } from './http/metrics.js';
+import { startHttpServer } from './http/server.js';
+import { openState, type BotState } from './state/index.js';
+import { createTemporalAccess, findTemporalCli, runWorker, startDevServer, workflowLink } from './temporal/index.js';
+import type { Actor } from './actions/launcher.js';
+
+export type Mode = 'start' | 'bot' | 'worker';
+
+export interface AppOptions {
+  mode: Mode;
+  config: Config;
+  dbFile: string;
+  /** Where secrets named by actions (`secretEnv`) are read. */
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** The terminal chat's output: self-service messages for `shell:` threads are written here. */
+  shellOutput?: { stream: NodeJS.WritableStream; color: boolean };
+  /** HTTP host; all interfaces by default. */
+  host?: string;
+}
+
+export interface App {
+  port: number;
+  catalog: Catalog;
+  state: BotState;
+  audit: AuditLog;
+  deployments: DeploymentLog;
+  conversation: Conversation;
+  launcher: Launcher;
+  slack?: SlackAdapter;
+  temporal: { address?: string; uiUrl?: string; reason?: string };
+  /** A catalog user as an actor (`/as` in the terminal). */
+  person(id: string): Actor | null;
+  /** Resolves once the worker runs (immediately when this process runs none). */
+  workerReady: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Temporal as this process sees it: an address (configured, or a local dev server started here) or why there is none. */
+async function temporalFor(opts: AppOptions): Promise<{ address?: string; uiUrl?: string; reason?: string; stop(): Promise<void> }> {
+  const { mode, config, logger } = opts;
+  const none = async () => {};
+  if (config.TEMPORAL_ADDRESS) return { address: config.TEMPORAL_ADDRESS, uiUrl: config.TEMPORAL_UI_URL, stop: none };
+  if (mode !== 'start') return { reason: 'TEMPORAL_ADDRESS is not set', stop: none };
+  const cli = findTemporalCli(config.TEMPORAL_CLI_PATH, opts.env);
+  if (!cli) {
+    const reason = 'no Temporal CLI was found to start a local server (run `npm run ensure-temporal`, set TEMPORAL_CLI_PATH, or set TEMPORAL_ADDRESS)';
+    logger.warn(reason);
+    return { reason, stop: none };
+  }
+  try {
+    const server = await startDevServer({ cli, dbFile: join(dirname(resolve(opts.dbFile)), 'temporal.db'), namespace: config.TEMPORAL_NAMESPACE, logger });
+    return { address: server.address, uiUrl: config.TEMPORAL_UI_URL ?? server.uiUrl, stop: () => server.stop() };
+  } catch (err) {
+    const reason = `the local Temporal server did not start: ${(err as Error).message}`;
+    logger.warn(reason);
+    return { reason, stop: none };
+  }
+}
+
+export async function startApp(opts: AppOptions): Promise<App> {
+  const { mode, config, dbFile, logger } = opts;
+  const metrics = new Metrics();
+  mkdirSync(dirname(resolve(dbFile)), { recursive: true });
+  const catalog = openCatalog(dbFile);
+  const state = openState(dbFile);
+  const deployments = openDeployments(dbFile);
+  const audit = openAudit(dbFile);
+  const dataDir = dirname(resolve(dbFile));
+  const registryDir = join(dataDir, 'registry');
+  mkdirSync(registryDir, { recursive: true });
+
+  // Descriptors registered by self-service are ingested with the configured catalog, so a restart keeps them.
+  const report = await catalog.ingest([...config.SWITCHBOARD_CATALOG, registryDir]);
+  logger.info({ sources: config.SWITCHBOARD_CATALOG, entities: report.entities, problems: report.problems.length, ms: report.durationMs }, 'catalog ingested');
+  for (const p of report.problems) logger.warn({ location: p.location, line: p.line, code: p.code }, p.message);
+  state.prune(24 * 60 * 60 * 1000);
+  metrics.set('switchboard_ingest_duration_seconds', 'Duration of the last catalog ingest', report.durationMs / 1000);
+  metrics.set('switchboard_ingest_problems', 'Problems reported by the last catalog ingest', report.problems.length);
+  metrics.onCollect(() => {
+    const stats = catalog.stats();
+    metrics.set('switchboard_catalog_entities', 'Entities in the catalog', stats.entities);
+    metrics.set('switchboard_catalog_stale_entities', 'Entities kept from a source whose last ingest failed', stats.stale);
+  });
+
+  const loaded = loadActions(resolve(config.SWITCHBOARD_ACTIONS));
+  for (const p of loaded.problems) logger.error({ file: p.file, line: p.line, field: p.path }, `action file: ${p.message}`);
+  logger.info({ actions: loaded.actions.map((a) => a.spec.command) }, 'self-service actions loaded');
+
+  const temporal = await temporalFor(opts);
+  const access = temporal.address
+    ? createTemporalAccess({ address: temporal.address, namespace: config.TEMPORAL_NAMESPACE, logger })
+    : {
+        client: async (): Promise<never> => {
+          throw new SelfServiceUnavailable(temporal.reason ?? 'Temporal is not configured');
+        },
+        close: async () => {},
+        connected: () => false,
+      };
+  const workflowUrl = workflowLink(temporal.uiUrl, config.TEMPORAL_NAMESPACE);
+  const launcher = createLauncher({
+    temporal: access,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    actions: loaded.actions,
+    catalog,
+    deployments,
+    audit,
+    incidents: (ref) => state.incidentsFor(ref, 24 * 60 * 60 * 1000),
+  });
+  const conversation = createConversation({ catalog, selfService: launcher, workflowUrl });
+  const count = (platform: string) => (what: string) => metrics.inc('switchboard_chat_requests_total', 'Chat requests answered', { platform, what });
+  const person = (id: string): Actor | null => {
+    const p = catalog.person(id);
+    return p ? { id: `shell:${p.ref.replace(/^user:(default\/)?/, '')}`, ref: p.ref, displayName: p.displayName, email: p.email, slackUserId: p.slackUserId ?? null } : null;
+  };
+
+  const slack = config.SLACK_BOT_TOKEN
+    ? createSlackAdapter({
+        botToken: config.SLACK_BOT_TOKEN,
+        signingSecret: config.SLACK_SIGNING_SECRET,
+        appToken: config.SLACK_APP_TOKEN,
+        apiUrl: config.SLACK_API_URL,
+        conversation,
+        state,
+        logger,
+        count: count('slack'),
+        person: (email) => catalog.person(email),
+      })
+    : undefined;
+  const notifiers = {
+    ...(slack && { slack: slack.notifier }),
+    ...(opts.shellOutput && { shell: createShellNotifier({ output: opts.shellOutput.stream, color: opts.shellOutput.color }) }),
+  };
+
+  const secret = (name: string) => opts.env[name];
+  const workerState = { running: false };
+  const stopWorker = new AbortController();
+  let worker: Promise<void> = Promise.resolve();
+  let markReady: () => void = () => {};
+  let markFailed: (err: unknown) => void = () => {};
+  const workerReady = new Promise<void>((resolveReady, rejectReady) => {
+    markReady = resolveReady;
+    markFailed = rejectReady;
+  });
+  workerReady.catch(() => undefined);
+  if (mode !== 'bot' && temporal.address) {
+    const activities = createSelfServiceActivities({
+      catalog,
+      audit,
+      journal: state,
+      notifiers,
+      templatesDir: resolve(config.SWITCHBOARD_TEMPLATES),
+      gitRemote: config.SWITCHBOARD_GIT_REMOTE,
+      registryDir,
+      workDir: join(dataDir, 'work'),
+      publicUrl: config.SWITCHBOARD_PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+      secret,
+      workflowUrl,
+    });
+    worker = runWorker({
+      address: temporal.address,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      activities,
+      logger,
+      signal: stopWorker.signal,
+      onState: (s) => {
+        workerState.running = s === 'running';
+        if (workerState.running) markReady();
+      },
+    }).catch((err: unknown) => {
+      logger.error({ err }, 'the worker failed');
+      markFailed(err);
+    });
+  } else markReady();
+
+  const http = await startHttpServer({
+    port: config.PORT,
+    ...(opts.host && { host: opts.host }),
+    metrics,
+    logger,
+    health: () => ({
+      status: 'ok',
+      mode,
+      catalog: catalog.stats(),
+      slack: slack ? slack.mode : 'off',
+      temporal: temporal.address
+        ? { address: temporal.address, connected: access.connected(), worker: mode === 'bot' ? 'elsewhere' : workerState.running ? 'running' : 'starting' }
+        : { unavailable: temporal.reason },
+    }),
+    routes:
+      mode === 'worker'
+        ? {}
+        : {
+            ...slack?.routes,
+            'POST /api/deployments': deploymentsRoute({
+              token: config.SWITCHBOARD_DEPLOY_TOKEN,
+              deployments,
+              serviceRef: (service) => {
+                const entity = catalog.getEntity(service);
+                return entity?.kind.toLowerCase() === 'component' ? entity.ref : null;
+              },
+            }),
+            'POST /api/callbacks/*': callbacksRoute({ actions: loaded.actions, secret, temporal: access }),
+          },
+  });
+  logger.info({ port: http.port }, 'HTTP server listening');
+  if (slack && mode !== 'worker') {
+    await slack.start();
+    logger.info({ mode: slack.mode }, slack.mode === 'socket' ? 'Slack connected over Socket Mode' : 'Slack requests served at POST /slack/events');
+  }
+
+  return {
+    port: http.port,
+    catalog,
+    state,
+    audit,
+    deployments,
+    conversation,
+    launcher,
+    ...(slack && { slack }),
+    temporal: { address: temporal.address, uiUrl: temporal.uiUrl, reason: temporal.reason },
+    person,
+    workerReady,
+    async stop() {
+      stopWorker.abort();
+      await worker;
+      await slack?.stop();
+      await http.close();
+      await access.close();
+      await temporal.stop();
+      audit.close();
+      deployments.close();
+      state.close();
+      catalog.close();
+    },
+  };
+}

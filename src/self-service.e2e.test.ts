@@ -1,0 +1,226 @@
+/**
+ * Self-service end to end, as people use it: signed Slack commands, clicks and modal submissions into
+ * the running application, the Slack Web API emulator on loopback, a real Temporal dev server, real
+ * git repositories, a real webhook receiver, and the catalog, audit log and deploy history on SQLite.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EmulatorCall } from './testing/slack-emulator.js';
+import { type Harness, slackId, startHarness } from './testing/self-service.js';
+import { startTemporal, temporalCli } from './testing/temporal.js';
+
+const NOAH = slackId('noah-fischer'); // team-platform
+const YUKI = slackId('yuki-tanaka'); // team-platform
+const DIEGO = slackId('diego-alvarez'); // team-storefront
+const AMARA = slackId('amara-okafor'); // team-payments
+const JONAS = slackId('jonas-weber'); // team-payments
+
+const text = (call: EmulatorCall) => JSON.stringify(call.args.blocks ?? []) + String(call.args.text ?? '');
+const buttonValue = (call: EmulatorCall, label: string): string => {
+  for (const b of (call.args.blocks as { type: string; elements?: { text?: { text: string }; value?: string }[] }[]) ?? []) {
+    for (const e of b.elements ?? []) if (e.text?.text === label && e.value) return e.value;
+  }
+  throw new Error(`no ${label} button in ${text(call).slice(0, 300)}`);
+};
+
+describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal server', () => {
+  let temporal: TestWorkflowEnvironment;
+  let h: Harness;
+
+  beforeAll(async () => {
+    temporal = await startTemporal();
+    h = await startHarness({ temporalAddress: temporal.address, taskQueue: `e2e-${randomUUID()}` });
+  }, 120_000);
+
+  afterAll(async () => {
+    await h?.stop();
+    await temporal?.teardown();
+  });
+
+  /** The DM a person got about a request (chat.postMessage to their user id). */
+  const dmTo = (user: string, workflowId: string) => h.emu.waitFor('chat.postMessage', (c) => c.args.channel === user && text(c).includes(workflowId), 10_000);
+  const threadReply = (workflowId: string, needle: string) =>
+    h.emu.waitFor('chat.postMessage', (c) => Boolean(c.args.thread_ts) && text(c).includes(workflowId) && text(c).includes(needle), 20_000);
+
+  it('/create-service opens a form, the platform team approves in a DM, and the repository and catalog entry appear', async () => {
+    const res = await h.command(DIEGO, '/create-service', '');
+    expect(res.status).toBe(200);
+    const opened = await h.emu.waitFor('views.open');
+    const view = opened.args.view as Record<string, unknown>;
+    expect(view.callback_id).toBe('sb:form');
+
+    // A bad name is refused in the form, next to its field; nothing starts.
+    const bad = await h.submit(DIEGO, view, { name: 'Beans API', owner: 'team-payments', system: 'payments' });
+    const errors = (await bad.json()) as { response_action: string; errors: Record<string, string> };
+    expect(errors.response_action).toBe('errors');
+    expect(errors.errors.name).toMatch(/not valid/);
+    const taken = await h.submit(DIEGO, view, { name: 'payments-api', owner: 'team-payments', system: 'payments' });
+    expect(((await taken.json()) as { errors: Record<string, string> }).errors.name).toMatch(/already in the catalog/);
+
+    const ok = await h.submit(DIEGO, view, { name: 'beans-api', owner: 'team-payments', system: 'payments', tier: 'tier-2' });
+    expect(ok.status).toBe(200);
+    const id = 'create-service/beans-api';
+    const [noahDm, yukiDm] = await Promise.all([dmTo(NOAH, id), dmTo(YUKI, id)]);
+    expect(text(noahDm)).toContain('Approve');
+    const status = await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === 'CGENERAL' && text(c).includes(id));
+    expect(text(status)).toContain('waiting for approval');
+
+    // A second submit of the same request starts nothing new.
+    const again = await h.submit(DIEGO, view, { name: 'beans-api', owner: 'team-payments', system: 'payments', tier: 'tier-2' });
+    expect(again.status).toBe(200);
+    await h.emu.waitFor('chat.postEphemeral', (c) => c.args.user === DIEGO && text(c).includes('already running'));
+
+    // Someone outside team-platform is refused, privately, and the refusal is audited.
+    await h.click(AMARA, buttonValue(noahDm, 'Approve'), { channel: AMARA, ts: '1.1' });
+    const refusal = await h.emu.waitForResponse((r) => JSON.stringify(r.body).includes('not one of the approvers'), 10_000);
+    expect(refusal.body.response_type).toBe('ephemeral');
+    await h.click(DIEGO, buttonValue(noahDm, 'Approve'), { channel: DIEGO, ts: '1.1' });
+    await h.emu.waitForResponse((r) => JSON.stringify(r.body).includes('cannot approve your own request'), 10_000);
+
+    await h.click(NOAH, buttonValue(noahDm, 'Approve'), { channel: String(noahDm.args.channel), ts: '1.2' });
+    const done = await threadReply(id, 'is done');
+    expect(done.args.channel).toBe('CGENERAL');
+    const log = execFileSync('git', ['--git-dir', h.tree.path('remotes/beans-api.git'), 'log', '--format=%s', 'main'], { encoding: 'utf8' });
+    expect(log).toMatch(/Create beans-api/);
+    const answer = h.app.catalog.whoOwns('beans-api');
+    expect(answer.status).toBe('found');
+    expect(answer.owner?.ref).toBe('group:default/team-payments');
+
+    // The status message was edited in place to the end, and both DMs now say who decided.
+    const edits = h.emu.callsTo('chat.update').filter((c) => c.args.channel === 'CGENERAL' && text(c).includes(id));
+    expect(edits.length).toBeGreaterThanOrEqual(3);
+    expect(text(edits.at(-1) as EmulatorCall)).toContain('✅ Render the template');
+    const closed = h.emu.callsTo('chat.update').filter((c) => text(c).includes('Approved by') && !String(c.args.channel).startsWith('C'));
+    expect(closed.length).toBe(2);
+    expect(yukiDm).toBeDefined();
+
+    const events = h.app.audit.list({ workflowId: id }).map((r) => r.event);
+    expect(events.slice(0, 3)).toEqual(['requested', 'refused', 'refused']);
+    expect(events).toContain('approved');
+    expect(events.at(-1)).toBe('completed');
+    expect(h.app.audit.verify().ok).toBe(true);
+  });
+
+  it('refuses a requester approving their own request, and a repeat vote, with an ephemeral message', async () => {
+    const res = await h.command(NOAH, '/provision', 'redis for payments-api tier=production');
+    expect(res.status).toBe(200);
+    const id = 'provision/payments-api/redis/production';
+    const amaraDm = await dmTo(AMARA, id);
+    // Noah asked; team-platform's other member is asked, he is not.
+    await dmTo(YUKI, id);
+    expect(h.emu.callsTo('chat.postMessage').some((c) => c.args.channel === NOAH && text(c).includes(id))).toBe(false);
+
+    await h.click(NOAH, buttonValue(amaraDm, 'Approve'));
+    await h.emu.waitForResponse((r) => JSON.stringify(r.body).includes('cannot approve your own request'), 10_000);
+    await h.click(AMARA, buttonValue(amaraDm, 'Approve'));
+    await h.emu.waitForResponse((r) => JSON.stringify(r.body).includes('still needs more approvals'), 10_000);
+    // A double click is the same vote (one Update id): answered again, recorded once.
+    await h.click(AMARA, buttonValue(amaraDm, 'Approve'));
+    await h.emu.waitForResponse((r) => JSON.stringify(r.body).includes('still needs more approvals') && r.at > Date.now() - 2000, 10_000);
+    // Changing one's mind is a repeat vote: refused in the reason modal.
+    await h.click(AMARA, buttonValue(amaraDm, 'Reject'));
+    const modal = await h.emu.waitFor('views.open', (c) => (c.args.view as { private_metadata?: string }).private_metadata === id);
+    const refused2 = await h.submit(AMARA, modal.args.view as Record<string, unknown>, { reason: 'second thoughts' });
+    expect(((await refused2.json()) as { errors: Record<string, string> }).errors.reason).toMatch(/already approved/);
+    // Another owner's approval adds nothing the owners' rule still needs; the platform rule is pending.
+    await h.click(JONAS, buttonValue(amaraDm, 'Approve'));
+    await h.emu.waitForResponse((r) => JSON.stringify(r.body).includes('still needs more approvals') && r.at > Date.now() - 2000, 10_000);
+
+    // N-of-M: production needs the platform team too.
+    const yukiDm = await dmTo(YUKI, id);
+    await h.click(YUKI, buttonValue(yukiDm, 'Approve'));
+    await threadReply(id, 'is done');
+    const call = h.hooks.calls.find((c) => c.body.id === `${id}/provision`);
+    expect(call?.signatureOk).toBe(true);
+    expect(call?.body.inputs.type).toBe('redis');
+    expect(h.hooks.calls.filter((c) => c.body.id === `${id}/provision`)).toHaveLength(1);
+
+    const deps = h.app.catalog.deps('payments-api', 1);
+    expect(deps.dependsOn.map((d) => d.ref)).toContain('resource:default/payments-api-redis-production');
+    const votes = h.app.audit.list({ workflowId: id }).filter((r) => r.event === 'approved').map((r) => r.actor);
+    expect(votes.sort()).toEqual(['user:default/amara-okafor', 'user:default/jonas-weber', 'user:default/yuki-tanaka']);
+    const refused = h.app.audit.list({ workflowId: id }).filter((r) => r.event === 'refused');
+    expect(refused.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a rejection asks for a reason in a modal, ends the request, and tells everyone who decided', async () => {
+    await h.command(DIEGO, '/provision', 'bucket for checkout-web tier=development');
+    const id = 'provision/checkout-web/bucket/development';
+    const owners = await h.emu.waitFor('chat.postMessage', (c) => String(c.args.channel).startsWith('U') && text(c).includes(id), 10_000);
+    const approver = String(owners.args.channel);
+    await h.click(approver, buttonValue(owners, 'Reject'));
+    const modal = await h.emu.waitFor('views.open', (c) => (c.args.view as { private_metadata?: string }).private_metadata === id);
+    expect((modal.args.view as { callback_id: string }).callback_id).toBe('sb:reject');
+    const view = modal.args.view as Record<string, unknown>;
+    const empty = await h.submit(approver, view, { reason: '' });
+    expect(((await empty.json()) as { errors: Record<string, string> }).errors.reason).toMatch(/needs a reason/);
+    const res = await h.submit(approver, view, { reason: 'use the shared bucket' });
+    expect(res.status).toBe(200);
+    const reply = await threadReply(id, 'Rejected by');
+    expect(text(reply)).toContain('use the shared bucket');
+    expect(h.app.audit.list({ workflowId: id }).map((r) => r.event)).toContain('rejected');
+  });
+
+  it('/rollback goes to the previous successful deploy after the owning team approves', async () => {
+    const deploy = (version: string, status = 'succeeded') =>
+      fetch(`${h.baseUrl}/api/deployments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.env.SWITCHBOARD_DEPLOY_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ service: 'ledger', version, status }),
+      });
+    expect((await deploy('2.3.0')).status).toBe(201);
+    expect((await deploy('2.4.0')).status).toBe(201);
+    await h.command(DIEGO, '/rollback', 'ledger');
+    const id = 'rollback/ledger';
+    const dm = await dmTo(AMARA, id);
+    expect(text(dm)).toContain('2.3.0');
+    await h.click(AMARA, buttonValue(dm, 'Approve'));
+    await threadReply(id, 'is done');
+    const call = h.hooks.calls.find((c) => c.body.id === `${id}/deploy`);
+    expect(call?.body.inputs.version).toBe('2.3.0');
+  });
+
+  it('break-glass lets the on-call roll back alone during an open incident, flagged in the audit; others are refused', async () => {
+    const onCall = h.app.catalog.whoOwns('payments-api').onCall[0];
+    expect(onCall).toBeDefined();
+    const oncallId = slackId((onCall?.user ?? '').replace('user:default/', ''));
+    const incident = { id: 'CINCPAY', name: 'inc-payments-api-errors' };
+    const someoneElse = oncallId === DIEGO ? NOAH : DIEGO;
+    await h.command(someoneElse, '/rollback', 'payments-api to 1.2.3 --break-glass', incident);
+    await h.emu.waitForResponse((r) => JSON.stringify(r.body).includes('Break-glass refused'), 10_000);
+
+    await h.command(oncallId, '/rollback', 'payments-api to 1.2.3 --break-glass', incident);
+    const id = 'rollback/payments-api';
+    await threadReply(id, 'is done');
+    const rows = h.app.audit.list({ workflowId: id });
+    expect(rows.map((r) => r.event)).toContain('break_glass');
+    expect(rows.find((r) => r.event === 'break_glass')?.actor).toBe(onCall?.user);
+  });
+
+  it('a failed step undoes the steps before it and says what was undone', async () => {
+    h.hooks.mode = { kind: 'fail' };
+    try {
+      // provision's bucket step is a command (terraform, absent here): it fails, nothing to undo.
+      await h.command(DIEGO, '/provision', 'postgres for ledger tier=staging');
+      const id = 'provision/ledger/postgres/staging';
+      const dm = await dmTo(AMARA, id);
+      await h.click(AMARA, buttonValue(dm, 'Approve'));
+      const reply = await threadReply(id, 'failed');
+      expect(text(reply)).toContain('quota exceeded');
+      expect(h.app.audit.list({ workflowId: id }).map((r) => r.event)).toContain('step_failed');
+    } finally {
+      h.hooks.mode = { kind: 'callback', delayMs: 50 };
+    }
+  });
+
+  it('/switchboard status answers from the workflow query', async () => {
+    const res = await h.command(DIEGO, '/switchboard', 'status create-service/beans-api');
+    expect(res.status).toBe(200);
+    const answer = await h.emu.waitForResponse((r) => JSON.stringify(r.body).includes('create-service/beans-api'), 10_000);
+    expect(JSON.stringify(answer.body)).toContain('Render the template');
+    expect(existsSync(h.tree.path('remotes/beans-api.git'))).toBe(true);
+  });
+});

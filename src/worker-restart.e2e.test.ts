@@ -1,0 +1,113 @@
+/**
+ * The worker killed mid-request (SIGKILL, no goodbye) and started again: the request finishes, and no
+ * step runs twice. The bot and the worker are separate processes here, as `switchboard bot` and
+ * `switchboard worker` deploy them, sharing the SQLite file and a real Temporal dev server.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, slackId, startHarness } from './testing/self-service.js';
+import { startTemporal, temporalCli } from './testing/temporal.js';
+
+const BIN = fileURLToPath(new URL('../bin/switchboard.js', import.meta.url));
+const HOOKED = `apiVersion: switchboard.dev/v1alpha1
+kind: Action
+metadata:
+  name: create-hooked
+  title: Create with a hook
+  description: Creates a repository, waits for an infrastructure hook, then registers the service
+spec:
+  command: /create-hooked
+  usage: <name>
+  key: "{{name}}"
+  inputs:
+    - { name: name, title: Name, type: string, required: true, notInCatalog: true }
+    - { name: owner, title: Owner, type: group, required: true }
+    - { name: system, title: System, type: system, required: true }
+    - { name: tier, title: Tier, type: enum, values: [tier-1, tier-2, tier-3], default: tier-3 }
+    - { name: template, title: Template, type: enum, values: [node-service], default: node-service }
+  approval:
+    approvers: [{ group: team-platform }]
+  steps:
+    - { id: render, title: Render the template, run: render-template }
+    - { id: push, title: Push the repository, run: git-push }
+    - id: hook
+      title: Provision its database
+      run: webhook
+      with: { url: "https://infra.quillmere.example/hooks/provision", secretEnv: PROVISION_HOOK_SECRET, callback: true, timeout: 5m }
+    - { id: register, title: Register in the catalog, run: register-catalog }
+`;
+
+function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [BIN, 'worker'], { env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`worker did not start: ${out.slice(-2000)}`)), 60_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('worker running')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out.slice(-2000)}`)));
+  });
+}
+
+const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+
+describe.skipIf(!temporalCli())('a worker killed mid-request', () => {
+  let temporal: TestWorkflowEnvironment;
+  let h: Harness;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    temporal = await startTemporal();
+    h = await startHarness({ temporalAddress: temporal.address, taskQueue: `restart-${randomUUID()}`, mode: 'bot', extraActions: { 'create-hooked.yaml': HOOKED } });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await h?.stop();
+    await temporal?.teardown();
+  });
+
+  it('finishes the request after a restart, with every step done once', async () => {
+    const first = await startWorker(h.env);
+    children.push(first);
+    h.hooks.mode = { kind: 'hold' };
+    const id = 'create-hooked/kettle';
+    const res = await h.command(slackId('diego-alvarez'), '/create-hooked', 'kettle owner=team-payments system=payments');
+    expect(res.status).toBe(200);
+    const dm = await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === slackId('yuki-tanaka') && JSON.stringify(c.args.blocks).includes(id), 15_000);
+    const approve = JSON.stringify(dm.args.blocks).match(/"value":"(vote\|approve\|[^"]+)"/)?.[1] as string;
+    await h.click(slackId('yuki-tanaka'), approve);
+
+    // The hook has the request (its receiver holds the callback): the worker dies now.
+    const deadline = Date.now() + 20_000;
+    while (!h.hooks.calls.some((c) => c.body.id === `${id}/hook`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(h.hooks.calls.some((c) => c.body.id === `${id}/hook`), JSON.stringify(h.app.audit.list({ workflowId: id }).map((r) => [r.event, r.detail]))).toBe(true);
+    first.kill('SIGKILL');
+    await exited(first);
+
+    // The receiver finishes while no worker runs: the bot takes the callback and signals the workflow.
+    await h.hooks.release();
+    const second = await startWorker(h.env);
+    children.push(second);
+    await h.emu.waitFor('chat.postMessage', (c) => Boolean(c.args.thread_ts) && JSON.stringify(c.args.blocks ?? '').includes(id) && JSON.stringify(c.args.blocks ?? '').includes('is done'), 60_000);
+
+    expect(h.hooks.calls.filter((c) => c.body.id === `${id}/hook`)).toHaveLength(1);
+    const commits = execFileSync('git', ['--git-dir', h.tree.path('remotes/kettle.git'), 'rev-list', '--count', 'main'], { encoding: 'utf8' });
+    expect(commits.trim()).toBe('1');
+    expect(h.app.catalog.whoOwns('kettle').status).toBe('found');
+    const started = h.app.audit.list({ workflowId: id }).filter((r) => r.event === 'step_started').map((r) => (r.detail as { step: string }).step);
+    expect(started).toEqual(['render', 'push', 'hook', 'register']);
+    expect(h.app.audit.verify().ok).toBe(true);
+    second.kill('SIGTERM');
+    await exited(second);
+  }, 180_000);
+});
