@@ -118,8 +118,9 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     await h.click(AMARA, buttonValue(amaraDm, 'Approve'));
     await h.emu.waitForResponse((r) => JSON.stringify(r.body).includes('still needs more approvals'), 10_000);
     // A double click is the same vote (one Update id): answered again, recorded once.
+    const before = h.emu.responses.length;
     await h.click(AMARA, buttonValue(amaraDm, 'Approve'));
-    await h.emu.waitForResponse((r) => JSON.stringify(r.body).includes('still needs more approvals') && r.at > Date.now() - 2000, 10_000);
+    await h.emu.waitForResponse((r) => h.emu.responses.indexOf(r) >= before && r.id.startsWith(`click-${AMARA}`) && JSON.stringify(r.body).includes('still needs more approvals'), 10_000);
     // Changing one's mind is a repeat vote: refused in the reason modal.
     await h.click(AMARA, buttonValue(amaraDm, 'Reject'));
     const modal = await h.emu.waitFor('views.open', (c) => (c.args.view as { private_metadata?: string }).private_metadata === id);
@@ -127,7 +128,7 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     expect(((await refused2.json()) as { errors: Record<string, string> }).errors.reason).toMatch(/already approved/);
     // Another owner's approval adds nothing the owners' rule still needs; the platform rule is pending.
     await h.click(JONAS, buttonValue(amaraDm, 'Approve'));
-    await h.emu.waitForResponse((r) => JSON.stringify(r.body).includes('still needs more approvals') && r.at > Date.now() - 2000, 10_000);
+    await h.emu.waitForResponse((r) => r.id.startsWith(`click-${JONAS}`) && JSON.stringify(r.body).includes('still needs more approvals'), 10_000);
 
     // N-of-M: production needs the platform team too.
     const yukiDm = await dmTo(YUKI, id);

@@ -15,6 +15,7 @@ import {
   defineSignal,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -120,12 +121,14 @@ export const actionStatusQuery = defineQuery<ActionStatus>('actionStatus');
 /** A webhook receiver finished a step (POST /api/callbacks/…, signature checked by the bot). */
 export const stepCallbackSignal = defineSignal<[StepCallback]>('stepCallback');
 
-const audited = proxyActivities<Pick<SelfServiceActivities, 'appendAudit'>>({
+// The audit row and the chat messages are short and local to the worker: local activities, which skip
+// a round trip to the server per call (the DM and the first progress edit are what people wait for).
+const audited = proxyLocalActivities<Pick<SelfServiceActivities, 'appendAudit'>>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 10, initialInterval: '200 milliseconds' },
 });
 // Chat messages are best effort: a Slack outage must not fail a rollback.
-const chat = proxyActivities<Pick<SelfServiceActivities, 'openThread' | 'editStatus' | 'postOutcome' | 'askApprovers' | 'closeApprovals'>>({
+const chat = proxyLocalActivities<Pick<SelfServiceActivities, 'openThread' | 'editStatus' | 'postOutcome' | 'askApprovers' | 'closeApprovals'>>({
   startToCloseTimeout: '20 seconds',
   retry: { maximumAttempts: 3, initialInterval: '500 milliseconds' },
 });
@@ -210,16 +213,18 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
     : awaitApproval(request.policy, request.timers, {
         remind: async (pending) => {
           await audit('reminded', { pending });
-          await chat.askApprovers(status, request.approvers.filter((p) => pending.includes(p.ref)), 'reminder').catch(() => []);
+          await chat.askApprovers(status, request.approvers.filter((p) => pending.includes(p.ref)), 'reminder', request.thread).catch(() => []);
         },
         escalate: async (rule) => {
           await audit('escalated', { to: rule.description });
           status.approvalRules = status.approvalRules.map((r) => `${r} (escalated to ${rule.description})`);
           status.approvers = [...status.approvers, ...request.escalation.filter((p) => !status.approvers.some((a) => a.ref === p.ref))];
-          await chat.askApprovers(status, request.escalation, 'escalation').catch(() => []);
+          await chat.askApprovers(status, request.escalation, 'escalation', request.thread).catch(() => []);
         },
       });
   await audit('requested', {}, request.requester.ref);
+  // The status message and the approvers' DMs go out together.
+  const asked = request.breakGlass ? Promise.resolve([] as string[]) : chat.askApprovers(status, request.approvers, 'request', request.thread).catch(() => [] as string[]);
   try {
     status.statusMessage = await chat.openThread(request.thread, status);
   } catch (err) {
@@ -230,7 +235,7 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
     await audit('break_glass', { incident: request.breakGlass.incident }, request.breakGlass.approver);
     status.approval = { status: 'approved', votes: [{ approver: request.breakGlass.approver, decision: 'approve', reason: `break-glass during ${request.breakGlass.incident}` }], reminded: false, escalated: false };
   } else {
-    const dms = await chat.askApprovers(status, request.approvers, 'request').catch(() => [] as string[]);
+    const dms = await asked;
     const approval = await (decided as Promise<ApprovalStatus>);
     status.approval = approval;
     if (approval.status !== 'approved') status.phase = approval.status === 'rejected' ? 'rejected' : 'expired';

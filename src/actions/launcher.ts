@@ -47,7 +47,7 @@ export type RequestOutcome =
   | { kind: 'unavailable'; reason: string };
 
 export type VoteOutcome =
-  | { kind: 'counted'; status: string; request: ActionStatus | null }
+  | { kind: 'counted'; status: string }
   | { kind: 'refused'; reason: string }
   | { kind: 'unavailable'; reason: string };
 
@@ -90,6 +90,8 @@ export function createLauncher(deps: LauncherDeps) {
   const now = deps.now ?? (() => new Date());
   const byCommand = new Map(deps.actions.map((a) => [a.spec.command, a]));
   const byName = new Map(deps.actions.map((a) => [a.metadata.name, a]));
+  /** Approvers of the requests this process started, by workflow id. */
+  const started = new Map<string, PersonRef[]>();
 
   const display = (action: ActionDefinition, values: InputValues) =>
     action.spec.inputs
@@ -230,6 +232,11 @@ export function createLauncher(deps: LauncherDeps) {
           workflowIdConflictPolicy: 'USE_EXISTING',
           workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         });
+        if (!planned.request.breakGlass) {
+          started.set(planned.workflowId, planned.request.approvers);
+          // Bounded: the oldest requests fall back to a query.
+          if (started.size > 10_000) started.delete(started.keys().next().value as string);
+        }
         return { kind: 'started', workflowId: planned.workflowId, status: null };
       } catch (err) {
         return unavailable(err);
@@ -245,31 +252,37 @@ export function createLauncher(deps: LauncherDeps) {
       } catch (err) {
         return unavailable(err);
       }
-      let status: ActionStatus | null;
-      try {
-        status = await query(client, workflowId);
-      } catch (err) {
-        return unavailable(err);
-      }
-      if (!status) {
-        refuse(actor, action, 'no such request', { decision }, workflowId);
-        return { kind: 'refused', reason: `There is no request ${workflowId}.` };
-      }
       const ids = [actor.ref, actor.id, actor.slackUserId, actor.email, actor.id.replace(/^\w+:/, '')].filter((x): x is string => Boolean(x));
-      const person = status.approvers.find((p) => ids.some((id) => isPerson({ ...p, slackUserId: p.slackUserId ?? null }, id)));
-      const approver = person?.ref ?? actor.ref ?? actor.id;
-      if (status.phase !== 'awaiting-approval') {
-        const reason2 = status.breakGlass ? 'This request went ahead by break-glass.' : 'This request has already been decided.';
-        refuse(actor, action, reason2, { decision }, workflowId);
-        return { kind: 'refused', reason: reason2 };
+      const match = (people: PersonRef[]) => people.find((p) => ids.some((id) => isPerson({ ...p, slackUserId: p.slackUserId ?? null }, id)));
+      // Requests started here are known: their approvers need no query (a round trip through a
+      // workflow task) before the vote. Anyone else, or an escalation's new approvers, is looked up.
+      let person = match(started.get(workflowId) ?? []);
+      if (!person) {
+        let status: ActionStatus | null;
+        try {
+          status = await query(client, workflowId);
+        } catch (err) {
+          return unavailable(err);
+        }
+        if (!status) {
+          refuse(actor, action, 'no such request', { decision }, workflowId);
+          return { kind: 'refused', reason: `There is no request ${workflowId}.` };
+        }
+        if (status.phase !== 'awaiting-approval') {
+          const why = status.breakGlass ? 'This request went ahead by break-glass.' : 'This request has already been decided.';
+          refuse(actor, action, why, { decision }, workflowId);
+          return { kind: 'refused', reason: why };
+        }
+        person = match(status.approvers);
       }
+      const approver = person?.ref ?? actor.ref ?? actor.id;
       try {
         const result = await client.workflow.getHandle(workflowId).executeUpdate(voteUpdate, {
           args: [{ approver, decision, ...(reason && { reason }) }],
           // A double click is one vote: Temporal answers a repeated update id with the first result.
           updateId: `vote:${approver}:${decision}`,
         });
-        return { kind: 'counted', status: result.status, request: await query(client, workflowId).catch(() => null) };
+        return { kind: 'counted', status: result.status };
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) {
           const why = (err.cause as Error | undefined)?.message ?? err.message;

@@ -198,8 +198,8 @@ export function createSelfServiceActivities(deps: SelfServiceDeps) {
       await notifier(message).reply(message, outcomeCard(status, url(status)));
     },
     /** DMs each person the request with Approve / Reject; returns the DMs' refs (people not reachable are left out). */
-    async askApprovers(status: ActionStatus, people: PersonRef[], kind: AskKind): Promise<string[]> {
-      const n = notifier(status.statusMessage ?? status.requester.ref);
+    async askApprovers(status: ActionStatus, people: PersonRef[], kind: AskKind, where: string): Promise<string[]> {
+      const n = notifier(where);
       const card = approvalCard(status, kind, url(status));
       const refs = await Promise.all(people.map((p) => n.dm(p, card).catch(() => null)));
       return refs.filter((r): r is string => r !== null);
