@@ -4,7 +4,9 @@
  * git repositories, a real webhook receiver, and the catalog, audit log and deploy history on SQLite.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { tempTree, type TempTree } from './testing/fixtures.js';
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,18 +28,41 @@ const buttonValue = (call: EmulatorCall, label: string): string => {
   throw new Error(`no ${label} button in ${text(call).slice(0, 300)}`);
 };
 
+/** An action whose template renders a descriptor the catalog refuses: the push succeeds, registration fails. */
+const BROKEN = `apiVersion: switchboard.dev/v1alpha1
+kind: Action
+metadata: { name: create-broken, title: Create from a broken template, description: Pushes a repository whose descriptor does not ingest }
+spec:
+  command: /create-broken
+  usage: <name>
+  key: "{{name}}"
+  inputs:
+    - { name: name, title: Name, type: string, required: true }
+  approval: { approvers: [{ group: team-platform }] }
+  steps:
+    - { id: render, title: Render the template, run: render-template, with: { template: broken } }
+    - { id: push, title: Push the repository, run: git-push }
+    - { id: register, title: Register in the catalog, run: register-catalog }
+`;
+
 describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal server', () => {
   let temporal: TestWorkflowEnvironment;
   let h: Harness;
+  let templates: TempTree;
 
   beforeAll(async () => {
+    templates = tempTree('switchboard-templates-');
+    cpSync(fileURLToPath(new URL('../manifests/templates/', import.meta.url)), templates.dir, { recursive: true });
+    mkdirSync(templates.path('broken'));
+    writeFileSync(templates.path('broken/catalog-info.yaml'), 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: "{{name}} has spaces"\nspec: {}\n');
     temporal = await startTemporal();
-    h = await startHarness({ temporalAddress: temporal.address, taskQueue: `e2e-${randomUUID()}` });
+    h = await startHarness({ temporalAddress: temporal.address, taskQueue: `e2e-${randomUUID()}`, templates: templates.dir, extraActions: { 'create-broken.yaml': BROKEN } });
   }, 120_000);
 
   afterAll(async () => {
     await h?.stop();
     await temporal?.teardown();
+    templates?.cleanup();
   });
 
   /** The DM a person got about a request (chat.postMessage to their user id). */
@@ -201,7 +226,7 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     expect(rows.find((r) => r.event === 'break_glass')?.actor).toBe(onCall?.user);
   });
 
-  it('a failed step undoes the steps before it and says what was undone', async () => {
+  it('a webhook that reports a failure fails the request with the receiver’s message', async () => {
     h.hooks.mode = { kind: 'fail' };
     try {
       // provision's bucket step is a command (terraform, absent here): it fails, nothing to undo.
@@ -215,6 +240,19 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     } finally {
       h.hooks.mode = { kind: 'callback', delayMs: 50 };
     }
+  });
+
+  it('a failed registration deletes the repository it pushed, and the outcome says it was undone', async () => {
+    await h.command(DIEGO, '/create-broken', 'teapot');
+    const id = 'create-broken/teapot';
+    const dm = await dmTo(NOAH, id);
+    await h.click(NOAH, buttonValue(dm, 'Approve'));
+    const reply = await threadReply(id, 'failed');
+    expect(text(reply)).toContain('Undone: Push the repository');
+    expect(existsSync(h.tree.path('remotes/teapot.git'))).toBe(false);
+    const events = h.app.audit.list({ workflowId: id }).map((r) => r.event);
+    expect(events).toEqual(expect.arrayContaining(['step_succeeded', 'step_failed', 'compensated', 'failed']));
+    expect(h.app.catalog.whoOwns('teapot').status).toBe('not_found');
   });
 
   it('/switchboard status answers from the workflow query', async () => {

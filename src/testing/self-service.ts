@@ -146,6 +146,8 @@ export interface HarnessOptions {
   /** Templates folder (default: manifests/templates). */
   templates?: string;
   tree?: TempTree;
+  /** Where the terminal chat's self-service messages go (`shell:` threads). */
+  shellOutput?: NodeJS.WritableStream;
   hooks?: HookReceiver;
   emu?: SlackEmulator;
 }
@@ -197,7 +199,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     DEPLOY_HOOK_SECRET: HOOK_SECRET,
   };
   const config = loadConfig(env);
-  const app = await startApp({ mode: opts.mode ?? 'start', config, dbFile: env.SWITCHBOARD_DB as string, env, logger: pino({ level: 'silent' }), host: '127.0.0.1' });
+  const app = await startApp({ mode: opts.mode ?? 'start', config, dbFile: env.SWITCHBOARD_DB as string, env, logger: pino({ level: 'silent' }), host: '127.0.0.1', ...(opts.shellOutput && { shellOutput: { stream: opts.shellOutput, color: false } }) });
   await app.workerReady;
   const baseUrl = `http://127.0.0.1:${app.port}`;
   const slackUrl = `${baseUrl}/slack/events`;
