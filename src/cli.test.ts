@@ -83,6 +83,19 @@ describe('switchboard CLI', () => {
     expect(err.join('\n')).toContain('PORT:');
   });
 
+  it('refuses to run a worker without TEMPORAL_ADDRESS, saying what to set', async () => {
+    const { code, err } = await run('worker', '--db', tree.path('w.db'));
+    expect(code).toBe(2);
+    expect(err).toContain('TEMPORAL_ADDRESS');
+  });
+
+  it('names bot and worker in the help text', async () => {
+    const { code, out } = await run('--help');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^ {2}bot\s/m);
+    expect(out).toMatch(/^ {2}worker\s/m);
+  });
+
   it('lists the audit log and verifies its chain, failing when a row was changed', async () => {
     const { openAudit } = await import('./audit/index.js');
     const audit = openAudit(tree.path('c.db'));
