@@ -39,6 +39,7 @@ const taskQueue = 'record-histories';
 const nowhere = new Writable({ write: (_c, _e, done) => done() });
 const activities = createSelfServiceActivities({
   catalog,
+  actions,
   audit,
   journal: state,
   notifiers: { shell: createShellNotifier({ output: nowhere, color: false }) },

@@ -167,6 +167,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   if (mode !== 'bot' && temporal.address) {
     const activities = createSelfServiceActivities({
       catalog,
+      actions: loaded.actions,
       audit,
       journal: state,
       notifiers,

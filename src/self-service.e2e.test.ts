@@ -45,6 +45,26 @@ spec:
     - { id: register, title: Register in the catalog, run: register-catalog }
 `;
 
+/** Short timers, so a reminder, an escalation and expiry happen within the test. */
+const QUICK = `apiVersion: switchboard.dev/v1alpha1
+kind: Action
+metadata: { name: quick, title: A quick request, description: Expires in seconds }
+spec:
+  command: /quick
+  usage: <service>
+  key: "{{service.name}}"
+  inputs:
+    - { name: service, title: Service, type: service, required: true }
+  approval:
+    approvers: [{ ownerOf: service }]
+    remindAfter: 1s
+    escalateAfter: 2s
+    escalateTo: { group: team-platform }
+    expireAfter: 4s
+  steps:
+    - { id: links, title: Post the links, run: post-links }
+`;
+
 describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal server', () => {
   let temporal: TestWorkflowEnvironment;
   let h: Harness;
@@ -56,7 +76,7 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     mkdirSync(templates.path('broken'));
     writeFileSync(templates.path('broken/catalog-info.yaml'), 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: "{{name}} has spaces"\nspec: {}\n');
     temporal = await startTemporal();
-    h = await startHarness({ temporalAddress: temporal.address, taskQueue: `e2e-${randomUUID()}`, templates: templates.dir, extraActions: { 'create-broken.yaml': BROKEN } });
+    h = await startHarness({ temporalAddress: temporal.address, taskQueue: `e2e-${randomUUID()}`, templates: templates.dir, extraActions: { 'create-broken.yaml': BROKEN, 'quick.yaml': QUICK } });
   }, 120_000);
 
   afterAll(async () => {
@@ -85,7 +105,7 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     const taken = await h.submit(DIEGO, view, { name: 'payments-api', owner: 'team-payments', system: 'payments' });
     expect(((await taken.json()) as { errors: Record<string, string> }).errors.name).toMatch(/already in the catalog/);
 
-    const ok = await h.submit(DIEGO, view, { name: 'beans-api', owner: 'team-payments', system: 'payments', tier: 'tier-2' });
+    const ok = await h.submit(DIEGO, view, { name: 'beans-api', owner: 'team-payments', system: 'payments', tier: 'tier-2', createChannel: true });
     expect(ok.status).toBe(200);
     const id = 'create-service/beans-api';
     const [noahDm, yukiDm] = await Promise.all([dmTo(NOAH, id), dmTo(YUKI, id)]);
@@ -113,6 +133,11 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     const answer = h.app.catalog.whoOwns('beans-api');
     expect(answer.status).toBe('found');
     expect(answer.owner?.ref).toBe('group:default/team-payments');
+    // The optional channel step: created, with the requester and the owning team invited.
+    const channel = h.emu.channelByName('beans-api');
+    expect(channel).toBeDefined();
+    expect([...(channel?.members ?? [])]).toEqual(expect.arrayContaining([DIEGO, AMARA, JONAS]));
+    expect(text(done)).toContain('#beans-api');
 
     // The status message was edited in place to the end, and both DMs now say who decided.
     const edits = h.emu.callsTo('chat.update').filter((c) => c.args.channel === 'CGENERAL' && text(c).includes(id));
@@ -253,6 +278,22 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     const events = h.app.audit.list({ workflowId: id }).map((r) => r.event);
     expect(events).toEqual(expect.arrayContaining(['step_succeeded', 'step_failed', 'compensated', 'failed']));
     expect(h.app.catalog.whoOwns('teapot').status).toBe('not_found');
+  });
+
+  it('reminds the approvers, escalates to the backup group, then expires and tells the requester', async () => {
+    await h.command(DIEGO, '/quick', 'ledger');
+    const id = 'quick/ledger';
+    await dmTo(AMARA, id);
+    const reminder = await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === AMARA && text(c).includes(id) && text(c).includes('Reminder'), 10_000);
+    expect(reminder).toBeDefined();
+    const escalated = await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === NOAH && text(c).includes(id) && text(c).includes('Escalated to you'), 10_000);
+    expect(text(escalated)).toContain('Approve');
+    const reply = await threadReply(id, 'Expired');
+    expect(reply.args.channel).toBe('CGENERAL');
+    const closed = await h.emu.waitFor('chat.update', (c) => !String(c.args.channel).startsWith('C') && text(c).includes(id) && text(c).includes('⌛'), 10_000);
+    expect(closed).toBeDefined();
+    const events = h.app.audit.list({ workflowId: id }).map((r) => r.event);
+    expect(events).toEqual(['requested', 'reminded', 'escalated', 'expired']);
   });
 
   it('/switchboard status answers from the workflow query', async () => {

@@ -123,7 +123,7 @@ export const stepCallbackSignal = defineSignal<[StepCallback]>('stepCallback');
 
 // The audit row and the chat messages are short and local to the worker: local activities, which skip
 // a round trip to the server per call (the DM and the first progress edit are what people wait for).
-const audited = proxyLocalActivities<Pick<SelfServiceActivities, 'appendAudit'>>({
+const audited = proxyLocalActivities<Pick<SelfServiceActivities, 'appendAudit' | 'checkInputs'>>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 10, initialInterval: '200 milliseconds' },
 });
@@ -249,6 +249,15 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
   }
 
   status.phase = 'running';
+  // The catalog may have changed while the request waited (the name taken, the team renamed): the
+  // inputs are checked again before anything is done.
+  const problems = await audited.checkInputs(request.action, request.values);
+  if (problems.length) {
+    status.error = `the inputs are no longer valid: ${problems.join('; ')}`;
+    await audit('refused', { reason: status.error });
+    status.phase = 'failed';
+    return finish();
+  }
   const outputs: Record<string, Record<string, unknown>> = {};
   const done: PlannedStep[] = [];
   const context = (step: PlannedStep, exec: PlannedExecutor, compensating = false) => ({

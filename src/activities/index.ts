@@ -11,6 +11,8 @@ import { existsSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import yaml from 'js-yaml';
+import type { ActionDefinition } from '../actions/definition.js';
+import { catalogLookups, validateInputs } from '../actions/inputs.js';
 import { renderTemplate, TemplateError } from '../actions/template.js';
 import type { AuditEntryInput, AuditLog } from '../audit/index.js';
 import type { Catalog } from '../catalog/index.js';
@@ -53,6 +55,8 @@ export interface StepResult {
 
 export interface SelfServiceDeps {
   catalog: Pick<Catalog, 'ingest' | 'whoOwns'>;
+  /** The loaded action definitions, to check a request's inputs again before its steps run. */
+  actions: ActionDefinition[];
   audit: Pick<AuditLog, 'append'>;
   journal: Pick<BotState, 'stepResult' | 'recordStep'>;
   /** Chat surfaces by the prefix of a thread ref (`slack`, `shell`). */
@@ -183,6 +187,14 @@ export function createSelfServiceActivities(deps: SelfServiceDeps) {
   return {
     async appendAudit(entry: AuditEntryInput): Promise<number> {
       return deps.audit.append(entry).seq;
+    },
+
+    /** Problems with the inputs against today's catalog; empty when they still hold. */
+    async checkInputs(action: string, values: Record<string, InputValue>): Promise<string[]> {
+      const definition = deps.actions.find((a) => a.metadata.name === action);
+      if (!definition) return [`this worker has no action ${action}`];
+      const checked = validateInputs(definition, values, catalogLookups(deps.catalog));
+      return checked.ok ? [] : checked.errors.map((e) => `${e.input} ${e.message}`);
     },
 
     // --- chat ------------------------------------------------------------------------------------
