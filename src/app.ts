@@ -127,6 +127,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     deployments,
     audit,
     incidents: (ref) => state.incidentsFor(ref, 24 * 60 * 60 * 1000),
+    count: (what, action, outcome) =>
+      metrics.inc(`switchboard_selfservice_${what}s_total`, what === 'request' ? 'Self-service requests by outcome' : 'Approval votes by outcome', { action, outcome }),
   });
   const conversation = createConversation({ catalog, selfService: launcher, workflowUrl });
   const count = (platform: string) => (what: string) => metrics.inc('switchboard_chat_requests_total', 'Chat requests answered', { platform, what });

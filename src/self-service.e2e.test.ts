@@ -302,5 +302,8 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     const answer = await h.emu.waitForResponse((r) => JSON.stringify(r.body).includes('create-service/beans-api'), 10_000);
     expect(JSON.stringify(answer.body)).toContain('Render the template');
     expect(existsSync(h.tree.path('remotes/beans-api.git'))).toBe(true);
+    const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/switchboard_selfservice_requests_total\{action="create-service",outcome="started"\} 1/);
+    expect(metrics).toMatch(/switchboard_selfservice_votes_total\{action="provision",outcome="refused"\} \d/);
   });
 });

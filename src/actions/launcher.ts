@@ -61,6 +61,8 @@ export interface LauncherDeps {
   /** Incident conversations open for an entity (break-glass needs one). */
   incidents(entityRef: string): string[];
   now?: () => Date;
+  /** Counts requests and votes by outcome, for /metrics. */
+  count?: (what: 'request' | 'vote', action: string, outcome: string) => void;
 }
 
 /** The workflow type of each shipped action (DESIGN.md); any other action runs the engine as `runAction`. */
@@ -197,6 +199,98 @@ export function createLauncher(deps: LauncherDeps) {
   const refuse = (actor: Actor, action: string, reason: string, detail: Record<string, unknown> = {}, workflowId?: string) =>
     deps.audit.append({ actor: actor.ref ?? actor.id, action, event: 'refused', detail: { reason, ...detail }, workflowId: workflowId ?? null });
 
+  async function startRequest(action: ActionDefinition, raw: Record<string, unknown>, actor: Actor, thread: string, opts: { breakGlass?: boolean; incident?: string } = {}): Promise<RequestOutcome> {
+    const planned = plan(action, raw, actor, thread, opts);
+    if (!('ok' in planned)) {
+      if (planned.kind === 'refused') refuse(actor, action.metadata.name, planned.reason, { inputs: raw });
+      return planned;
+    }
+    let client: Client;
+    try {
+      client = await deps.temporal.client();
+    } catch (err) {
+      return unavailable(err);
+    }
+    try {
+      const running = await client.workflow
+        .getHandle(planned.workflowId)
+        .describe()
+        .then((d) => d.status.name === 'RUNNING')
+        .catch(() => false);
+      if (running) return { kind: 'existing', workflowId: planned.workflowId, status: await query(client, planned.workflowId) };
+      await client.workflow.start(planned.workflowType, {
+        taskQueue: deps.taskQueue,
+        workflowId: planned.workflowId,
+        args: [planned.request],
+        // A double submit that raced past the check above joins the first run instead of starting a second.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      });
+      if (!planned.request.breakGlass) {
+        started.set(planned.workflowId, planned.request.approvers);
+        // Bounded: the oldest requests fall back to a query.
+        if (started.size > 10_000) started.delete(started.keys().next().value as string);
+      }
+      return { kind: 'started', workflowId: planned.workflowId, status: null };
+    } catch (err) {
+      return unavailable(err);
+    }
+  }
+
+  /** An approver's decision, as a Temporal Update: the workflow's validator has the last word. */
+  async function castVote(workflowId: string, actor: Actor, decision: 'approve' | 'reject', reason?: string): Promise<VoteOutcome> {
+    const action = workflowId.split('/')[0] ?? 'unknown';
+    let client: Client;
+    try {
+      client = await deps.temporal.client();
+    } catch (err) {
+      return unavailable(err);
+    }
+    const ids = [actor.ref, actor.id, actor.slackUserId, actor.email, actor.id.replace(/^\w+:/, '')].filter((x): x is string => Boolean(x));
+    const match = (people: PersonRef[]) => people.find((p) => ids.some((id) => isPerson({ ...p, slackUserId: p.slackUserId ?? null }, id)));
+    // Requests started here are known: their approvers need no query (a round trip through a
+    // workflow task) before the vote. Anyone else, or an escalation's new approvers, is looked up.
+    let person = match(started.get(workflowId) ?? []);
+    if (!person) {
+      let status: ActionStatus | null;
+      try {
+        status = await query(client, workflowId);
+      } catch (err) {
+        return unavailable(err);
+      }
+      if (!status) {
+        refuse(actor, action, 'no such request', { decision }, workflowId);
+        return { kind: 'refused', reason: `There is no request ${workflowId}.` };
+      }
+      if (status.phase !== 'awaiting-approval') {
+        const why = status.breakGlass ? 'This request went ahead by break-glass.' : 'This request has already been decided.';
+        refuse(actor, action, why, { decision }, workflowId);
+        return { kind: 'refused', reason: why };
+      }
+      person = match(status.approvers);
+    }
+    const approver = person?.ref ?? actor.ref ?? actor.id;
+    try {
+      const result = await client.workflow.getHandle(workflowId).executeUpdate(voteUpdate, {
+        args: [{ approver, decision, ...(reason && { reason }) }],
+        // A double click is one vote: Temporal answers a repeated update id with the first result.
+        updateId: `vote:${approver}:${decision}`,
+      });
+      return { kind: 'counted', status: result.status };
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        const why = (err.cause as Error | undefined)?.message ?? err.message;
+        refuse(actor, action, why, { decision }, workflowId);
+        return { kind: 'refused', reason: why };
+      }
+      if (err instanceof WorkflowNotFoundError || /already completed/i.test((err as Error).message)) {
+        refuse(actor, action, 'request already finished', { decision }, workflowId);
+        return { kind: 'refused', reason: 'This request has already finished.' };
+      }
+      return unavailable(err);
+    }
+  }
+
   return {
     actions: () => deps.actions,
     commands: () => deps.actions.map((a) => a.spec.command),
@@ -206,95 +300,16 @@ export function createLauncher(deps: LauncherDeps) {
 
     /** Starts the request's workflow, or returns the one already running for the same business key. */
     async request(action: ActionDefinition, raw: Record<string, unknown>, actor: Actor, thread: string, opts: { breakGlass?: boolean; incident?: string } = {}): Promise<RequestOutcome> {
-      const planned = plan(action, raw, actor, thread, opts);
-      if (!('ok' in planned)) {
-        if (planned.kind === 'refused') refuse(actor, action.metadata.name, planned.reason, { inputs: raw });
-        return planned;
-      }
-      let client: Client;
-      try {
-        client = await deps.temporal.client();
-      } catch (err) {
-        return unavailable(err);
-      }
-      try {
-        const running = await client.workflow
-          .getHandle(planned.workflowId)
-          .describe()
-          .then((d) => d.status.name === 'RUNNING')
-          .catch(() => false);
-        if (running) return { kind: 'existing', workflowId: planned.workflowId, status: await query(client, planned.workflowId) };
-        await client.workflow.start(planned.workflowType, {
-          taskQueue: deps.taskQueue,
-          workflowId: planned.workflowId,
-          args: [planned.request],
-          // A double submit that raced past the check above joins the first run instead of starting a second.
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        });
-        if (!planned.request.breakGlass) {
-          started.set(planned.workflowId, planned.request.approvers);
-          // Bounded: the oldest requests fall back to a query.
-          if (started.size > 10_000) started.delete(started.keys().next().value as string);
-        }
-        return { kind: 'started', workflowId: planned.workflowId, status: null };
-      } catch (err) {
-        return unavailable(err);
-      }
+      const outcome = await startRequest(action, raw, actor, thread, opts);
+      deps.count?.('request', action.metadata.name, outcome.kind);
+      return outcome;
     },
 
     /** An approver's decision, as a Temporal Update: the workflow's validator has the last word. */
     async vote(workflowId: string, actor: Actor, decision: 'approve' | 'reject', reason?: string): Promise<VoteOutcome> {
-      const action = workflowId.split('/')[0] ?? 'unknown';
-      let client: Client;
-      try {
-        client = await deps.temporal.client();
-      } catch (err) {
-        return unavailable(err);
-      }
-      const ids = [actor.ref, actor.id, actor.slackUserId, actor.email, actor.id.replace(/^\w+:/, '')].filter((x): x is string => Boolean(x));
-      const match = (people: PersonRef[]) => people.find((p) => ids.some((id) => isPerson({ ...p, slackUserId: p.slackUserId ?? null }, id)));
-      // Requests started here are known: their approvers need no query (a round trip through a
-      // workflow task) before the vote. Anyone else, or an escalation's new approvers, is looked up.
-      let person = match(started.get(workflowId) ?? []);
-      if (!person) {
-        let status: ActionStatus | null;
-        try {
-          status = await query(client, workflowId);
-        } catch (err) {
-          return unavailable(err);
-        }
-        if (!status) {
-          refuse(actor, action, 'no such request', { decision }, workflowId);
-          return { kind: 'refused', reason: `There is no request ${workflowId}.` };
-        }
-        if (status.phase !== 'awaiting-approval') {
-          const why = status.breakGlass ? 'This request went ahead by break-glass.' : 'This request has already been decided.';
-          refuse(actor, action, why, { decision }, workflowId);
-          return { kind: 'refused', reason: why };
-        }
-        person = match(status.approvers);
-      }
-      const approver = person?.ref ?? actor.ref ?? actor.id;
-      try {
-        const result = await client.workflow.getHandle(workflowId).executeUpdate(voteUpdate, {
-          args: [{ approver, decision, ...(reason && { reason }) }],
-          // A double click is one vote: Temporal answers a repeated update id with the first result.
-          updateId: `vote:${approver}:${decision}`,
-        });
-        return { kind: 'counted', status: result.status };
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) {
-          const why = (err.cause as Error | undefined)?.message ?? err.message;
-          refuse(actor, action, why, { decision }, workflowId);
-          return { kind: 'refused', reason: why };
-        }
-        if (err instanceof WorkflowNotFoundError || /already completed/i.test((err as Error).message)) {
-          refuse(actor, action, 'request already finished', { decision }, workflowId);
-          return { kind: 'refused', reason: 'This request has already finished.' };
-        }
-        return unavailable(err);
-      }
+      const outcome = await castVote(workflowId, actor, decision, reason);
+      deps.count?.('vote', workflowId.split('/')[0] ?? 'unknown', outcome.kind);
+      return outcome;
     },
 
     /** The request's status from its workflow query; null when there is no such request. */
