@@ -96,6 +96,11 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     const opened = await h.emu.waitFor('views.open');
     const view = opened.args.view as Record<string, unknown>;
     expect(view.callback_id).toBe('sb:form');
+    // Pickers offer catalog entities as the person types.
+    const suggested = (await (await h.suggest(DIEGO, view, 'owner', 'team-p')).json()) as { options: { value: string }[] };
+    expect(suggested.options.map((o) => o.value)).toEqual(['team-payments', 'team-platform']);
+    const systems = (await (await h.suggest(DIEGO, view, 'system', '')).json()) as { options: { value: string }[] };
+    expect(systems.options.map((o) => o.value)).toContain('payments');
 
     // A bad name is refused in the form, next to its field; nothing starts.
     const bad = await h.submit(DIEGO, view, { name: 'Beans API', owner: 'team-payments', system: 'payments' });

@@ -55,7 +55,7 @@ export interface LauncherDeps {
   temporal: TemporalAccess;
   taskQueue: string;
   actions: ActionDefinition[];
-  catalog: Pick<Catalog, 'whoOwns' | 'getEntity'>;
+  catalog: Pick<Catalog, 'whoOwns' | 'getEntity' | 'suggest'>;
   deployments: Pick<DeploymentLog, 'previousSuccessful'>;
   audit: Pick<AuditLog, 'append'>;
   /** Incident conversations open for an entity (break-glass needs one). */
@@ -297,6 +297,14 @@ export function createLauncher(deps: LauncherDeps) {
     byCommand: (command: string) => byCommand.get(command),
     byName: (name: string) => byName.get(name),
     plan,
+
+    /** Catalog entities a picker input offers for what was typed so far (Slack's external_select). */
+    suggest(actionName: string, inputName: string, text: string): { label: string; value: string }[] {
+      const input = byName.get(actionName)?.spec.inputs.find((i) => i.name === inputName);
+      const kind = input && { group: 'group', system: 'system', service: 'component' }[input.type as string];
+      if (!kind) return [];
+      return deps.catalog.suggest(kind, text, 50).map((e) => ({ label: e.title ? `${e.name} — ${e.title}` : e.name, value: e.name }));
+    },
 
     /** Starts the request's workflow, or returns the one already running for the same business key. */
     async request(action: ActionDefinition, raw: Record<string, unknown>, actor: Actor, thread: string, opts: { breakGlass?: boolean; incident?: string } = {}): Promise<RequestOutcome> {

@@ -30,6 +30,8 @@ export interface Catalog {
    * the catalog has no such user: self-service then knows the person only by their chat id.
    */
   person(id: string): Person | null;
+  /** Entities of one kind whose name starts with `text` (default namespace), for pickers; by name. */
+  suggest(kind: string, text: string, limit?: number): { ref: string; name: string; title: string | null }[];
   stats(): { entities: number; stale: number; lastIngestAt: number | null };
   close(): void;
 }
@@ -70,6 +72,10 @@ export function openCatalog(file: string): Catalog {
       }
       if (!ref || !ref.startsWith('user:') || !repo.entityByRef(ref)) return null;
       return personOf(repo, ref);
+    },
+    suggest(kind, text, limit = 20) {
+      const prefix = `${kind.toLowerCase()}:default/${text.trim().toLowerCase().replace(/^[^:]*:(default\/)?/, '')}`;
+      return repo.refsByPrefix(prefix, Math.min(Math.max(limit, 1), 100));
     },
     stats: () => repo.stats(),
     close: () => sqlite.close(),

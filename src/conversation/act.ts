@@ -10,7 +10,7 @@ import type { ActionStatus } from '../../workflows/action.js';
 import type { Reply, Text } from './reply.js';
 import { notice, statusCard } from './self-service.js';
 
-export type SelfService = Pick<Launcher, 'commands' | 'byCommand' | 'byName' | 'request' | 'vote' | 'status'>;
+export type SelfService = Pick<Launcher, 'commands' | 'byCommand' | 'byName' | 'request' | 'vote' | 'status' | 'suggest'>;
 
 export interface FormField {
   name: string;
@@ -19,6 +19,8 @@ export interface FormField {
   required: boolean;
   hint?: string;
   options?: string[];
+  /** A catalog entity picker: options come from the catalog as the person types. */
+  picker?: 'group' | 'system' | 'service';
   initial?: string | number | boolean;
 }
 
@@ -51,6 +53,7 @@ function field(input: InputDefinition, initial: unknown): FormField {
     required: input.required,
     ...((input.description ?? PICKER_HINT[input.type] ?? input.patternHint) && { hint: input.description ?? PICKER_HINT[input.type] ?? input.patternHint }),
     ...(input.values && { options: input.values }),
+    ...((input.type === 'group' || input.type === 'system' || input.type === 'service') && { picker: input.type }),
     ...(value !== undefined && { initial: typeof value === 'string' ? value.replace(/^\w+:(default\/)?/, '') : (value as number | boolean) }),
   };
 }
@@ -125,6 +128,9 @@ export function createActConversation(selfService: SelfService | undefined) {
       if (!selfService || !action) return { kind: 'unavailable', reason: `no action ${form.action} in this process` };
       return selfService.request(action, values, actor, form.context.where, { breakGlass: form.context.breakGlass });
     },
+
+    /** Options for a picker field of a form, from what was typed so far. */
+    suggest: (action: string, input: string, text: string) => selfService?.suggest(action, input, text) ?? [],
 
     async vote(workflowId: string, decision: 'approve' | 'reject', actor: Actor, reason?: string): Promise<Reply> {
       if (!selfService) return off().reply;

@@ -135,6 +135,8 @@ export interface Harness {
   command(user: string, command: string, text: string, channel?: { id: string; name: string }): Promise<Response>;
   click(user: string, value: string, message?: { channel: string; ts: string; text?: string }): Promise<Response>;
   submit(user: string, view: Record<string, unknown>, values: Record<string, unknown>): Promise<Response>;
+  /** What Slack sends as someone types in an external_select of a form. */
+  suggest(user: string, view: Record<string, unknown>, blockId: string, value: string): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -160,7 +162,7 @@ export function stateValues(view: { blocks?: { type: string; block_id?: string; 
     const v = values[b.block_id];
     const type = b.element.type;
     if (type === 'checkboxes') state[b.block_id] = { value: { type, selected_options: v ? [{ value: 'true' }] : [] } };
-    else if (type === 'static_select') state[b.block_id] = { value: { type, selected_option: v === undefined ? null : { value: String(v) } } };
+    else if (type === 'static_select' || type === 'external_select') state[b.block_id] = { value: { type, selected_option: v === undefined ? null : { value: String(v) } } };
     else state[b.block_id] = { value: { type, value: v === undefined ? null : String(v) } };
   }
   return state;
@@ -249,6 +251,23 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
           token: 'legacy',
           trigger_id: emu.trigger(userId),
           view: { ...view, id: (view.id as string | undefined) ?? 'V0001', team_id: 'T0001', state: { values: stateValues(view as never, values) }, hash: 'h', app_id: 'A0001', bot_id: 'B0001' },
+        }),
+      ),
+    suggest: (userId, view, blockId, value) =>
+      postSigned(
+        slackUrl,
+        SIGNING_SECRET,
+        blockActionsBody({
+          type: 'block_suggestion',
+          user: user(userId),
+          team: { id: 'T0001', domain: 'example' },
+          api_app_id: 'A0001',
+          token: 'legacy',
+          container: { type: 'view', view_id: 'V0001' },
+          action_id: 'value',
+          block_id: blockId,
+          value,
+          view: { ...view, id: 'V0001', team_id: 'T0001', state: { values: {} }, hash: 'h' },
         }),
       ),
     async stop() {

@@ -28,6 +28,7 @@ const REQUEST_PATH = [
   'entityRefsOfSource',
   'locationsOfSource',
   'entityOwner',
+  'refsByPrefix',
 ] as const;
 
 const TABLES = ['entities', 'relations', 'entity_terms', 'sources', 'codeowners_rules'];

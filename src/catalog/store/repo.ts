@@ -74,6 +74,8 @@ export function createRepo(sqlite: Database.Database) {
       `SELECT ${ENTITY_COLUMNS}, t.field FROM entity_terms t JOIN entities e ON e.id = t.entity_id
        JOIN sources s ON s.id = e.source_id WHERE t.term = ? AND t.field IN ('name', 'alias', 'title')`,
     ),
+    // A range on the unique ref index: `group:default/team-p` … for pickers.
+    refsByPrefix: sqlite.prepare(`SELECT ref, name, title FROM entities WHERE ref >= ? AND ref < ? ORDER BY ref LIMIT ?`),
     termsByPrefix: sqlite.prepare(
       `SELECT DISTINCT entity_id AS id FROM entity_terms WHERE term >= ? AND term < ? LIMIT ?`,
     ),
@@ -206,6 +208,8 @@ export function createRepo(sqlite: Database.Database) {
     entityByRef: (ref: string) => s.entityByRef.get(ref) as EntityRow | undefined,
     entityById: (id: number) => s.entityById.get(id) as EntityRow | undefined,
     entitiesByTerm: (term: string) => s.entitiesByTerm.all(term) as (EntityRow & { field: string })[],
+    refsByPrefix: (prefix: string, limit: number) =>
+      s.refsByPrefix.all(prefix, prefix + '\uffff', limit) as { ref: string; name: string; title: string | null }[],
     idsByTermPrefix: (prefix: string, limit: number) =>
       (s.termsByPrefix.all(prefix, prefix + '\uffff', limit) as { id: number }[]).map((r) => r.id),
     idsByNameKeys: (keys: number[], limit: number) =>

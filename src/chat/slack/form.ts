@@ -24,6 +24,13 @@ function element(f: FormField): Record<string, unknown> {
       const option = { text: plain(f.label, 75), value: 'true' };
       return { type: 'checkboxes', action_id: 'value', options: [option], ...(f.initial === true && { initial_options: [option] }) };
     }
+    case 'text':
+      if (f.picker) {
+        // Options come from the catalog as the person types (block_suggestion → app.options).
+        const initialOption = initial !== undefined ? { text: plain(initial, 75), value: initial } : undefined;
+        return { type: 'external_select', action_id: 'value', min_query_length: 0, placeholder: plain(`Choose a ${f.picker === 'group' ? 'team' : f.picker}`, 150), ...(initialOption && { initial_option: initialOption }) };
+      }
+      return { type: 'plain_text_input', action_id: 'value', ...(initial !== undefined && { initial_value: cut(initial, 3000) }) };
     case 'number':
       return { type: 'number_input', action_id: 'value', is_decimal_allowed: true, ...(initial !== undefined && { initial_value: initial }) };
     default:
@@ -70,7 +77,7 @@ export function formValues(state: Record<string, Record<string, StateValue>>): R
     const v = actions.value;
     if (!v) continue;
     if (v.type === 'checkboxes') values[name] = (v.selected_options ?? []).length > 0;
-    else if (v.type === 'static_select') values[name] = v.selected_option?.value;
+    else if (v.type === 'static_select' || v.type === 'external_select') values[name] = v.selected_option?.value;
     else if (v.value !== null && v.value !== undefined && v.value !== '') values[name] = v.value;
   }
   return values;

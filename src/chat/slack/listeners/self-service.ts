@@ -38,6 +38,18 @@ export async function actCommand(deps: SlackDeps, client: WebClient, command: Sl
 }
 
 export function registerSelfService(app: App, deps: SlackDeps): void {
+  // Picker options: Slack asks as the person types in an external_select of a form.
+  app.options<'block_suggestion'>({ type: 'block_suggestion', action_id: 'value' }, async ({ ack, body, options }) => {
+    let action = '';
+    try {
+      action = (JSON.parse((body as { view?: { private_metadata?: string } }).view?.private_metadata ?? '{}') as FormMetadata).action ?? '';
+    } catch {
+      // Not one of our forms.
+    }
+    const found = deps.conversation.act.suggest(action, options.block_id, options.value ?? '');
+    await ack({ options: found.slice(0, 100).map((o) => ({ text: { type: 'plain_text', text: o.label.slice(0, 75) }, value: o.value })) });
+  });
+
   app.view(FORM_CALLBACK, async ({ ack, view, body, client }) => {
     let meta: FormMetadata;
     try {
