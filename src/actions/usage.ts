@@ -49,14 +49,15 @@ export function parseRequestText(action: ActionDefinition, text: string): Parsed
   const values: Record<string, string> = {};
   const problems: string[] = [];
   let rest = ` ${text} `;
-  const breakGlass = /\s--break-glass(?=\s)/.test(rest);
-  rest = rest.replace(/\s--break-glass(?=\s)/g, ' ');
   const known = new Set(action.spec.inputs.map((i) => i.name));
+  // Pairs first: a quoted value may contain anything, the flag included.
   rest = rest.replace(PAIR, (_m, name: string, dq?: string, sq?: string, bare?: string) => {
     if (!known.has(name)) problems.push(`${name}= is not an input of ${action.spec.command} (inputs: ${[...known].join(', ')})`);
     else values[name] = dq ?? sq ?? bare ?? '';
     return ' ';
   });
+  const breakGlass = /\s--break-glass(?=\s)/.test(` ${rest} `);
+  rest = ` ${rest} `.replace(/\s--break-glass(?=\s)/g, ' ');
   const words = rest.trim();
   if (!words) return { values, breakGlass, problems };
   const usage = action.spec.usage;

@@ -54,7 +54,8 @@ function field(input: InputDefinition, initial: unknown): FormField {
     ...((input.description ?? PICKER_HINT[input.type] ?? input.patternHint) && { hint: input.description ?? PICKER_HINT[input.type] ?? input.patternHint }),
     ...(input.values && { options: input.values }),
     ...((input.type === 'group' || input.type === 'system' || input.type === 'service') && { picker: input.type }),
-    ...(value !== undefined && { initial: typeof value === 'string' ? value.replace(/^\w+:(default\/)?/, '') : (value as number | boolean) }),
+    // Picker values are refs (`group:default/team-payments`); the form shows the name.
+    ...(value !== undefined && { initial: typeof value === 'string' && PICKER_HINT[input.type] && input.type !== 'version' ? value.replace(/^\w+:(default\/)?/, '') : (value as string | number | boolean) }),
   };
 }
 

@@ -67,7 +67,7 @@ export function decisionText(status: ActionStatus): Text {
   if (status.breakGlass) return ['🔓 Break-glass by ', name(status.breakGlass.approver), ` during ${status.breakGlass.incident}`];
   const votes = status.approval?.votes ?? [];
   const rejection = votes.find((v) => v.decision === 'reject');
-  if (rejection) return ['Rejected by ', name(rejection.approver), `: ${rejection.reason ?? ''}`];
+  if (rejection) return ['Rejected by ', name(rejection.approver), rejection.reason?.trim() ? `: ${rejection.reason.trim()}` : ''];
   const approvals = votes.filter((v) => v.decision === 'approve');
   if (status.approval?.status === 'expired') {
     return [`Expired after ${formatElapsed((status.endedAt ?? status.updatedAt) - status.startedAt)} without a decision`, ...(approvals.length ? [` (${approvals.length} approval${approvals.length > 1 ? 's' : ''} given)`] : [])];

@@ -71,23 +71,11 @@ export function openDeployments(file: string, now: () => Date = () => new Date()
     },
     list,
     previousSuccessful(serviceRef, environment) {
-      const [current] = list(serviceRef, environment, 1).filter((d) => d.status === 'succeeded');
+      // The newest deploy is what runs (or half runs, when it failed): the target is the newest
+      // successful deploy before it of another version.
+      const [current, ...earlier] = list(serviceRef, environment, 200);
       if (!current) return null;
-      const row = orm
-        .select()
-        .from(deployments)
-        .where(
-          and(
-            eq(deployments.serviceRef, serviceRef),
-            eq(deployments.environment, environment),
-            eq(deployments.status, 'succeeded'),
-            lt(deployments.at, Date.parse(current.at)),
-          ),
-        )
-        .orderBy(desc(deployments.at))
-        .limit(1)
-        .get();
-      return row ? toDeployment(row) : null;
+      return earlier.find((d) => d.status === 'succeeded' && d.version !== current.version) ?? null;
     },
     close: () => sqlite.close(),
   };
