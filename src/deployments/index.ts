@@ -2,7 +2,7 @@
  * The deploy history: what CI reports through POST /api/deployments, validated at the edge, and the
  * questions a rollback asks of it ("the previous successful version").
  */
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { openDb } from '../db/open.js';
 import { deployments } from './schema.js';
