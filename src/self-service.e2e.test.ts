@@ -295,8 +295,12 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     expect(text(escalated)).toContain('Approve');
     const reply = await threadReply(id, 'Expired');
     expect(reply.args.channel).toBe('CGENERAL');
-    const closed = await h.emu.waitFor('chat.update', (c) => !String(c.args.channel).startsWith('C') && text(c).includes(id) && text(c).includes('⌛'), 10_000);
-    expect(closed).toBeDefined();
+    await h.emu.waitFor('chat.update', (c) => !String(c.args.channel).startsWith('C') && text(c).includes(id) && text(c).includes('⌛'), 10_000);
+    // Every DM about it, the reminders and the escalation's included, now says how it ended.
+    const asked = h.emu.callsTo('chat.postMessage').filter((c) => !String(c.args.channel).startsWith('C') && text(c).includes(id)).length;
+    await new Promise((r) => setTimeout(r, 300));
+    const closed = h.emu.callsTo('chat.update').filter((c) => !String(c.args.channel).startsWith('C') && text(c).includes(id) && text(c).includes('⌛')).length;
+    expect(closed).toBe(asked);
     const events = h.app.audit.list({ workflowId: id }).map((r) => r.event);
     expect(events).toEqual(['requested', 'reminded', 'escalated', 'expired']);
   });

@@ -207,19 +207,21 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
     }
   };
 
+  /** Reminder and escalation DMs: edited to the outcome with the first ones. */
+  const later: string[] = [];
   // The vote handler must exist before the first await: a click can arrive with the first task.
   const decided = request.breakGlass
     ? null
     : awaitApproval(request.policy, request.timers, {
         remind: async (pending) => {
           await audit('reminded', { pending });
-          await chat.askApprovers(status, request.approvers.filter((p) => pending.includes(p.ref)), 'reminder', request.thread).catch(() => []);
+          later.push(...(await chat.askApprovers(status, request.approvers.filter((p) => pending.includes(p.ref)), 'reminder', request.thread).catch(() => [])));
         },
         escalate: async (rule) => {
           await audit('escalated', { to: rule.description });
           status.approvalRules = status.approvalRules.map((r) => `${r} (escalated to ${rule.description})`);
           status.approvers = [...status.approvers, ...request.escalation.filter((p) => !status.approvers.some((a) => a.ref === p.ref))];
-          await chat.askApprovers(status, request.escalation, 'escalation', request.thread).catch(() => []);
+          later.push(...(await chat.askApprovers(status, request.escalation, 'escalation', request.thread).catch(() => [])));
         },
       });
   await audit('requested', {}, request.requester.ref);
@@ -244,7 +246,7 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
     await show();
     for (const vote of approval.votes) await audit(vote.decision === 'approve' ? 'approved' : 'rejected', { reason: vote.reason }, vote.approver);
     if (approval.status === 'expired') await audit('expired');
-    await chat.closeApprovals(dms, status).catch(() => undefined);
+    await chat.closeApprovals([...dms, ...later], status).catch(() => undefined);
     if (approval.status !== 'approved') return finish();
   }
 

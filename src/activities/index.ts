@@ -81,7 +81,8 @@ export interface SelfServiceDeps {
 
 const fail = (message: string, type: string) => ApplicationFailure.nonRetryable(message, type);
 const safeName = (id: string) => id.replace(/[^A-Za-z0-9._-]+/g, '_');
-const isLocal = (remote: string) => isAbsolute(remote) || remote.startsWith('file://') || remote.startsWith('./') || remote.startsWith('../');
+/** A folder of bare repositories, unless it reads as a git URL (`scheme://…` or scp-like `user@host:path`). */
+const isLocal = (remote: string) => remote.startsWith('file://') || !(/^[a-z][a-z0-9+.-]*:\/\//i.test(remote) || /^[^/\s]+@[^/\s]+:/.test(remote));
 const localPath = (remote: string) => resolve(remote.replace(/^file:\/\//, ''));
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
