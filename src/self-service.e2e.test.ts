@@ -4,7 +4,7 @@
  * git repositories, a real webhook receiver, and the catalog, audit log and deploy history on SQLite.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tempTree, type TempTree } from './testing/fixtures.js';
 import { randomUUID } from 'node:crypto';
@@ -65,6 +65,29 @@ spec:
     - { id: links, title: Post the links, run: post-links }
 `;
 
+/** A command step (inputs in its environment) and a webhook finished by polling. */
+const TIDY = `apiVersion: switchboard.dev/v1alpha1
+kind: Action
+metadata: { name: tidy, title: Tidy a service, description: "Runs a command, then a job the infrastructure service reports by polling" }
+spec:
+  command: /tidy
+  usage: <service>
+  key: "{{service.name}}"
+  inputs:
+    - { name: service, title: Service, type: service, required: true }
+    - { name: note, title: Note, type: string }
+  approval: { approvers: [{ ownerOf: service }] }
+  steps:
+    - id: script
+      title: Run the tidy script
+      run: command
+      with: { argv: [sh, -c, 'printf "%s|%s|%s" "$SWITCHBOARD_INPUT_SERVICE" "$TF_VAR_note" "\${PROVISION_HOOK_SECRET:-unset}" > "$OUT"; echo tidied'], timeout: 1m }
+    - id: job
+      title: Run the cleanup job
+      run: webhook
+      with: { url: "https://infra.quillmere.example/hooks/tidy", secretEnv: PROVISION_HOOK_SECRET, callback: false, pollUrl: "https://infra.quillmere.example/hooks/status", pollEvery: 1s, timeout: 1m }
+`;
+
 describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal server', () => {
   let temporal: TestWorkflowEnvironment;
   let h: Harness;
@@ -76,7 +99,7 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     mkdirSync(templates.path('broken'));
     writeFileSync(templates.path('broken/catalog-info.yaml'), 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: "{{name}} has spaces"\nspec: {}\n');
     temporal = await startTemporal();
-    h = await startHarness({ temporalAddress: temporal.address, taskQueue: `e2e-${randomUUID()}`, templates: templates.dir, extraActions: { 'create-broken.yaml': BROKEN, 'quick.yaml': QUICK } });
+    h = await startHarness({ temporalAddress: temporal.address, taskQueue: `e2e-${randomUUID()}`, templates: templates.dir, extraActions: { 'create-broken.yaml': BROKEN, 'quick.yaml': QUICK, 'tidy.yaml': TIDY.replace('"$OUT"', `"${templates.path('tidy.out')}"`) } });
   }, 120_000);
 
   afterAll(async () => {
@@ -303,6 +326,19 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     expect(closed).toBe(asked);
     const events = h.app.audit.list({ workflowId: id }).map((r) => r.event);
     expect(events).toEqual(['requested', 'reminded', 'escalated', 'expired']);
+  });
+
+  it('runs a command with the inputs in its environment (and no secrets), then a webhook finished by polling', async () => {
+    // The receiver accepts the job (202, running); with no callback URL the worker polls until it is done.
+    await h.command(DIEGO, '/tidy', 'ledger note="spring clean"');
+    const id = 'tidy/ledger';
+    const dm = await dmTo(AMARA, id);
+    await h.click(AMARA, buttonValue(dm, 'Approve'));
+    const reply = await threadReply(id, 'is done');
+    expect(text(reply)).toContain('tidy');
+    expect(readFileSync(templates.path('tidy.out'), 'utf8')).toBe('component:default/ledger|spring clean|unset');
+    expect(h.hooks.polls.get(`${id}/job`)).toBeGreaterThanOrEqual(2);
+    expect(h.hooks.calls.find((c) => c.body.id === `${id}/job`)?.body.callbackUrl).toBeUndefined();
   });
 
   it('/switchboard status answers from the workflow query', async () => {

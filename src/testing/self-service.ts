@@ -58,6 +58,8 @@ export interface HookReceiver {
   calls: HookCall[];
   /** How the receiver answers: `callback` (202, then a signed callback after `delayMs`), `sync`, `fail`, or `hold` (answer nothing until released). */
   mode: { kind: 'callback' | 'sync' | 'fail' | 'hold'; delayMs?: number };
+  /** Status polls received, by request id. */
+  polls: Map<string, number>;
   /** Sends the callbacks of held calls. */
   release(): Promise<void>;
   close(): Promise<void>;
@@ -73,6 +75,7 @@ async function read(req: IncomingMessage): Promise<string> {
 export async function startHookReceiver(secret = HOOK_SECRET): Promise<HookReceiver> {
   const calls: HookCall[] = [];
   const held: HookCall[] = [];
+  const polls = new Map<string, number>();
   const callback = async (call: HookCall, status: 'succeeded' | 'failed' = 'succeeded') => {
     if (!call.body.callbackUrl) return;
     const body = JSON.stringify({ status, message: status === 'succeeded' ? `done by ${call.path}` : 'the receiver failed', output: { url: `https://console.example/${encodeURIComponent(call.body.id)}`, title: 'Console' } });
@@ -81,6 +84,7 @@ export async function startHookReceiver(secret = HOOK_SECRET): Promise<HookRecei
   const receiver: HookReceiver = {
     url: '',
     calls,
+    polls,
     mode: { kind: 'callback', delayMs: 50 },
     async release() {
       for (const call of held.splice(0)) await callback(call);
@@ -89,6 +93,14 @@ export async function startHookReceiver(secret = HOOK_SECRET): Promise<HookRecei
   };
   const server: Server = createServer(async (req, res) => {
     const raw = await read(req);
+    if (req.method === 'GET') {
+      // A status poll: running for the first poll of an id, then done.
+      const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '';
+      polls.set(id, (polls.get(id) ?? 0) + 1);
+      if (!verifySignature(secret, req.headers, raw).ok) return res.writeHead(401).end('bad signature');
+      const status = (polls.get(id) ?? 0) > 1 ? 'succeeded' : 'running';
+      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status, message: `polled ${polls.get(id)} times` }));
+    }
     const call: HookCall = { path: req.url ?? '/', body: JSON.parse(raw || '{}'), signatureOk: verifySignature(secret, req.headers, raw).ok };
     calls.push(call);
     if (!call.signatureOk) return res.writeHead(401).end('bad signature');
