@@ -341,6 +341,14 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     expect(h.hooks.calls.find((c) => c.body.id === `${id}/job`)?.body.callbackUrl).toBeUndefined();
   });
 
+  it('puts the status in a DM to the requester when it cannot post in the channel of the command', async () => {
+    await h.command(DIEGO, '/provision', 'redis for orders tier=development', { id: 'GPRIVATE', name: 'secret-project' });
+    const id = 'provision/orders/redis/development';
+    const status = await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === DIEGO && text(c).includes(id) && text(c).includes('waiting for approval'), 10_000);
+    expect(status).toBeDefined();
+    expect(h.emu.callsTo('chat.postMessage').some((c) => c.args.channel === 'GPRIVATE' && !c.ratelimited && text(c).includes(id))).toBe(true);
+  });
+
   it('/switchboard status answers from the workflow query', async () => {
     const res = await h.command(DIEGO, '/switchboard', 'status create-service/beans-api');
     expect(res.status).toBe(200);

@@ -202,7 +202,16 @@ export function createSelfServiceActivities(deps: SelfServiceDeps) {
 
     /** Posts the status message where the request was made; returns its ref. */
     async openThread(where: string, status: ActionStatus): Promise<string> {
-      return notifier(where).post(where, statusCard(status, url(status)));
+      const n = notifier(where);
+      const card = statusCard(status, url(status));
+      try {
+        return await n.post(where, card);
+      } catch (err) {
+        // A private channel the bot is not in, an archived one: the requester gets the status in a DM.
+        const dm = await n.dm(status.requester, card).catch(() => null);
+        if (dm) return dm;
+        throw err;
+      }
     },
     async editStatus(message: string, status: ActionStatus): Promise<void> {
       await notifier(message).edit(message, statusCard(status, url(status)));

@@ -191,6 +191,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         { id: 'CGENERAL', name: 'general' },
         { id: 'CINCPAY', name: 'inc-payments-api-errors', topic: 'payments-api 500s' },
       ],
+      privateChannels: ['GPRIVATE'],
     }));
   const port = await freePort();
   const env: Record<string, string> = {

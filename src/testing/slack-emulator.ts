@@ -34,6 +34,8 @@ export interface SlackEmulatorOptions {
   channels?: { id: string; name: string; topic?: string; purpose?: string }[];
   /** Clock for trigger expiry, in ms; defaults to Date.now. */
   now?: () => number;
+  /** Private channels the bot is not in: posting answers not_in_channel, joining is refused. */
+  privateChannels?: string[];
 }
 
 /** A modal as Slack last returned it to the app (views.open / push / update). */
@@ -417,6 +419,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
   const teamId = opts.teamId ?? 'T0001';
   const users = new Map((opts.users ?? []).map((u) => [u.id, u]));
   const now = opts.now ?? Date.now;
+  const privateChannels = new Set(opts.privateChannels ?? []);
   const channels = new Map<string, EmulatorChannel>(
     (opts.channels ?? []).map((c) => [c.id, { ...c, isPrivate: false, created: 0, creator: '', members: new Set<string>() }]),
   );
@@ -476,6 +479,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
         if (!isUser(channel)) return { ok: false, error: 'channel_not_found' };
         channel = dmChannel(channel);
       }
+      if (privateChannels.has(channel)) return { ok: false, error: 'not_in_channel' };
       const bad = checkMessage(args);
       if (bad) return bad;
       const ts = nextTs();
@@ -564,6 +568,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       return errors.length > 0 ? { ...answer, errors } : answer;
     },
     'conversations.join': (args) => {
+      if (privateChannels.has(str(args.channel) ?? '')) return { ok: false, error: 'method_not_supported_for_channel_type' };
       const channel = channels.get(str(args.channel) ?? '');
       if (!channel) return { ok: false, error: 'channel_not_found' };
       // Slack answers ok with a warning when the bot is already a member.
