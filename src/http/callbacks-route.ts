@@ -3,13 +3,13 @@
  * finished. The body is signed with the step's own secret (the `secretEnv` its action declares), the
  * same scheme Switchboard signs its calls with, and becomes a signal to the waiting workflow.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import type { ActionDefinition } from '../actions/definition.js';
 import type { TemporalAccess } from '../actions/launcher.js';
 import { verifySignature } from '../activities/webhook.js';
 import { stepCallbackSignal } from '../../workflows/action.js';
+import { json, readBody } from './body.js';
 import type { Route } from './server.js';
 
 const MAX_BODY = 256 * 1024;
@@ -21,21 +21,7 @@ const callbackBody = z.object({
   output: z.record(z.string(), z.unknown()).optional(),
 });
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
 
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** The secret env names a step's webhooks are signed with (the step's and its compensation's). */
 function secretNames(action: ActionDefinition, stepId: string): string[] {
@@ -57,7 +43,7 @@ export function callbacksRoute(opts: { actions: ActionDefinition[]; secret(name:
     if (!action || !stepId || secrets.length === 0) {
       return json(res, 404, { error: 'not_found', message: `No webhook step ${stepId || '(none)'} of a request ${workflowId || '(none)'} takes callbacks here` });
     }
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_BODY);
     if (raw === null) return json(res, 413, { error: 'too_large', message: `The body is larger than ${MAX_BODY} bytes` });
     const checks = secrets.map((s) => verifySignature(s, req.headers, raw));
     const ok = checks.find((c) => c.ok);

@@ -4,8 +4,9 @@
  * must be in the catalog under its exact name or ref (never a fuzzy match).
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { deploymentInput, type DeploymentLog } from '../deployments/index.js';
+import { json, readBody } from './body.js';
 import type { Route } from './server.js';
 
 const MAX_BODY = 64 * 1024;
@@ -18,10 +19,6 @@ export interface DeploymentsRouteOptions {
   serviceRef(nameOrRef: string): string | null;
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
 
 function authorized(req: IncomingMessage, token: string): boolean {
   const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
@@ -29,16 +26,6 @@ function authorized(req: IncomingMessage, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 export function deploymentsRoute(options: DeploymentsRouteOptions): Route {
   return async (req, res) => {
@@ -50,7 +37,7 @@ export function deploymentsRoute(options: DeploymentsRouteOptions): Route {
       json(res, 401, { error: 'unauthorized', message: 'Send Authorization: Bearer <SWITCHBOARD_DEPLOY_TOKEN>.' });
       return;
     }
-    const text = await readBody(req);
+    const text = await readBody(req, MAX_BODY);
     if (text === null) {
       json(res, 413, { error: 'too_large', message: `The body must be under ${MAX_BODY} bytes.` });
       return;
