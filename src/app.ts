@@ -12,6 +12,7 @@ import { createLauncher, type Launcher, SelfServiceUnavailable } from './actions
 import { createSelfServiceActivities } from './activities/index.js';
 import { openAudit, type AuditLog } from './audit/index.js';
 import { openCatalog, type Catalog } from './catalog/index.js';
+import { shortRef } from './catalog/ref.js';
 import { createShellNotifier } from './chat/shell/notifier.js';
 import { createSlackAdapter, type SlackAdapter } from './chat/slack/adapter.js';
 import type { Config } from './config.js';
@@ -134,7 +135,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const count = (platform: string) => (what: string) => metrics.inc('switchboard_chat_requests_total', 'Chat requests answered', { platform, what });
   const person = (id: string): Actor | null => {
     const p = catalog.person(id);
-    return p ? { id: `shell:${p.ref.replace(/^user:(default\/)?/, '')}`, ref: p.ref, displayName: p.displayName, email: p.email, slackUserId: p.slackUserId ?? null } : null;
+    return p ? { id: `shell:${shortRef(p.ref)}`, ref: p.ref, displayName: p.displayName, email: p.email, slackUserId: p.slackUserId ?? null } : null;
   };
 
   const slack = config.SLACK_BOT_TOKEN

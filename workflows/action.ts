@@ -332,8 +332,8 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
   async function finish(): Promise<ActionStatus> {
     status.endedAt = Date.now();
     for (const s of status.steps) if (s.state === 'pending') s.state = 'skipped';
-    const event = { succeeded: 'completed', failed: 'failed', rejected: 'rejected', expired: 'expired', running: 'failed', 'awaiting-approval': 'failed' }[status.phase];
-    if (status.phase === 'succeeded' || status.phase === 'failed') await audit(event, { error: status.error, links: status.links });
+    // Rejection and expiry were audited when the approval ended.
+    if (status.phase === 'succeeded' || status.phase === 'failed') await audit(status.phase === 'succeeded' ? 'completed' : 'failed', { error: status.error, links: status.links });
     await show();
     await chat.postOutcome(status.statusMessage ?? request.thread, status).catch(() => undefined);
     // A failed request fails the workflow, so the Temporal UI and its metrics show it; the query

@@ -4,9 +4,10 @@
  * workflow needs is decided here, when the request is made: inputs validated against the catalog,
  * approvers resolved, placeholders in the steps filled in, the business-key workflow id.
  */
-import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { AuditLog } from '../audit/index.js';
 import type { Catalog } from '../catalog/index.js';
+import { shortRef } from '../catalog/ref.js';
 import type { DeploymentLog } from '../deployments/index.js';
 import { actionStatusQuery, type ActionRequest, type ActionStatus, type PersonRef, type PlannedStep } from '../../workflows/action.js';
 import { voteUpdate } from '../../workflows/approval.js';
@@ -100,7 +101,7 @@ export function createLauncher(deps: LauncherDeps) {
       .filter((i) => values[i.name] !== undefined)
       .map((i) => {
         const v = values[i.name] as string | number | boolean;
-        const text = typeof v === 'boolean' ? (v ? 'yes' : 'no') : PICKER_TYPES.includes(i.type as never) ? String(v).replace(/^\w+:(default\/)?/, '') : String(v);
+        const text = typeof v === 'boolean' ? (v ? 'yes' : 'no') : PICKER_TYPES.includes(i.type as never) ? shortRef(String(v)) : String(v);
         return { label: i.title, value: text };
       });
 
@@ -120,7 +121,7 @@ export function createLauncher(deps: LauncherDeps) {
       if (typeof service !== 'string') continue;
       const previous = deps.deployments.previousSuccessful(service, 'production');
       if (previous) values[input.name] = previous.version;
-      else errors.push({ input: input.name, message: `no earlier successful deploy of ${service.replace(/^\w+:(default\/)?/, '')} is recorded (POST /api/deployments); give a version` });
+      else errors.push({ input: input.name, message: `no earlier successful deploy of ${shortRef(service)} is recorded (POST /api/deployments); give a version` });
     }
     if (errors.length) return { kind: 'invalid', action, errors, values: raw };
 
@@ -139,10 +140,9 @@ export function createLauncher(deps: LauncherDeps) {
       return { kind: 'refused', reason: `This request cannot be approved as things stand: ${resolution.problems.join('; ')}.` };
     }
 
-    const keyValues = { ...values };
     const key = action.spec.key
-      ? renderText(action.spec.key, keyValues).text
-      : action.spec.inputs.filter((i) => i.required).map((i) => String(values[i.name]).replace(/^\w+:(default\/)?/, '')).join('/');
+      ? renderText(action.spec.key, values).text
+      : action.spec.inputs.filter((i) => i.required).map((i) => shortRef(String(values[i.name]))).join('/');
     const workflowId = `${action.metadata.name}/${key}`;
     const context = { ...values, requester, requestId: workflowId };
     const steps: PlannedStep[] = action.spec.steps
@@ -159,11 +159,13 @@ export function createLauncher(deps: LauncherDeps) {
       return defined.length ? Math.min(...defined) : undefined;
     };
     const escalation = rules.flatMap((r) => r.escalation?.approvers ?? []);
+    const remindAfterMs = min(rules.map((r) => r.remindAfter));
+    const escalateAfterMs = min(rules.map((r) => r.escalateAfter));
     const timers: ApprovalTimers = {
       expireAfterMs: min(rules.map((r) => r.expireAfter)) ?? 24 * HOUR_MS,
-      ...(min(rules.map((r) => r.remindAfter)) !== undefined && { remindAfterMs: min(rules.map((r) => r.remindAfter)) }),
-      ...(escalation.length && min(rules.map((r) => r.escalateAfter)) !== undefined && {
-        escalateAfterMs: min(rules.map((r) => r.escalateAfter)),
+      ...(remindAfterMs !== undefined && { remindAfterMs }),
+      ...(escalation.length && escalateAfterMs !== undefined && {
+        escalateAfterMs,
         escalateTo: { description: rules.map((r) => r.escalation?.description).filter(Boolean).join(' or '), required: 1, approvers: [...new Set(escalation.map((p) => p.ref))] },
       }),
     };
@@ -173,7 +175,8 @@ export function createLauncher(deps: LauncherDeps) {
       title: action.metadata.title,
       summary: `${action.metadata.title}: ${key.split('/').join(' · ')}`,
       requester: asPerson(actor, requester),
-      target: typeof values[serviceInput?.name ?? ''] === 'string' ? String(values[serviceInput?.name ?? '']) : typeof values.name === 'string' ? `component:default/${values.name}` : workflowId,
+      // The service the request is about; for a new service, the component it will be.
+      target: serviceInput && typeof values[serviceInput.name] === 'string' ? String(values[serviceInput.name]) : typeof values.name === 'string' ? `component:default/${values.name}` : workflowId,
       values,
       shownInputs: display(action, values),
       policy: { requester, selfApproval: rules.some((r) => r.selfApproval), rules: rules.map((r) => ({ description: r.description, required: r.required, approvers: r.approvers.map((p) => p.ref) })) },
@@ -212,18 +215,13 @@ export function createLauncher(deps: LauncherDeps) {
       return unavailable(err);
     }
     try {
-      const running = await client.workflow
-        .getHandle(planned.workflowId)
-        .describe()
-        .then((d) => d.status.name === 'RUNNING')
-        .catch(() => false);
-      if (running) return { kind: 'existing', workflowId: planned.workflowId, status: await query(client, planned.workflowId) };
       await client.workflow.start(planned.workflowType, {
         taskQueue: deps.taskQueue,
         workflowId: planned.workflowId,
         args: [planned.request],
-        // A double submit that raced past the check above joins the first run instead of starting a second.
-        workflowIdConflictPolicy: 'USE_EXISTING',
+        // A request with the same key already running is refused by the server (one round trip, no
+        // race between two submits); one that has ended may run again (next week's rollback).
+        workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       });
       if (!planned.request.breakGlass) {
@@ -233,6 +231,9 @@ export function createLauncher(deps: LauncherDeps) {
       }
       return { kind: 'started', workflowId: planned.workflowId, status: null };
     } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        return { kind: 'existing', workflowId: planned.workflowId, status: await query(client, planned.workflowId).catch(() => null) };
+      }
       return unavailable(err);
     }
   }

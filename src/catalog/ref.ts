@@ -51,3 +51,8 @@ export function canonicalRef(input: string, defaults: RefDefaults = {}): string 
 export function looksLikeRef(text: string): boolean {
   return /^[a-z0-9][\w.-]*:([\w.-]+\/)?[\w.-]+$/i.test(text.trim());
 }
+
+/** A ref as people read it: the name, with its namespace when that is not `default`. */
+export function shortRef(ref: string): string {
+  return ref.replace(/^[^:/\s]+:(default\/)?/, '');
+}

@@ -3,7 +3,8 @@
  * a click becomes a vote, `/switchboard status <id>` answers from the workflow. The launcher does the
  * work; this module only decides what to say, the same way on every platform.
  */
-import type { ActionDefinition, InputDefinition } from '../actions/definition.js';
+import { type ActionDefinition, type InputDefinition, PICKER_TYPES, type PickerType } from '../actions/definition.js';
+import { shortRef } from '../catalog/ref.js';
 import type { Actor, Launcher, RequestOutcome, VoteOutcome } from '../actions/launcher.js';
 import { parseRequestText } from '../actions/usage.js';
 import type { ActionStatus } from '../../workflows/action.js';
@@ -20,7 +21,7 @@ export interface FormField {
   hint?: string;
   options?: string[];
   /** A catalog entity picker: options come from the catalog as the person types. */
-  picker?: 'group' | 'system' | 'service';
+  picker?: PickerType;
   initial?: string | number | boolean;
 }
 
@@ -46,16 +47,18 @@ const PICKER_HINT: Record<string, string> = {
 function field(input: InputDefinition, initial: unknown): FormField {
   const kind = input.type === 'enum' ? 'select' : input.type === 'boolean' ? 'boolean' : input.type === 'number' ? 'number' : 'text';
   const value = initial ?? input.default;
+  const picker = (PICKER_TYPES as readonly string[]).includes(input.type) ? (input.type as PickerType) : undefined;
+  const hint = input.description ?? PICKER_HINT[input.type] ?? input.patternHint;
   return {
     name: input.name,
     label: input.title,
     kind,
     required: input.required,
-    ...((input.description ?? PICKER_HINT[input.type] ?? input.patternHint) && { hint: input.description ?? PICKER_HINT[input.type] ?? input.patternHint }),
+    ...(hint && { hint }),
     ...(input.values && { options: input.values }),
-    ...((input.type === 'group' || input.type === 'system' || input.type === 'service') && { picker: input.type }),
+    ...(picker && { picker }),
     // Picker values are refs (`group:default/team-payments`); the form shows the name.
-    ...(value !== undefined && { initial: typeof value === 'string' && PICKER_HINT[input.type] && input.type !== 'version' ? value.replace(/^\w+:(default\/)?/, '') : (value as string | number | boolean) }),
+    ...(value !== undefined && { initial: typeof value === 'string' && picker ? shortRef(value) : (value as string | number | boolean) }),
   };
 }
 

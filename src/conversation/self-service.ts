@@ -5,6 +5,7 @@
  */
 import type { ActionStatus, PersonRef, StepStatus } from '../../workflows/action.js';
 import { encodeAction } from './intents.js';
+import { shortRef } from '../catalog/ref.js';
 import { type Block, join, type Reply, type Span, type Text } from './reply.js';
 
 export interface ChatNotifier {
@@ -62,7 +63,7 @@ function stepLine(s: StepStatus): Text {
 export function decisionText(status: ActionStatus): Text {
   const name = (ref: string): Span => {
     const p = status.approvers.find((a) => a.ref === ref);
-    return p ? person(p) : ref.replace(/^user:(default\/)?/, '');
+    return p ? person(p) : shortRef(ref);
   };
   if (status.breakGlass) return ['🔓 Break-glass by ', name(status.breakGlass.approver), ` during ${status.breakGlass.incident}`];
   const votes = status.approval?.votes ?? [];

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { workflowBundle } from '../temporal/index.js';
 
 const ENSURE = fileURLToPath(new URL('../../scripts/ensure-temporal', import.meta.url));
 let cached: string | null | undefined;
@@ -27,12 +27,5 @@ export async function startTemporal(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path } } });
 }
 
-const WORKFLOWS = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
-const quiet = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
 /** workflows/ bundled as the worker runs it, once per process (bundling takes a second or two). */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger: quiet });
-  return bundle;
-}
+export const bundleWorkflows = () => workflowBundle();

@@ -5,6 +5,7 @@
  */
 import type { ChatNotifier, Reply } from '../../conversation/index.js';
 import { renderReply } from './render.js';
+import { shortRef } from '../../catalog/ref.js';
 
 export function createShellNotifier(opts: { output: NodeJS.WritableStream; color: boolean; session?: string }): ChatNotifier {
   let n = 0;
@@ -33,7 +34,7 @@ export function createShellNotifier(opts: { output: NodeJS.WritableStream; color
       return `shell:${session}:${++n}`;
     },
     async dm(person, reply) {
-      const id = person.ref.replace(/^user:(default\/)?/, '');
+      const id = shortRef(person.ref);
       print(`DM to ${person.displayName} (/as ${id}, then /approve or /reject)`, reply);
       return `shell:${session}:dm${++n}`;
     },

@@ -83,7 +83,7 @@ export function registerSelfService(app: App, deps: SlackDeps): void {
     if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, ...message }).catch((err: unknown) => deps.logger.warn({ err }, 'could not confirm the request'));
   });
 
-  app.view(REJECT_CALLBACK, async ({ ack, view, body, client }) => {
+  app.view(REJECT_CALLBACK, async ({ ack, view, body }) => {
     const reason = (view.state.values.reason?.value?.value ?? '').trim();
     if (!reason) {
       await ack({ response_action: 'errors', errors: { reason: 'A rejection needs a reason.' } });
@@ -97,7 +97,6 @@ export function registerSelfService(app: App, deps: SlackDeps): void {
     }
     await ack();
     deps.count('vote:reject');
-    void client;
   });
 }
 
