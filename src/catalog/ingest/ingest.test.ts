@@ -204,6 +204,8 @@ describe('ingest', () => {
     let server: Server;
     let base: string;
     const files: Record<string, string> = {};
+    // The test server is on loopback, which URL targets may reach only when the operator allows it.
+    const loopbackAllowed = { fetchAllow: ['127.0.0.1'] };
 
     beforeEach(async () => {
       server = createServer((req, res) => {
@@ -229,28 +231,28 @@ describe('ingest', () => {
         'local.yaml',
         yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'Location', metadata: { name: 'l' }, spec: { type: 'url', target: `${base}/repo/catalog-info.yaml` } }),
       );
-      const report = await catalog.ingest([loc]);
+      const report = await catalog.ingest([loc], loopbackAllowed);
       expect(report.problems).toEqual([]);
       expect(catalog.whoOwns('remote-svc').freshness?.source).toBe(`${base}/repo/svc.yaml`);
     });
 
     it('clears the stale mark when a URL answers again with the same content', async () => {
       files['/back.yaml'] = component('comes-back');
-      await catalog.ingest([`${base}/back.yaml`]);
+      await catalog.ingest([`${base}/back.yaml`], loopbackAllowed);
       const body = files['/back.yaml'];
       delete files['/back.yaml'];
-      await catalog.ingest([`${base}/back.yaml`]);
+      await catalog.ingest([`${base}/back.yaml`], loopbackAllowed);
       files['/back.yaml'] = body as string;
-      const report = await catalog.ingest([`${base}/back.yaml`]);
+      const report = await catalog.ingest([`${base}/back.yaml`], loopbackAllowed);
       expect(report.problems).toEqual([]);
       expect(catalog.whoOwns('comes-back').freshness?.stale).toBe(false);
     });
 
     it('keeps the entities of a URL that stops answering, marked stale', async () => {
       files['/svc.yaml'] = component('remote-svc');
-      await catalog.ingest([`${base}/svc.yaml`]);
+      await catalog.ingest([`${base}/svc.yaml`], loopbackAllowed);
       delete files['/svc.yaml'];
-      const report = await catalog.ingest([`${base}/svc.yaml`]);
+      const report = await catalog.ingest([`${base}/svc.yaml`], loopbackAllowed);
       expect(report.problems[0]).toMatchObject({ code: 'fetch' });
       expect(report.problems[0]?.message).toContain('HTTP 404');
       expect(catalog.whoOwns('remote-svc').freshness?.stale).toBe(true);

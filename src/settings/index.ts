@@ -1,0 +1,99 @@
+/**
+ * The config file (`switchboard.yaml`, or the path in SWITCHBOARD_CONFIG), read once at start-up and
+ * passed down. An absent default file means no config: every source the operator lists, and whatever its
+ * Locations reach, is trusted as before. Every error names the file, the key and the line.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { ANY_KIND, DEFAULT_GLOBAL_KINDS, kindRule, unionRules, type IngestOptions, type IngestRoot, type KindRule } from '../catalog/index.js';
+import { ConfigError } from '../config.js';
+import { settingsSchema } from './schema.js';
+
+export const DEFAULT_SETTINGS_FILE = './switchboard.yaml';
+
+export interface Settings {
+  /** Absolute path of the file read, or null when there is none. */
+  file: string | null;
+  catalog: {
+    /** Kinds a source reached through a Location may define. */
+    globalRule: KindRule;
+    /** `catalog.locations`, resolved against the config file's folder, each with its rule. */
+    locations: IngestRoot[];
+    fetchAllow: string[];
+    limits: NonNullable<IngestOptions['limits']>;
+  };
+}
+
+export const NO_SETTINGS: Settings = { file: null, catalog: { globalRule: ANY_KIND, locations: [], fetchAllow: [], limits: {} } };
+
+/** `explicit`: the path came from SWITCHBOARD_CONFIG, so a missing file is an error, not "no config". */
+export function loadSettings(path: string = DEFAULT_SETTINGS_FILE, explicit = false): Settings {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !explicit) return NO_SETTINGS;
+    throw new ConfigError([`SWITCHBOARD_CONFIG: cannot read ${file}: ${(err as Error).message}`]);
+  }
+  return parseSettings(text, file);
+}
+
+export function parseSettings(text: string, file: string): Settings {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(doc.errors.map((e) => `${file}:${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`));
+  }
+  const parsed = settingsSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        // An unknown key is named itself, on its own line, not as a fault of the mapping holding it.
+        const path = i.code === 'unrecognized_keys' ? [...i.path, i.keys[0] ?? ''] : i.path;
+        const key = path.map(String).join('.') || '(top level)';
+        const message = i.code === 'unrecognized_keys' ? 'is not a known setting' : i.message;
+        return `${file}:${lineOf(doc.contents, path, lines)}: ${key}: ${message}`;
+      }),
+    );
+  }
+  const catalog = parsed.data.catalog;
+  if (!catalog) return { ...NO_SETTINGS, file, catalog: { ...NO_SETTINGS.catalog, globalRule: kindRule([...DEFAULT_GLOBAL_KINDS]) } };
+  const globalRule = kindRule(catalog.rules ? catalog.rules.flatMap((r) => r.allow) : [...DEFAULT_GLOBAL_KINDS]);
+  const base = dirname(file);
+  return {
+    file,
+    catalog: {
+      globalRule,
+      locations: (catalog.locations ?? []).map((loc) => ({
+        target: loc.type === 'file' ? resolve(base, loc.target) : loc.target,
+        // A location the operator lists with no rules is trusted like SWITCHBOARD_CATALOG: any kind.
+        rule: loc.rules ? unionRules(globalRule, kindRule(loc.rules.flatMap((r) => r.allow))) : ANY_KIND,
+      })),
+      fetchAllow: catalog.fetch?.allow ?? [],
+      limits: catalog.limits ?? {},
+    },
+  };
+}
+
+/** What every ingest of this process uses: rules, the fetch allow-list and limits. */
+export function ingestDefaults(settings: Settings): IngestOptions {
+  const { globalRule, fetchAllow, limits } = settings.catalog;
+  return { globalRule, fetchAllow, limits };
+}
+
+/** The line of the deepest node on `path` that exists (the parent of a missing key). */
+function lineOf(root: unknown, path: PropertyKey[], lines: LineCounter): number {
+  let node = root as Node | null | undefined;
+  let offset = node?.range?.[0] ?? 0;
+  for (const key of path) {
+    let child: unknown;
+    if (isMap(node)) child = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === key)?.value;
+    else if (isSeq(node) && typeof key === 'number') child = node.items[key];
+    if (!child || typeof child !== 'object' || !('range' in child)) break;
+    node = child as Node;
+    offset = node.range?.[0] ?? offset;
+  }
+  return lines.linePos(offset).line;
+}

@@ -1,0 +1,60 @@
+/**
+ * The shape of `switchboard.yaml`, in Backstage's app-config terms so platform teams already know it.
+ * Unknown keys are errors: a misspelt `rules` would otherwise silently trust everything.
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+const KIND = /^[A-Za-z][A-Za-z0-9]*$/;
+
+const rule = z.strictObject({
+  allow: z.array(z.string().regex(KIND, 'must be a kind such as Component or API')).min(1, 'must list at least one kind'),
+});
+
+const location = z
+  .strictObject({
+    type: z.enum(['file', 'url'], { error: 'must be "file" or "url"' }),
+    target: z.string().min(1, 'must be a path (type: file) or an http(s) URL (type: url)'),
+    rules: z.array(rule).optional(),
+  })
+  .superRefine((loc, ctx) => {
+    const url = /^https?:\/\//i.test(loc.target);
+    if (loc.type === 'url' && !url) ctx.addIssue({ code: 'custom', path: ['target'], message: 'must be an http or https URL for type: url' });
+    if (loc.type === 'file' && /^[a-z][a-z0-9+.-]+:\/\//i.test(loc.target)) {
+      ctx.addIssue({ code: 'custom', path: ['target'], message: 'is a URL; use type: url' });
+    }
+  });
+
+/** A host name, an IP address or a CIDR (`10.1.0.0/16`, `fd00::/8`). */
+const allowEntry = z.string().refine((entry) => {
+  const [net = '', bits, extra] = entry.split('/');
+  if (extra !== undefined) return false;
+  const version = isIP(net);
+  if (version === 0) return bits === undefined && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i.test(net);
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n >= 0 && n <= (version === 4 ? 32 : 128);
+}, 'must be a host name, an IP address or a CIDR such as 10.1.0.0/16');
+
+const positive = z.number({ error: 'must be a number' }).int('must be a whole number').positive('must be above 0');
+
+export const settingsSchema = z.strictObject({
+  catalog: z
+    .strictObject({
+      rules: z.array(rule).optional(),
+      locations: z.array(location).optional(),
+      fetch: z.strictObject({ allow: z.array(allowEntry).optional() }).optional(),
+      limits: z
+        .strictObject({
+          maxFileBytes: positive.optional(),
+          maxAliases: z.number().int().min(0, 'must be 0 or more').optional(),
+          maxExpandedNodes: positive.optional(),
+          maxExpandedBytes: positive.optional(),
+          maxDepth: positive.optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+});
+
+export type SettingsFile = z.infer<typeof settingsSchema>;
