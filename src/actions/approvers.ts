@@ -5,7 +5,8 @@
  * the same way.
  */
 import { type ApprovalPolicy, refusal, tally } from '../../workflows/approval-rules.js';
-import type { Catalog } from '../catalog/index.js';
+import type { Catalog, Person } from '../catalog/index.js';
+import { shortRef } from '../catalog/ref.js';
 import { conditionHolds, type ActionDefinition, type ApprovalRule, type ApproverSource } from './definition.js';
 import type { InputValues } from './inputs.js';
 
@@ -43,28 +44,61 @@ export interface ApprovalResolution {
   breakGlass?: BreakGlass;
   /** Why the request cannot be approved as things stand; the request should not start. */
   problems: string[];
+  /** People left out because their chat account is claimed by another User too (see IdentityMatch). */
+  unreachable: { ref: string; sharedWith: string[] }[];
 }
 
-export type ApproverCatalog = Pick<Catalog, 'whoOwns'>;
+export type ApproverCatalog = Pick<Catalog, 'responsible' | 'groupMembers'>;
 
 /**
- * The approval rules that apply to these input values, with their people. `requester` is a user
- * reference, a bare user name, a Slack user ID or an email address.
+ * The requester by every id they are known by: their catalog User (null when they have none, or when
+ * their account is ambiguous) and the chat account the platform verified. An approver who matches any
+ * of them is the requester.
+ */
+export interface RequesterIds {
+  ref: string | null;
+  /** The chat identity, `slack:U123`. */
+  id: string;
+  slackUserId: string | null;
+  /** The e-mail the platform reports for the account (not the catalog's). */
+  email: string | null;
+}
+
+/** Whether an approver is the requester: same catalog User, same chat account, or the account's e-mail. */
+export function isRequester(person: Approver, requester: string | RequesterIds): boolean {
+  if (typeof requester === 'string') return isPerson(person, requester);
+  return (
+    (requester.ref !== null && person.ref === requester.ref) ||
+    (requester.slackUserId !== null && person.slackUserId === requester.slackUserId) ||
+    (requester.email !== null && person.email !== null && person.email.toLowerCase() === requester.email.toLowerCase())
+  );
+}
+
+/**
+ * The approval rules that apply to these input values, with their people. `requester` is the
+ * requester's ids, or one id: a user reference, a bare user name, a Slack user ID or an email address.
  */
 export function resolveApprovers(
   action: ActionDefinition,
   values: InputValues,
-  requester: string,
+  requester: string | RequesterIds,
   catalog: ApproverCatalog,
   at: Date = new Date(),
 ): ApprovalResolution {
   const problems: string[] = [];
-  const resolve = (sources: ApproverSource[]) => {
+  const unreachable = new Map<string, string[]>();
+  const resolve = (sources: ApproverSource[], record = true) => {
     const found = sources.map((s) => resolveSource(s, values, catalog, at));
-    found.forEach((f) => f.problem && problems.push(f.problem));
-    return { description: found.map((f) => f.description).join(' or '), people: dedupe(found.flatMap((f) => f.people)) };
+    if (record) found.forEach((f) => f.problem && problems.push(f.problem));
+    // Someone whose Slack id (or e-mail) another User claims too cannot be told apart from them: no DM, no vote.
+    const people = dedupe(found.flatMap((f) => f.people)).filter((p) => {
+      if (!p.sharedWith?.length) return true;
+      unreachable.set(p.ref, p.sharedWith);
+      return false;
+    });
+    return { description: found.map((f) => f.description).join(' or '), people: people.map(approver) };
   };
-  const eligible = (people: Approver[], rule: ApprovalRule) => (rule.selfApproval ? people : people.filter((p) => !isPerson(p, requester)));
+  const eligible = (people: Approver[], rule: ApprovalRule) => (rule.selfApproval ? people : people.filter((p) => !isRequester(p, requester)));
 
   const rules: ResolvedRule[] = [];
   let breakGlass: BreakGlass | undefined;
@@ -92,37 +126,39 @@ export function resolveApprovers(
       expireAfter: rule.expireAfter,
     });
     if (rule.breakGlass && !breakGlass) {
-      const onCall = resolveSource({ onCallOf: rule.breakGlass.onCallOf }, values, catalog, at);
-      breakGlass = { description: onCall.description, requiresIncident: rule.breakGlass.requiresIncident, approvers: onCall.people };
+      // Break-glass is asked for by name and refused with its own reason: it adds no problem to the request.
+      const found = resolve([{ onCallOf: rule.breakGlass.onCallOf }], false);
+      breakGlass = { description: found.description, requiresIncident: rule.breakGlass.requiresIncident, approvers: found.people };
     }
   }
-  return { requester, rules, ...(breakGlass && { breakGlass }), problems };
+  const left = [...unreachable].map(([ref, sharedWith]) => ({ ref, sharedWith }));
+  return { requester: typeof requester === 'string' ? requester : (requester.ref ?? requester.id), rules, ...(breakGlass && { breakGlass }), problems, unreachable: left };
 }
 
-function resolveSource(source: ApproverSource, values: InputValues, catalog: ApproverCatalog, at: Date): { description: string; people: Approver[]; problem?: string } {
+type Candidate = Person & { sharedWith?: string[] };
+
+function resolveSource(source: ApproverSource, values: InputValues, catalog: ApproverCatalog, at: Date): { description: string; people: Candidate[]; problem?: string } {
   if ('group' in source) {
-    const ref = source.group.includes(':') ? source.group : `group:${source.group}`;
-    const answer = catalog.whoOwns(ref, at);
-    if (answer.status !== 'found' || answer.entity?.kind.toLowerCase() !== 'group' || !answer.owner) {
-      return { description: source.group, people: [], problem: `the group ${source.group} is not in the catalog` };
-    }
-    // whoOwns lists a team's first 50 members (memberCount has them all): larger teams approve through the first 50.
-    return { description: source.group, people: answer.owner.members.map(approver) };
+    // Exactly the Group the action names (Backstage ref defaults), with every member: never a fuzzy match.
+    const members = catalog.groupMembers(source.group);
+    if (!members) return { description: source.group, people: [], problem: `the group ${source.group} is not in the catalog` };
+    return { description: source.group, people: members };
   }
   const input = 'ownerOf' in source ? source.ownerOf : source.onCallOf;
   const ref = values[input];
   if (typeof ref !== 'string') return { description: `the ${input}`, people: [], problem: `${input} was not given, so nobody can be asked through it` };
-  const answer = catalog.whoOwns(ref, at);
-  const name = answer.entity?.name ?? ref;
-  if (answer.status !== 'found') return { description: name, people: [], problem: `${ref} is not in the catalog` };
+  const answer = catalog.responsible(ref, at);
+  if (!answer) return { description: ref, people: [], problem: `${ref} is not in the catalog` };
+  const name = answer.entity.name;
   if ('onCallOf' in source) {
-    return { description: `the on-call for ${name}`, people: answer.onCall.map((o) => approver({ ref: o.user, displayName: o.displayName, email: o.email, slackUserId: o.slackUserId })) };
+    // Only schedules the entity's owner owns: a schedule a descriptor points at gives no authority here.
+    return { description: `the on-call for ${name}`, people: answer.onCall.map((o) => ({ ref: o.user, displayName: o.displayName, email: o.email, slackUserId: o.slackUserId })) };
   }
   const owner = answer.owner;
   if (!owner) return { description: `the owner of ${name}`, people: [], problem: `${name} has no owner in the catalog` };
-  const ownerName = owner.ref.replace(/^\w+:(default\/)?/, '');
+  const ownerName = shortRef(owner.ref);
   // An owner is usually a team; a single person can own an entity too, and then approves alone.
-  const people = owner.kind === 'group' ? owner.members.map(approver) : [approver({ ref: owner.ref, displayName: owner.displayName, email: owner.email })];
+  const people: Candidate[] = owner.kind === 'group' ? answer.members : owner.kind === 'user' && owner.resolved ? [owner] : [];
   return { description: `${ownerName} (owner of ${name})`, people };
 }
 
@@ -133,7 +169,7 @@ const approver = (p: { ref: string; displayName: string; email: string | null; s
   slackUserId: p.slackUserId ?? null,
 });
 
-const dedupe = (people: Approver[]) => [...new Map(people.map((p) => [p.ref, p])).values()];
+const dedupe = <T extends { ref: string }>(people: T[]) => [...new Map(people.map((p) => [p.ref, p])).values()];
 
 /** Whether `id` (user reference, bare name, Slack user ID or email) is this person. */
 export function isPerson(person: Approver, id: string): boolean {
@@ -224,12 +260,13 @@ function sameId(a: string, b: string): boolean {
  */
 export function decideBreakGlass(
   resolution: Pick<ApprovalResolution, 'breakGlass'>,
-  actor: string,
+  actor: string | RequesterIds,
   incidentOpen: boolean,
 ): { allowed: true; approver: Approver } | { allowed: false; refusal: string } {
   const glass = resolution.breakGlass;
   if (!glass) return { allowed: false, refusal: 'this action has no break-glass option' };
-  const person = glass.approvers.find((p) => isPerson(p, actor));
+  // The verified identity only: the actor's own catalog User is on call, nobody matched by a loose id.
+  const person = glass.approvers.find((p) => (typeof actor === 'string' ? isPerson(p, actor) : actor.ref !== null && p.ref === actor.ref));
   if (!person) return { allowed: false, refusal: `only ${glass.description} can use break-glass` };
   if (glass.requiresIncident && !incidentOpen) return { allowed: false, refusal: 'break-glass needs an open incident' };
   return { allowed: true, approver: person };

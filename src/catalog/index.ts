@@ -2,22 +2,29 @@
  * The catalog's public face: open a SQLite file, ingest sources, ask questions. Nothing outside
  * src/catalog sees SQLite or drizzle types.
  */
-import { runIngest, type IngestOptions, type IngestReport } from './ingest/ingest.js';
-import { deps, runbook, whoOwns } from './queries/answers.js';
-import { personOf, summarize } from './queries/facts.js';
+import { runIngest, type IngestOptions, type IngestReport, type IngestRoot } from './ingest/ingest.js';
+import { deps, responsible, runbook, whoOwns } from './queries/answers.js';
+import { membersOf, personOf, summarize } from './queries/facts.js';
+import { identify, withClaims } from './queries/identity.js';
 import { findMentions } from './queries/mentions.js';
 import { canonicalRef } from './ref.js';
 import { openDb } from '../db/open.js';
 import { createRepo } from './store/repo.js';
 
-export type { IngestProblem, IngestReport } from './ingest/ingest.js';
+export type { IngestLimits, IngestOptions, IngestProblem, IngestReport, IngestRoot } from './ingest/ingest.js';
+export { DEFAULT_LIMITS } from './ingest/ingest.js';
+export { ANY_KIND, DEFAULT_GLOBAL_KINDS, kindRule, unionRules, type KindRule } from './rules.js';
 export type * from './queries/types.js';
-import type { EntitySummary, Person } from './queries/types.js';
+import type { EntitySummary, IdentityMatch, Person, Responsible } from './queries/types.js';
 export { BLAST_RADIUS_CAP } from './queries/answers.js';
 export { displayLocation } from './queries/facts.js';
 
 export interface Catalog {
-  ingest(paths: string[], options?: IngestOptions): Promise<IngestReport>;
+  /**
+   * Ingests operator-listed paths and URLs: a plain string may define any kind; an IngestRoot carries
+   * its own rule. `options` add to (and override) the defaults given to openCatalog.
+   */
+  ingest(paths: (string | IngestRoot)[], options?: IngestOptions): Promise<IngestReport>;
   whoOwns(query: string, at?: Date): ReturnType<typeof whoOwns>;
   runbook(query: string, at?: Date): ReturnType<typeof runbook>;
   deps(query: string, depth?: number): ReturnType<typeof deps>;
@@ -27,23 +34,34 @@ export interface Catalog {
   findMentions(text: string, limit?: number): EntitySummary[];
   /**
    * The catalog User an identity names: a user ref, a bare user name or an e-mail address. Null when
-   * the catalog has no such user: self-service then knows the person only by their chat id.
+   * the catalog has no such user, or when two Users claim the e-mail: self-service then knows the
+   * person only by their chat id.
    */
   person(id: string): Person | null;
+  /**
+   * Which User a chat account the platform verified is: by the Slack id (annotation), else by the
+   * e-mail the platform reports for it; two claimants make it ambiguous (see IdentityMatch).
+   */
+  identify(account: { slackUserId: string; email: string | null }): IdentityMatch;
+  /** Who answers for the entity with exactly this ref, for approvals (never fuzzy); null if none. */
+  responsible(ref: string, at?: Date): Responsible | null;
+  /** Every member of the Group with exactly this ref (Backstage defaults: kind group); null if no such Group. */
+  groupMembers(ref: string): Person[] | null;
   /** Entities of one kind whose name starts with `text` (default namespace), for pickers; by name. */
   suggest(kind: string, text: string, limit?: number): { ref: string; name: string; title: string | null }[];
   stats(): { entities: number; stale: number; lastIngestAt: number | null };
   close(): void;
 }
 
-export function openCatalog(file: string): Catalog {
+/** `defaults`: the catalog rules, fetch allow-list and limits from the config file, for every ingest. */
+export function openCatalog(file: string, defaults: IngestOptions = {}): Catalog {
   const { sqlite } = openDb(file);
   const repo = createRepo(sqlite);
   // Runs are serialised: one SQLite write transaction at a time, and a later run sees the earlier one.
   let last: Promise<unknown> = Promise.resolve();
   return {
     ingest(paths, options) {
-      const run = last.then(() => runIngest(sqlite, repo, paths, options));
+      const run = last.then(() => runIngest(sqlite, repo, paths, { ...defaults, ...options }));
       last = run.catch(() => undefined);
       return run;
     },
@@ -62,8 +80,10 @@ export function openCatalog(file: string): Catalog {
     person(id) {
       const v = id.trim().toLowerCase();
       let ref: string | undefined;
-      if (v.includes('@') && !v.startsWith('user:')) ref = repo.userRefByEmail(v);
-      else {
+      if (v.includes('@') && !v.startsWith('user:')) {
+        const claimed = repo.usersByEmail(v);
+        ref = claimed.length === 1 ? claimed[0] : undefined;
+      } else {
         try {
           ref = canonicalRef(v, { defaultKind: 'user' });
         } catch {
@@ -72,6 +92,18 @@ export function openCatalog(file: string): Catalog {
       }
       if (!ref || !ref.startsWith('user:') || !repo.entityByRef(ref)) return null;
       return personOf(repo, ref);
+    },
+    identify: (account) => identify(repo, account),
+    responsible: (ref, at) => responsible(repo, ref, at),
+    groupMembers(ref) {
+      let exact: string;
+      try {
+        exact = canonicalRef(ref, { defaultKind: 'group' });
+      } catch {
+        return null;
+      }
+      const row = exact.startsWith('group:') ? repo.entityByRef(exact) : undefined;
+      return row ? membersOf(repo, exact).map((p) => withClaims(repo, p)) : null;
     },
     suggest(kind, text, limit = 20) {
       const prefix = `${kind.toLowerCase()}:default/${text.trim().toLowerCase().replace(/^[^:]*:(default\/)?/, '')}`;

@@ -79,7 +79,8 @@ const example = (action: ActionDefinition) =>
 export function requestReply(outcome: RequestOutcome): Reply {
   switch (outcome.kind) {
     case 'started':
-      return notice(['⏳ Requested ', { code: outcome.workflowId }, '. The approvers have been asked in DMs; progress follows in this conversation.'], `Requested ${outcome.workflowId}`);
+      // Said before the DMs went out: the status message says who was asked, or who could not be.
+      return notice(['⏳ Requested ', { code: outcome.workflowId }, '. I am asking the approvers in DMs now; the status in this conversation says who was asked, and progress follows there.'], `Requested ${outcome.workflowId}`);
     case 'existing':
       return notice(['This request is already running as ', { code: outcome.workflowId }, outcome.status ? ` (${outcome.status.phase}); nothing new was started.` : '; nothing new was started.'], `Already running: ${outcome.workflowId}`);
     case 'invalid': {
@@ -114,7 +115,7 @@ export function createActConversation(selfService: SelfService | undefined) {
     commands: () => selfService?.commands() ?? [],
 
     /** A self-service command: a request, or the form to finish it when inputs are missing. */
-    async act(command: string, text: string, actor: Actor, where: string, opts: { incident?: string; preferForm?: boolean } = {}): Promise<ActAnswer> {
+    async act(command: string, text: string, actor: Actor, where: string, opts: { preferForm?: boolean } = {}): Promise<ActAnswer> {
       if (!selfService) return off();
       const action = selfService.byCommand(command);
       if (!action) return { reply: notice([`I don't know the command ${command}.`]) };
@@ -122,7 +123,8 @@ export function createActConversation(selfService: SelfService | undefined) {
       if (parsed.problems.length) return { reply: notice([parsed.problems.join('\n'), '\nUsage: ', { code: example(action) }]) };
       const missing = action.spec.inputs.some((i) => i.required && parsed.values[i.name] === undefined && i.default === undefined);
       if (missing || (opts.preferForm && text.trim() === '')) return { form: formFor(action, parsed.values, where, parsed.breakGlass) };
-      const outcome = await selfService.request(action, parsed.values, actor, where, { breakGlass: parsed.breakGlass, ...(opts.incident && { incident: opts.incident }) });
+      // Break-glass finds its incident from the service (cards posted for it), never from where this was said.
+      const outcome = await selfService.request(action, parsed.values, actor, where, { breakGlass: parsed.breakGlass });
       return { reply: requestReply(outcome) };
     },
 

@@ -2,18 +2,23 @@
  * Durable bot state on the same SQLite file as the catalog. Claims are INSERT OR IGNORE on a primary
  * key, so two deliveries racing for the same key cannot both win, in one process or several.
  */
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, lt } from 'drizzle-orm';
 import { openDb } from '../db/open.js';
 import { deliveries, incidentPosts, stepJournal } from './schema.js';
 
 export interface BotState {
   /** True the first time a delivery key is seen; false for a retry or a duplicate. */
   claimDelivery(key: string): boolean;
+  /** Forgets a delivery key, so the same delivery may be taken again (it could not be handled). */
+  releaseDelivery(key: string): void;
   /** True when no card for this entity was posted in this conversation yet; the caller then posts it. */
   claimIncidentPost(conversation: string, entityRef: string): boolean;
   /** Records the posted message, or releases the claim (messageId null) when posting failed. */
   settleIncidentPost(conversation: string, entityRef: string, messageId: string | null): void;
-  /** Incident conversations that got a card for this entity within `withinMs`: its open incidents. */
+  /**
+   * Incident conversations where a card for this entity was posted within `withinMs`: its open
+   * incidents (break-glass needs one). A claim whose card was never posted does not count.
+   */
   incidentsFor(entityRef: string, withinMs: number): string[];
   /** The recorded result of a finished step, if any (see stepJournal). */
   stepResult(key: string): unknown;
@@ -27,6 +32,9 @@ export interface BotState {
 export function openState(file: string, now: () => number = Date.now): BotState {
   const { sqlite, orm } = openDb(file);
   return {
+    releaseDelivery(key) {
+      orm.delete(deliveries).where(eq(deliveries.key, key)).run();
+    },
     claimDelivery(key) {
       return orm.insert(deliveries).values({ key, seenAt: now() }).onConflictDoNothing().run().changes === 1;
     },
@@ -42,7 +50,7 @@ export function openState(file: string, now: () => number = Date.now): BotState 
       return orm
         .select({ conversation: incidentPosts.conversation })
         .from(incidentPosts)
-        .where(and(eq(incidentPosts.entityRef, entityRef), gt(incidentPosts.postedAt, now() - withinMs)))
+        .where(and(eq(incidentPosts.entityRef, entityRef), gt(incidentPosts.postedAt, now() - withinMs), isNotNull(incidentPosts.messageId)))
         .all()
         .map((r) => r.conversation);
     },

@@ -1,8 +1,10 @@
 /** The three answers the chat and the CLI give: who owns it, where is its runbook, what depends on it. */
 import type { CatalogRepo } from '../store/repo.js';
-import { candidateSummaries, freshnessOf, linksOf, onCallFor, ownerOf, runbookOf, summarize } from './facts.js';
+import { canonicalRef } from '../ref.js';
+import { candidateSummaries, freshnessOf, linksOf, membersOf, onCallFor, ownerOf, ownersOnCallFor, personOf, runbookOf, summarize } from './facts.js';
+import { withClaims } from './identity.js';
 import { resolveEntity } from './resolve.js';
-import type { DepNode, DepsAnswer, RunbookAnswer, WhoOwnsAnswer } from './types.js';
+import type { DepNode, DepsAnswer, Responsible, RunbookAnswer, WhoOwnsAnswer } from './types.js';
 
 /**
  * Transitive dependents are counted up to this many; beyond it the answer says "10000+". The ownership
@@ -49,6 +51,38 @@ export function whoOwns(repo: CatalogRepo, query: string, at: Date = new Date())
     },
     freshness: freshnessOf(row),
     candidates: [],
+  };
+}
+
+/**
+ * Who answers for the entity with exactly this ref (a bare name is a Component), for approvals; null
+ * when there is none. People carry `sharedWith` when another User claims their chat account.
+ */
+export function responsible(repo: CatalogRepo, ref: string, at: Date = new Date()): Responsible | null {
+  let exact: string;
+  try {
+    exact = canonicalRef(ref, { defaultKind: 'component' });
+  } catch {
+    return null;
+  }
+  const row = repo.entityByRef(exact);
+  if (!row) return null;
+  const owner = ownerOf(repo, row);
+  const isGroup = owner?.kind === 'group' && owner.resolved;
+  const ownerPerson = owner && owner.kind === 'user' ? withClaims(repo, personOf(repo, owner.ref)) : null;
+  return {
+    entity: summarize(row),
+    owner: owner && {
+      ref: owner.ref,
+      kind: owner.kind,
+      resolved: owner.resolved,
+      displayName: owner.displayName,
+      email: ownerPerson ? ownerPerson.email : owner.email,
+      slackUserId: ownerPerson?.slackUserId ?? null,
+      ...(ownerPerson?.sharedWith && { sharedWith: ownerPerson.sharedWith }),
+    },
+    members: isGroup ? membersOf(repo, owner.ref).map((p) => withClaims(repo, p)) : [],
+    onCall: ownersOnCallFor(repo, row, owner, at),
   };
 }
 

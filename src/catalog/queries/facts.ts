@@ -76,6 +76,11 @@ function readPerson(repo: CatalogRepo, ref: string): Person {
   };
 }
 
+/** Every member of a group (hasMember, from spec.members and from Users' spec.memberOf), uncapped. */
+export function membersOf(repo: CatalogRepo, groupRef: string): Person[] {
+  return repo.relationTargets(groupRef, 'hasMember').map((m) => personOf(repo, m));
+}
+
 /** Members listed in an answer; `memberCount` says how many there are in all. */
 const MAX_MEMBERS = 50;
 
@@ -158,7 +163,21 @@ function codeownersOwner(repo: CatalogRepo, row: EntityRow): string | null {
  * else the schedules its owner owns.
  */
 export function onCallFor(repo: CatalogRepo, row: EntityRow, owner: Owner | null, at: Date): OnCall[] {
-  const scheduleRefs = schedulesFor(repo, row, owner);
+  return shiftsOf(repo, schedulesFor(repo, row, owner), at);
+}
+
+/**
+ * The on-call with authority over an entity (break-glass): the schedules `onCallFor` reads, keeping
+ * only those whose spec.owner is the entity's owner. A schedule of another team that a descriptor
+ * points at still shows on the card, but makes nobody on call for this entity's owner.
+ */
+export function ownersOnCallFor(repo: CatalogRepo, row: EntityRow, owner: Owner | null, at: Date): OnCall[] {
+  if (!owner) return [];
+  const owned = schedulesFor(repo, row, owner).filter((ref) => repo.entityByRef(ref)?.ownerRef === owner.ref);
+  return shiftsOf(repo, owned, at);
+}
+
+function shiftsOf(repo: CatalogRepo, scheduleRefs: string[], at: Date): OnCall[] {
   const out: OnCall[] = [];
   for (const ref of scheduleRefs) {
     const schedule = repo.cached(`schedule:${ref}`, () => {

@@ -19,6 +19,35 @@ export interface Person {
   displayName: string;
   email: string | null;
   slackUserId?: string | null;
+  /**
+   * Other Users that claim this person's Slack id (or, without one, their e-mail): the chat account
+   * is none of them, so the person cannot be reached or recognised there. Absent when there are none.
+   */
+  sharedWith?: string[];
+}
+
+/**
+ * Which catalog User a chat account is. `chat-id`: a User's switchboard.dev/slack-user-id annotation
+ * names the account; `email`: no User claims the id, and one User has the e-mail the platform reports
+ * for it. Two Users claiming the same id (or, failing an id, the same e-mail) are `ambiguous`: the
+ * account is neither of them.
+ */
+export type IdentityMatch =
+  | { status: 'found'; person: Person; by: 'chat-id' | 'email' }
+  | { status: 'ambiguous'; by: 'chat-id' | 'email'; claim: string; refs: string[] }
+  | { status: 'not_found' };
+
+/**
+ * Who answers for one entity, for approvals: found by exact ref, never fuzzy. `members` is every
+ * member of an owning group (no cap, unlike a card's Owner.members); `onCall` counts only schedules
+ * the same owner owns.
+ */
+export interface Responsible {
+  entity: EntitySummary;
+  /** A person owner carries their Slack id and `sharedWith` as a Person does. */
+  owner: { ref: string; kind: string; resolved: boolean; displayName: string; email: string | null; slackUserId: string | null; sharedWith?: string[] } | null;
+  members: Person[];
+  onCall: OnCall[];
 }
 
 export interface Owner {

@@ -125,6 +125,16 @@ export function createRepo(sqlite: Database.Database) {
     userByEmail: sqlite.prepare(
       `SELECT e.ref FROM entity_terms t JOIN entities e ON e.id = t.entity_id WHERE t.term = ? AND t.field = 'email' LIMIT 1`,
     ),
+    // Every User claiming an e-mail or a Slack id: identity needs to know when two do (never LIMIT 1).
+    usersByEmail: sqlite.prepare(
+      `SELECT DISTINCT e.ref FROM entity_terms t JOIN entities e ON e.id = t.entity_id
+       WHERE t.term = ? AND t.field = 'email' AND lower(e.kind) = 'user' ORDER BY e.ref`,
+    ),
+    // The expression and the WHERE match the partial index entities_slack_user_id (drizzle/).
+    usersBySlackId: sqlite.prepare(
+      `SELECT ref FROM entities WHERE lower(kind) = 'user'
+       AND trim(json_extract(body, '$.metadata.annotations."switchboard.dev/slack-user-id"')) = ? ORDER BY ref`,
+    ),
     entityCount: sqlite.prepare(`SELECT count(*) AS n FROM entities`),
     staleCount: sqlite.prepare(`SELECT count(*) AS n FROM entities WHERE stale = 1`),
     lastIngest: sqlite.prepare(`SELECT max(ingested_at) AS at FROM sources`),
@@ -236,6 +246,10 @@ export function createRepo(sqlite: Database.Database) {
     hasCodeowners: (repoRoot: string) => s.codeownersRoot.get(repoRoot) !== undefined,
     codeownersRules: (repoRoot: string) => s.codeownersRules.all(repoRoot) as CodeownersRuleRow[],
     userRefByEmail: (email: string) => (s.userByEmail.get(email.toLowerCase()) as { ref: string } | undefined)?.ref,
+    /** Refs of every User whose spec.profile.email is this address (case-insensitive). */
+    usersByEmail: (email: string) => (s.usersByEmail.all(email.trim().toLowerCase()) as { ref: string }[]).map((r) => r.ref),
+    /** Refs of every User whose switchboard.dev/slack-user-id annotation is this id. */
+    usersBySlackId: (id: string) => (s.usersBySlackId.all(id.trim()) as { ref: string }[]).map((r) => r.ref),
     stats: () => ({
       entities: (s.entityCount.get() as { n: number }).n,
       stale: (s.staleCount.get() as { n: number }).n,

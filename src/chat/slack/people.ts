@@ -5,6 +5,7 @@
  */
 import type { App } from '@slack/bolt';
 import type { Actor } from '../../actions/launcher.js';
+import type { Catalog, IdentityMatch } from '../../catalog/index.js';
 import type { Reply } from '../../conversation/index.js';
 import { peopleIn, type SlackIds } from './render.js';
 
@@ -50,32 +51,64 @@ export function createPeopleResolver(client: App['client'], now: () => number = 
 
 export type PeopleResolver = ReturnType<typeof createPeopleResolver>;
 
-/** A catalog person as self-service needs them; null when the catalog has nobody with that e-mail. */
-export type CatalogPersonLookup = (email: string) => { ref: string; displayName: string; email: string | null; slackUserId?: string | null } | null;
+/**
+ * Which catalog User a verified Slack account is (Catalog.identify); null when there is no catalog.
+ * Called on every request and click, so a catalog change takes effect at once.
+ */
+export type CatalogPersonLookup = (account: { slackUserId: string; email: string | null }) => IdentityMatch | null;
+
+interface WarnLogger {
+  warn(obj: object, msg: string): void;
+}
+
+/** The catalog's identity lookup, logging every ambiguous account with the Users that claim it. */
+export function catalogIdentity(catalog: Pick<Catalog, 'identify'>, logger: WarnLogger): CatalogPersonLookup {
+  return (account) => {
+    const match = catalog.identify(account);
+    if (match.status === 'ambiguous') {
+      logger.warn(
+        { code: 'ambiguous_identity', slackUserId: account.slackUserId, by: match.by, claim: match.claim, refs: match.refs },
+        `ambiguous identity: ${match.refs.join(' and ')} all claim the Slack account ${account.slackUserId} (${match.by === 'chat-id' ? 'switchboard.dev/slack-user-id' : 'spec.profile.email'} ${match.claim}); it maps to none of them`,
+      );
+    }
+    return match;
+  };
+}
 
 /**
- * Who a Slack user is for self-service: their catalog User, found by the e-mail of their Slack
- * profile (users.info). Someone Slack knows but the catalog does not can still request; they simply
- * match no approver. Cached for an hour, like the lookups above.
+ * Who a Slack user is for self-service. The account is the user id of the signed request; the catalog
+ * says which User it is (by the slack-user-id annotation, else by the e-mail Slack reports for it,
+ * users.info). Someone Slack knows but the catalog does not can still request; they simply match no
+ * approver. The Slack profile is cached for an hour; the catalog is asked every time.
  */
 export function createIdentityResolver(client: App['client'], person: CatalogPersonLookup, now: () => number = Date.now) {
-  const cache = new Map<string, { actor: Actor; at: number }>();
-  return async (userId: string): Promise<Actor> => {
-    const hit = cache.get(userId);
-    if (hit && now() - hit.at < TTL_MS) return hit.actor;
-    let email: string | null = null;
-    let name = userId;
+  const profiles = new Map<string, { email: string | null; name: string; at: number }>();
+  async function profile(userId: string): Promise<{ email: string | null; name: string }> {
+    const hit = profiles.get(userId);
+    if (hit && now() - hit.at < TTL_MS) return hit;
     try {
       const res = await client.users.info({ user: userId });
-      email = res.user?.profile?.email ?? null;
-      name = res.user?.profile?.real_name || res.user?.real_name || res.user?.name || userId;
+      const entry = { email: res.user?.profile?.email ?? null, name: res.user?.profile?.real_name || res.user?.real_name || res.user?.name || userId, at: now() };
+      profiles.set(userId, entry);
+      return entry;
     } catch {
-      // Without users:read.email the person is known by their Slack id only (and approves nothing).
+      // Without users:read.email the person is known by their Slack id and its annotation only; not cached.
+      return { email: null, name: userId };
     }
-    const found = email ? person(email) : null;
-    const actor: Actor = { id: `slack:${userId}`, ref: found?.ref ?? null, displayName: found?.displayName ?? name, email, slackUserId: userId };
-    cache.set(userId, { actor, at: now() });
-    return actor;
+  }
+  return async (userId: string): Promise<Actor> => {
+    const { email, name } = await profile(userId);
+    const match = person({ slackUserId: userId, email });
+    const found = match?.status === 'found' ? match.person : null;
+    return {
+      id: `slack:${userId}`,
+      ref: found?.ref ?? null,
+      displayName: found?.displayName ?? name,
+      // What Slack verified, never the catalog's: approvers are matched against it.
+      email,
+      slackUserId: userId,
+      ...(match?.status === 'ambiguous' && { ambiguous: match.refs }),
+    };
   };
 }
 
