@@ -1,4 +1,8 @@
-/** Short, readable terminal output for the CLI's answers and ingest reports. */
+/**
+ * Short, readable terminal output for the CLI's answers and ingest reports. Everything printed passes
+ * through terminalText: names, titles, links and problem messages come from descriptors, and a
+ * descriptor must not be able to clear a screen, retitle a terminal or reorder a line.
+ */
 import { formatDistanceStrict } from 'date-fns';
 import {
   type CandidateSummary,
@@ -10,6 +14,7 @@ import {
   type RunbookAnswer,
   type WhoOwnsAnswer,
 } from '../catalog/index.js';
+import { terminalText } from '../conversation/safe-text.js';
 
 const label = (name: string) => name.padEnd(10);
 
@@ -46,7 +51,7 @@ function onCallLines(onCall: OnCall[], now: Date): string[] {
   });
 }
 
-export function renderWhoOwns(a: WhoOwnsAnswer, now = new Date()): string {
+function renderWhoOwnsText(a: WhoOwnsAnswer, now = new Date()): string {
   if (a.status !== 'found' || !a.entity) return candidatesText(a.query, a.status, a.candidates);
   const e = a.entity;
   const kindLine = [e.kind, e.type, e.lifecycle].filter(Boolean).join(' · ');
@@ -69,7 +74,7 @@ function freshnessLine(f: { ingestedAt: string; source: string; line: number; st
   return `${label('As of')}${f.ingestedAt.slice(0, 16).replace('T', ' ')} UTC from ${f.source}:${f.line}${f.stale ? '  [STALE: its source failed to ingest since]' : ''}`;
 }
 
-export function renderRunbook(a: RunbookAnswer, now = new Date()): string {
+function renderRunbookText(a: RunbookAnswer, now = new Date()): string {
   if (a.status !== 'found' || !a.entity) return candidatesText(a.query, a.status, a.candidates);
   const lines = [`${a.entity.title ?? a.entity.name}  (${a.entity.ref})`];
   lines.push(`${label('Runbook')}${a.runbook ? `${a.runbook.title}: ${a.runbook.url}` : 'none recorded — add the switchboard.dev/runbook annotation'}`);
@@ -79,7 +84,7 @@ export function renderRunbook(a: RunbookAnswer, now = new Date()): string {
   return lines.join('\n');
 }
 
-export function renderDeps(a: DepsAnswer): string {
+function renderDepsText(a: DepsAnswer): string {
   if (a.status !== 'found' || !a.entity) return candidatesText(a.query, a.status, a.candidates);
   const node = (n: DepsAnswer['dependsOn'][number]) =>
     `${'  '.repeat(n.depth)}${n.name} (${n.ref})${n.viaApi ? ' via API' : ''}${n.resolved ? '' : ' [not in catalog]'}`;
@@ -91,7 +96,7 @@ export function renderDeps(a: DepsAnswer): string {
   return lines.join('\n');
 }
 
-export function renderIngestReport(r: IngestReport): string {
+function renderIngestReportText(r: IngestReport): string {
   const s = r.sources;
   const e = r.entities;
   const lines = [
@@ -104,3 +109,8 @@ export function renderIngestReport(r: IngestReport): string {
   }
   return lines.join('\n');
 }
+
+export const renderWhoOwns = (a: WhoOwnsAnswer, now = new Date()) => terminalText(renderWhoOwnsText(a, now));
+export const renderRunbook = (a: RunbookAnswer, now = new Date()) => terminalText(renderRunbookText(a, now));
+export const renderDeps = (a: DepsAnswer) => terminalText(renderDepsText(a));
+export const renderIngestReport = (r: IngestReport) => terminalText(renderIngestReportText(r));

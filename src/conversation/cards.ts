@@ -16,7 +16,7 @@ function time(iso: string): Text {
 function ownerText(owner: Owner | null): Text {
   if (!owner) return ['nobody recorded'];
   const text: Text = [{ bold: owner.displayName }];
-  if (owner.slackChannel) text.push(` ${owner.slackChannel}`);
+  if (owner.slackChannel) text.push(' ', { channel: owner.slackChannel });
   if (owner.inherited) text.push(` (via its ${owner.via})`);
   if (!owner.resolved) text.push(` — ${owner.ref} is not in the catalog`);
   return text;

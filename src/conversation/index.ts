@@ -2,9 +2,10 @@
  * The conversation core: intents in, replies out. Adapters call it; it never calls them, and it
  * knows no chat SDK (src/boundaries.test.ts).
  */
+import type { Actor, VoteOutcome } from '../actions/launcher.js';
 import type { Catalog, EntitySummary } from '../catalog/index.js';
 import { depsCard, helpCard, runbookCard, whoOwnsCard } from './cards.js';
-import { createActConversation, type SelfService } from './act.js';
+import { createActConversation, type SelfService, voteReply } from './act.js';
 import type { Intent } from './intents.js';
 import type { Reply } from './reply.js';
 import { notice } from './self-service.js';
@@ -14,6 +15,7 @@ export * from './reply.js';
 export type { ActAnswer, Form, FormField, SelfService } from './act.js';
 export { requestReply } from './act.js';
 export type { ChatNotifier } from './self-service.js';
+export { failureReply } from './self-service.js';
 
 /** The catalog questions the conversation asks. */
 export type CatalogQueries = Pick<Catalog, 'whoOwns' | 'runbook' | 'deps' | 'findMentions'>;
@@ -42,6 +44,17 @@ export function createConversation(options: ConversationOptions) {
     /** Self-service: requests, forms, votes and status (asynchronous: they talk to Temporal). */
     act,
     workflowUrl: options.workflowUrl ?? (() => undefined),
+
+    /**
+     * A vote with its typed outcome beside the reply, for a surface that must decide from it (the
+     * reject modal stays open on a refusal): decisions come from `outcome.kind`, never from the text.
+     */
+    async castVote(workflowId: string, decision: 'approve' | 'reject', actor: Actor, reason?: string): Promise<{ outcome: VoteOutcome; reply: Reply }> {
+      const outcome: VoteOutcome = options.selfService
+        ? await options.selfService.vote(workflowId, actor, decision, reason)
+        : { kind: 'unavailable', reason: 'it is not configured in this process' };
+      return { outcome, reply: voteReply(outcome, decision) };
+    },
 
     /** The reply to one intent. Answers to a person are private and offer "Share in channel". */
     reply(intent: Intent): Reply {

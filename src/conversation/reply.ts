@@ -1,6 +1,7 @@
 /**
  * The platform-neutral reply model. The core says what to show; each adapter decides how (Block Kit,
- * Adaptive Cards, terminal text) and fits it into its platform's limits.
+ * Adaptive Cards, terminal text) and fits it into its platform's limits. Every string here is text,
+ * whoever wrote it: markup exists only as spans, and each renderer escapes the rest (safe-text.ts).
  */
 
 /** Inline text: plain strings and a few marked-up pieces every platform can render. */
@@ -11,6 +12,8 @@ export type Span =
   | { link: string; text: string }
   /** A person: rendered as a mention where the platform knows them, else by name. */
   | { person: { ref: string; displayName: string; email: string | null; slackUserId?: string | null } }
+  /** A team's chat channel as the catalog names it: a link where it is a valid platform id, else text. */
+  | { channel: string }
   /** A time: rendered in the reader's time zone where the platform can. */
   | { time: string; fallback: string };
 
@@ -51,6 +54,7 @@ export function plain(text: Text): string {
       if ('code' in s) return s.code;
       if ('link' in s) return s.text === s.link ? s.link : `${s.text} (${s.link})`;
       if ('person' in s) return s.person.displayName;
+      if ('channel' in s) return s.channel;
       return s.fallback;
     })
     .join('');

@@ -1,8 +1,11 @@
 /**
  * Replies as terminal text. Colour is plain SGR escape codes, used only when asked (a TTY); without
- * it the output is pure text, so piped answers can be grepped and diffed.
+ * it the output is pure text, so piped answers can be grepped and diffed. Every string of a reply is
+ * cleaned of control characters, escape sequences and bidi overrides before it is painted (`t`): the
+ * only escape codes printed are this renderer's own.
  */
 import type { Button, Reply, Span, Text } from '../../conversation/index.js';
+import { terminalText as t } from '../../conversation/safe-text.js';
 
 export interface RenderOptions {
   color: boolean;
@@ -47,11 +50,13 @@ export function renderReply(reply: Reply, opts: RenderOptions): Rendered {
 
   for (const block of reply.blocks) {
     switch (block.type) {
-      case 'header':
-        out.push(paint('header', block.text));
+      case 'header': {
+        const header = t(block.text);
+        out.push(paint('header', header));
         // Without colour there is no underline; a rule under the title does the same job.
-        if (!opts.color) out.push('─'.repeat(visibleLength(block.text)));
+        if (!opts.color) out.push('─'.repeat(visibleLength(header)));
         break;
+      }
       case 'section':
         for (const line of spans(block.text).split('\n')) out.push(...wrapped(line, '', ''));
         break;
@@ -60,10 +65,10 @@ export function renderReply(reply: Reply, opts: RenderOptions): Rendered {
         for (const line of spans(block.text, false).split('\n')) out.push(...wrapped(line, '', '').map((l) => paint('dim', l)));
         break;
       case 'fields': {
-        const labelWidth = Math.max(...block.fields.map((f) => visibleLength(f.label))) + 2;
+        const labelWidth = Math.max(...block.fields.map((f) => visibleLength(t(f.label)))) + 2;
         const indent = ' '.repeat(labelWidth);
         for (const field of block.fields) {
-          const label = paint('bold', field.label) + ' '.repeat(labelWidth - visibleLength(field.label));
+          const label = paint('bold', t(field.label)) + ' '.repeat(labelWidth - visibleLength(t(field.label)));
           spans(field.value)
             .split('\n')
             .forEach((line, i) => out.push(...wrapped(line, i === 0 ? label : indent, indent)));
@@ -71,7 +76,7 @@ export function renderReply(reply: Reply, opts: RenderOptions): Rendered {
         break;
       }
       case 'list': {
-        out.push(paint('bold', block.title));
+        out.push(paint('bold', t(block.title)));
         for (const item of block.items.slice(0, LIST_LIMIT)) out.push(...wrapped(spans(item).replace(/\n/g, ' '), '  • ', '    '));
         const more = Math.max(0, block.items.length - LIST_LIMIT) + (block.more ?? 0);
         if (more > 0) out.push(paint('dim', `  … and ${more} more`));
@@ -90,14 +95,15 @@ export function renderReply(reply: Reply, opts: RenderOptions): Rendered {
 }
 
 function span(s: Span, paint: (style: Style, s: string) => string): string {
-  if (typeof s === 'string') return s;
-  if ('bold' in s) return paint('bold', s.bold);
-  if ('code' in s) return paint('cyan', s.code);
-  if ('link' in s) return s.text === s.link ? `<${paint('underline', s.link)}>` : `${s.text} <${paint('underline', s.link)}>`;
+  if (typeof s === 'string') return t(s);
+  if ('bold' in s) return paint('bold', t(s.bold));
+  if ('code' in s) return paint('cyan', t(s.code));
+  if ('link' in s) return s.text === s.link ? `<${paint('underline', t(s.link))}>` : `${t(s.text)} <${paint('underline', t(s.link))}>`;
   // A terminal knows nobody's Slack id; the name is what a reader recognises.
-  if ('person' in s) return s.person.displayName;
+  if ('person' in s) return t(s.person.displayName);
+  if ('channel' in s) return t(s.channel);
   // The reader's time zone is unknown here; the fallback names its zone (UTC).
-  return s.fallback;
+  return t(s.fallback);
 }
 
 /** Buttons numbered across the whole reply, `[1] label  [2] label`, packed into rows no wider than `width`. */
@@ -106,8 +112,9 @@ function buttonRows(block: Button[], numbered: RenderedButton[], paint: (style: 
   let row = '';
   for (const b of block) {
     const n = numbered.length + 1;
-    numbered.push({ n, action: b.action, label: b.label });
-    const label = b.style === 'primary' ? paint('green', b.label) : b.style === 'danger' ? paint('red', b.label) : b.label;
+    const text = t(b.label);
+    numbered.push({ n, action: b.action, label: text });
+    const label = b.style === 'primary' ? paint('green', text) : b.style === 'danger' ? paint('red', text) : text;
     const cell = `${paint('bold', `[${n}]`)} ${label}`;
     if (row && visibleLength(row) + 2 + visibleLength(cell) > width) {
       rows.push(row);

@@ -5,6 +5,7 @@
 import { createInterface } from 'node:readline';
 import type { Actor } from '../../actions/launcher.js';
 import { type Conversation, decodeAction, type Form, type Intent, parseCommand, parseMention, type Reply } from '../../conversation/index.js';
+import { terminalText } from '../../conversation/safe-text.js';
 import { renderReply, type RenderedButton } from './render.js';
 
 export interface ShellOptions {
@@ -36,7 +37,8 @@ export function formText(form: Form, command: string): string {
   const given = form.fields.filter((f) => f.initial !== undefined && f.required).map((f) => `${f.name}=${String(f.initial)}`);
   const missing = form.fields.filter((f) => f.required && f.initial === undefined).map((f) => `${f.name}=…`);
   lines.push(`Send: ${command} ${[...given, ...missing].join(' ')}`);
-  return lines.join('\n');
+  // Titles, labels and options come from action files: text, never terminal control codes.
+  return terminalText(lines.join('\n'));
 }
 
 export const PROMPT = 'switchboard> ';
@@ -79,6 +81,8 @@ export async function runShell(opts: ShellOptions): Promise<void> {
   let buttons: RenderedButton[] = [];
   let actor = opts.actor ?? TERMINAL_ACTOR;
   const where = 'shell:local';
+  // Lines printed outside a reply name catalog people and error messages: cleaned like replies.
+  const write = (s: string) => output.write(terminalText(s));
   const show = (reply: Reply) => {
     const rendered = renderReply(reply, { color, width });
     buttons = rendered.buttons;
@@ -92,11 +96,11 @@ export async function runShell(opts: ShellOptions): Promise<void> {
     const lower = command.toLowerCase();
     if (lower === '/as') {
       const who = rest ? opts.person?.(rest) : null;
-      if (!rest) output.write(`You are acting as ${actor.displayName}${actor.ref ? ` (${actor.ref})` : ''}. /as <user> to act as someone in the catalog.\n\n`);
-      else if (!who) output.write(`There is no user ${rest} in the catalog (try a name such as noah-fischer or an e-mail).\n\n`);
+      if (!rest) write(`You are acting as ${actor.displayName}${actor.ref ? ` (${actor.ref})` : ''}. /as <user> to act as someone in the catalog.\n\n`);
+      else if (!who) write(`There is no user ${rest} in the catalog (try a name such as noah-fischer or an e-mail).\n\n`);
       else {
         actor = who;
-        output.write(`You are now acting as ${who.displayName} (${who.ref}).\n\n`);
+        write(`You are now acting as ${who.displayName} (${who.ref}).\n\n`);
       }
       return true;
     }
@@ -144,7 +148,7 @@ export async function runShell(opts: ShellOptions): Promise<void> {
           }
         } catch (err) {
           // One bad answer (a broken catalog row, a bug) must not end the session.
-          output.write(`Error: ${String((err as Error)?.message ?? err).split('\n')[0]}\n\n`);
+          write(`Error: ${String((err as Error)?.message ?? err).split('\n')[0]}\n\n`);
         }
       }
       if (interactive) rl.prompt();

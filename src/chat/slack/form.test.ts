@@ -162,6 +162,11 @@ describe('toModal', () => {
     expect(JSON.parse(view.private_metadata)).toEqual({ action: 'rollback', where: 'slack:C0INC42:1712.0001', breakGlass: true });
   });
 
+  it('shows the description as text: markup in it is escaped and not parsed', () => {
+    const view = modal(form({ description: 'Ping <!channel> & <@U0ADMIN> @here', fields: [] }));
+    expect(view.blocks[0]?.text).toEqual({ type: 'mrkdwn', text: 'Ping &lt;!channel&gt; &amp; &lt;@U0ADMIN&gt; @here', verbatim: true });
+  });
+
   it('stays within Slack’s 100 blocks however many inputs there are', () => {
     const fields: FormField[] = Array.from({ length: 150 }, (_, i) => ({ name: `f${i}`, label: `Field ${i}`, kind: 'text', required: false }));
     const view = modal(form({ fields }));
@@ -226,6 +231,11 @@ describe('rejectModal', () => {
     const view = rejectModal('create-service/beans-api', 'Create <!channel> & <@U123>') as unknown as Modal;
     const text = view.blocks[0]?.text?.text;
     expect(text).toBe('Rejecting *Create !channel  @U123*. The requester sees your reason.');
+  });
+
+  it('decodes the escaped message text it is given before taking markup out', () => {
+    const view = rejectModal('create-service/beans-api', 'R&amp;D &lt;!channel&gt;') as unknown as Modal;
+    expect(view.blocks[0]?.text?.text).toBe('Rejecting *RD !channel*. The requester sees your reason.');
   });
 
   it('keeps a very long summary within the section limit', () => {

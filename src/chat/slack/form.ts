@@ -4,6 +4,7 @@
  * reference: title and button labels 24 characters, private_metadata 3,000, 100 blocks.
  */
 import type { Form, FormField } from '../../conversation/index.js';
+import { escape } from './render.js';
 
 export const FORM_CALLBACK = 'sb:form';
 export const REJECT_CALLBACK = 'sb:reject';
@@ -45,7 +46,8 @@ export interface FormMetadata {
 }
 
 export function toModal(form: Form): Record<string, unknown> {
-  const blocks: ViewBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: cut(form.description, 3000) } }];
+  // The description comes from an action file: text, like everything else a file says.
+  const blocks: ViewBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: cut(escape(form.description), 3000), verbatim: true } }];
   for (const f of form.fields.slice(0, 99)) {
     blocks.push({
       type: 'input',
@@ -83,7 +85,9 @@ export function formValues(state: Record<string, Record<string, StateValue>>): R
   return values;
 }
 
+/** `summary` is the DM's text as Slack sends it back: mrkdwn, so its entities are decoded first. */
 export function rejectModal(workflowId: string, summary: string): Record<string, unknown> {
+  const decoded = summary.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
   return {
     type: 'modal',
     callback_id: REJECT_CALLBACK,
@@ -92,7 +96,7 @@ export function rejectModal(workflowId: string, summary: string): Record<string,
     submit: plain('Reject', 24),
     close: plain('Cancel', 24),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: cut(`Rejecting *${summary.replace(/[&<>]/g, '')}*. The requester sees your reason.`, 3000) } },
+      { type: 'section', text: { type: 'mrkdwn', text: cut(`Rejecting *${decoded.replace(/[&<>]/g, '')}*. The requester sees your reason.`, 3000) } },
       { type: 'input', block_id: 'reason', label: plain('Reason', 2000), element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 500 } },
     ],
   };

@@ -6,6 +6,7 @@
 import type { App } from '@slack/bolt';
 import type { ChatNotifier, Reply } from '../../conversation/index.js';
 import type { PeopleResolver } from './people.js';
+import { isSlackUserId } from '../../conversation/safe-text.js';
 import { toBlockKit } from './render.js';
 
 type WebClient = App['client'];
@@ -52,14 +53,15 @@ export function createSlackNotifier(client: WebClient, people: PeopleResolver): 
     },
     async dm(person, reply) {
       const id = await people.idFor(person);
-      if (!id) return null;
+      // A catalog annotation is no proof of a Slack account: `!channel` or `C…` must not become a post there.
+      if (!isSlackUserId(id)) return null;
       // Posting to a user id delivers into the app's DM with them; the answer names the D… channel.
       return postTo(id, reply);
     },
     async createChannel(name, invite) {
       const created = await client.conversations.create({ name, is_private: false });
       const channel = created.channel?.id as string;
-      const ids = (await Promise.all(invite.map((p) => people.idFor(p)))).filter((id): id is string => id !== null);
+      const ids = (await Promise.all(invite.map((p) => people.idFor(p)))).filter(isSlackUserId);
       if (ids.length) {
         try {
           await client.conversations.invite({ channel, users: [...new Set(ids)].join(',') });

@@ -2,13 +2,15 @@
  * Buttons: "Did you mean" answers in place of the question; "Share in channel" posts the card for
  * everyone and removes the private copy.
  */
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { decodeAction } from '../../../conversation/index.js';
-import { afterAcks, render, type SlackDeps } from '../context.js';
+import { afterAcks, answering, render, type SlackDeps } from '../context.js';
 import { voteClick } from './self-service.js';
 
 export function registerActions(app: App, deps: SlackDeps): void {
-  app.action<BlockButtonAction>(/^sb:\d+$/, async ({ action, ack, respond, body, client }) => {
+  type Args = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+  const asked = ({ action }: Args) => `the button “${action.text.text}”`;
+  app.action<BlockButtonAction>(/^sb:\d+$/, answering<Args>(deps, asked, async ({ action, ack, respond, body, client }) => {
     await ack();
     const clicked = decodeAction(action.value ?? '');
     if (clicked.kind === 'vote') {
@@ -24,7 +26,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
     const message = await render(deps, reply);
     if (intent.kind === 'share') await respond({ ...message, response_type: 'in_channel', delete_original: true });
     else await respond({ ...message, replace_original: true });
-  });
+  }));
   // Clicks on anything else (a link button, another app's leftovers) are acked so Slack shows no error.
   app.action(/^(?!sb:\d+$)/, async ({ ack }) => {
     await ack();

@@ -1,14 +1,19 @@
-/** `/whoowns`, `/runbook` and `/switchboard …`: ack at once, then answer privately through response_url. */
-import type { App } from '@slack/bolt';
+/**
+ * `/whoowns`, `/runbook` and `/switchboard …`: ack at once, then answer privately through response_url;
+ * a failure is answered there too (context.ts `answering`).
+ */
+import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parseCommand } from '../../../conversation/index.js';
-import { afterAcks, render, type SlackDeps } from '../context.js';
+import { afterAcks, answering, render, type SlackDeps } from '../context.js';
 import { actCommand } from './self-service.js';
 
 /** The manifest's commands; any other command routed to the app still gets an ack and help. */
 export const COMMANDS = ['/whoowns', '/runbook', '/switchboard'];
 
 export function registerCommands(app: App, deps: SlackDeps): void {
-  app.command(/.*/, async ({ command, ack, respond, client }) => {
+  type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+  const asked = ({ command }: Args) => `${command.command} ${command.text}`.trim();
+  app.command(/.*/, answering<Args>(deps, asked, async ({ command, ack, respond, client }) => {
     await ack();
     await afterAcks();
     deps.count(command.command);
@@ -26,5 +31,5 @@ export function registerCommands(app: App, deps: SlackDeps): void {
     } else {
       deps.logger.warn({ command: command.command }, 'slash command without response_url or channel: nowhere to answer');
     }
-  });
+  }));
 }

@@ -2,11 +2,12 @@
  * Events: mentions answered in a thread; incident channels get one card per affected service, found
  * from the channel's name, topic and purpose when it is created, when the bot joins, when the bot is
  * mentioned there, and from later messages that name catalog entities. A service is never posted
- * twice in one channel: the claim is a row in SQLite, so this holds across restarts.
+ * twice in one channel: the claim is a row in SQLite, so this holds across restarts. A card that could
+ * not be posted, or any other failure, is told to the person whose event it was (context.ts).
  */
-import type { App } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { parseMention } from '../../../conversation/index.js';
-import { render, type SlackDeps } from '../context.js';
+import { answering, render, type SlackDeps } from '../context.js';
 
 type WebClient = App['client'];
 
@@ -18,6 +19,11 @@ interface ChannelInfo {
 }
 
 const CHANNEL_TTL_MS = 5 * 60 * 1000;
+
+/** Some incident cards could not be posted; the others were. */
+class IncidentCardError extends Error {
+  readonly code = 'incident_card_failed';
+}
 
 export function registerEvents(app: App, deps: SlackDeps): void {
   const channels = new Map<string, { info: ChannelInfo; at: number }>();
@@ -33,6 +39,7 @@ export function registerEvents(app: App, deps: SlackDeps): void {
   }
 
   async function postIncidentCards(client: WebClient, channel: string, texts: (string | undefined)[]): Promise<void> {
+    const failed: string[] = [];
     for (const service of deps.conversation.affectedServices(texts)) {
       const key = `slack:${channel}`;
       if (!deps.state.claimIncidentPost(key, service.ref)) continue;
@@ -44,26 +51,31 @@ export function registerEvents(app: App, deps: SlackDeps): void {
       } catch (err) {
         deps.state.settleIncidentPost(key, service.ref, null);
         deps.logger.error({ err, channel, service: service.ref }, 'could not post the incident card');
+        failed.push(`${service.name} (${(err as { data?: { error?: string } }).data?.error ?? (err as Error).message})`);
       }
     }
+    // Each card is tried; a failure is then said once, naming every card that is missing.
+    if (failed.length) throw new IncidentCardError(`the incident card could not be posted for ${failed.join(', ')}`);
   }
 
-  app.event('channel_created', async ({ event, client }) => {
+  type Args<E extends string> = SlackEventMiddlewareArgs<E> & AllMiddlewareArgs;
+
+  app.event('channel_created', answering<Args<'channel_created'>>(deps, ({ event }) => `the new channel #${event.channel.name}`, async ({ event, client }) => {
     const { id, name } = event.channel;
     if (!deps.conversation.isIncidentChannel(name)) return;
     // The bot must be a member to post; channels:join lets it join public channels by itself.
     await client.conversations.join({ channel: id });
     const info = await channelInfo(client, id).catch(() => ({ id, name }) as ChannelInfo);
     await postIncidentCards(client, id, [name, info.topic, info.purpose]);
-  });
+  }));
 
-  app.event('member_joined_channel', async ({ event, client, context }) => {
+  app.event('member_joined_channel', answering<Args<'member_joined_channel'>>(deps, () => 'adding me to this channel', async ({ event, client, context }) => {
     if (event.user !== context.botUserId) return;
     const info = await channelInfo(client, event.channel);
     if (deps.conversation.isIncidentChannel(info.name)) await postIncidentCards(client, event.channel, [info.name, info.topic, info.purpose]);
-  });
+  }));
 
-  app.event('app_mention', async ({ event, client }) => {
+  app.event('app_mention', answering<Args<'app_mention'>>(deps, () => 'your mention', async ({ event, client }) => {
     // Another bot mentioning us would start a conversation between bots: answer people only.
     if (event.bot_id || event.subtype === 'bot_message') return;
     const info = await channelInfo(client, event.channel).catch(() => ({ id: event.channel }) as ChannelInfo);
@@ -75,11 +87,11 @@ export function registerEvents(app: App, deps: SlackDeps): void {
     deps.count(`mention:${intent.kind}`);
     const message = await render(deps, deps.conversation.reply(intent));
     await client.chat.postMessage({ channel: event.channel, thread_ts: event.thread_ts ?? event.ts, ...message, unfurl_links: false });
-  });
+  }));
 
-  app.message(async ({ message, client }) => {
+  app.message(answering<Args<'message'>>(deps, () => 'your message in this incident channel', async ({ message, client }) => {
     if (message.subtype !== undefined || !('text' in message) || !message.text) return;
     const info = await channelInfo(client, message.channel).catch(() => undefined);
     if (info && deps.conversation.isIncidentChannel(info.name)) await postIncidentCards(client, message.channel, [message.text]);
-  });
+  }));
 }

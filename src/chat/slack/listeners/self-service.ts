@@ -3,9 +3,9 @@
  * DMs (Reject opens a reason modal) and the modals' submissions. Every click and command is acked
  * first; a submission is acked with per-field errors when the inputs do not pass.
  */
-import type { App, BlockButtonAction, SlashCommand } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, BlockButtonAction, SlackOptionsMiddlewareArgs, SlackViewMiddlewareArgs, SlashCommand, ViewSubmitAction } from '@slack/bolt';
 import { requestReply, type Reply } from '../../../conversation/index.js';
-import { afterAcks, render, type SlackDeps } from '../context.js';
+import { afterAcks, answering, render, type SlackDeps } from '../context.js';
 import { FORM_CALLBACK, type FormMetadata, formValues, REJECT_CALLBACK, rejectModal, toModal } from '../form.js';
 
 type WebClient = App['client'];
@@ -21,8 +21,8 @@ async function answer(deps: SlackDeps, respond: Respond | undefined, client: Web
 export async function actCommand(deps: SlackDeps, client: WebClient, command: SlashCommand, respond: Respond | undefined): Promise<void> {
   const actor = await deps.identify(command.user_id);
   const where = `slack:${command.channel_id}`;
-  const incident = deps.conversation.isIncidentChannel(command.channel_name) ? `#${command.channel_name}` : undefined;
-  const result = await deps.conversation.act.act(command.command, command.text, actor, where, { ...(incident && { incident }), preferForm: true });
+  // No incident from the channel's name: break-glass counts only incidents Switchboard posted a card in.
+  const result = await deps.conversation.act.act(command.command, command.text, actor, where, { preferForm: true });
   if ('form' in result) {
     try {
       await client.views.open({ trigger_id: command.trigger_id, view: toModal(result.form) as never });
@@ -38,8 +38,11 @@ export async function actCommand(deps: SlackDeps, client: WebClient, command: Sl
 }
 
 export function registerSelfService(app: App, deps: SlackDeps): void {
+  // Every listener answers a failure (context.ts `answering`): in the modal before ack, by DM after.
+  type Options = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs;
+  type Submit = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
   // Picker options: Slack asks as the person types in an external_select of a form.
-  app.options<'block_suggestion'>({ type: 'block_suggestion', action_id: 'value' }, async ({ ack, body, options }) => {
+  app.options<'block_suggestion'>({ type: 'block_suggestion', action_id: 'value' }, answering<Options>(deps, () => 'the search in the form', async ({ ack, body, options }) => {
     let action = '';
     try {
       action = (JSON.parse((body as { view?: { private_metadata?: string } }).view?.private_metadata ?? '{}') as FormMetadata).action ?? '';
@@ -48,9 +51,9 @@ export function registerSelfService(app: App, deps: SlackDeps): void {
     }
     const found = deps.conversation.act.suggest(action, options.block_id, options.value ?? '');
     await ack({ options: found.slice(0, 100).map((o) => ({ text: { type: 'plain_text', text: o.label.slice(0, 75) }, value: o.value })) });
-  });
+  }));
 
-  app.view(FORM_CALLBACK, async ({ ack, view, body, client }) => {
+  app.view(FORM_CALLBACK, answering<Submit>(deps, ({ view }) => `the form “${view.title.text}”`, async ({ ack, view, body, client }) => {
     let meta: FormMetadata;
     try {
       meta = JSON.parse(view.private_metadata) as FormMetadata;
@@ -81,23 +84,23 @@ export function registerSelfService(app: App, deps: SlackDeps): void {
     const channel = meta.where.split(':')[1];
     const message = await render(deps, requestReply(outcome));
     if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, ...message }).catch((err: unknown) => deps.logger.warn({ err }, 'could not confirm the request'));
-  });
+  }));
 
-  app.view(REJECT_CALLBACK, async ({ ack, view, body }) => {
+  app.view(REJECT_CALLBACK, answering<Submit>(deps, () => 'your rejection', async ({ ack, view, body }) => {
     const reason = (view.state.values.reason?.value?.value ?? '').trim();
     if (!reason) {
       await ack({ response_action: 'errors', errors: { reason: 'A rejection needs a reason.' } });
       return;
     }
     const actor = await deps.identify(body.user.id);
-    const reply = await deps.conversation.act.vote(view.private_metadata, 'reject', actor, reason);
-    if (reply.summary.startsWith('🚫') || /unavailable/i.test(reply.summary)) {
+    const { outcome, reply } = await deps.conversation.castVote(view.private_metadata, 'reject', actor, reason);
+    if (outcome.kind !== 'counted') {
       await ack({ response_action: 'errors', errors: { reason: cutText(reply.summary, 150) } });
       return;
     }
     await ack();
     deps.count('vote:reject');
-  });
+  }));
 }
 
 /** An Approve or Reject click in an approver's DM. */
