@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { startHarness, slackId } from '../src/testing/self-service.js';
 import { startTemporal, temporalCli } from '../src/testing/temporal.js';
 import { approvalQuery, approvalRequest, voteUpdate } from '../workflows/index.js';
+import { ephemeralVoteSigner } from '../src/actions/vote-signing.js';
 import type { EmulatorCall } from '../src/testing/slack-emulator.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -84,7 +85,9 @@ const wall = Date.now() - t0;
 // The floor: Temporal alone, same server, same process.
 const floorStart: number[] = [];
 const floorUpdate: number[] = [];
-const policy = { requester: 'user:default/a', selfApproval: false, rules: [{ description: 'x', required: 1, approvers: ['user:default/b'] }] };
+// Votes carry the bot's signature (signed votes): the floor signs as the bot does, so it measures the same Update.
+const signer = ephemeralVoteSigner();
+const policy = { requester: 'user:default/a', selfApproval: false, rules: [{ description: 'x', required: 1, approvers: ['user:default/b'] }], voteKey: signer.publicKey };
 const { Worker } = await import('@temporalio/worker');
 const { bundleWorkflows } = await import('../src/testing/temporal.js');
 const floorQueue = `floor-${randomUUID()}`;
@@ -99,7 +102,7 @@ await worker.runUntil(async () => {
         // Measure the Update against a running workflow, as a click meets one.
         await handle.query(approvalQuery);
         const u = Date.now();
-        await handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/b', decision: 'approve' }] });
+        await handle.executeUpdate(voteUpdate, { args: [signer.sign(handle.workflowId, { approver: 'user:default/b', decision: 'approve' })] });
         floorUpdate.push(Date.now() - u);
         await handle.result();
       }),

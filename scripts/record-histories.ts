@@ -3,16 +3,20 @@
  * workflow code, so a change that would break running workflows (nondeterminism) fails CI. Run it
  * after an intended, versioned change of workflow behaviour: `node --import tsx scripts/record-histories.ts`.
  *
- * Each workflow type runs once through the real activities, launched the way chat launches it.
+ * Each workflow type runs once through the real activities, launched the way chat launches it, with
+ * votes signed as the bot signs them. Histories of a released version stay as they are (workflows/
+ * histories/*.json is the first release): this writes the current version's into histories/v2/, so
+ * both replay. A later release records into a new folder the same way.
  */
 import { Writable } from 'node:stream';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { loadActions } from '../src/actions/definition.js';
 import { createLauncher } from '../src/actions/launcher.js';
+import { ephemeralVoteSigner } from '../src/actions/vote-signing.js';
 import { createSelfServiceActivities } from '../src/activities/index.js';
 import { openAudit } from '../src/audit/index.js';
 import { openCatalog } from '../src/catalog/index.js';
@@ -24,7 +28,10 @@ import { HOOK_SECRET, startHookReceiver, writeActions } from '../src/testing/sel
 import { bundleWorkflows, startTemporal } from '../src/testing/temporal.js';
 import { actionStatusQuery, approvalRequest, voteUpdate } from '../workflows/index.js';
 
-const HISTORIES = fileURLToPath(new URL('../workflows/histories/', import.meta.url));
+const VERSION = 'v2';
+const HISTORIES = fileURLToPath(new URL(`../workflows/histories/${VERSION}/`, import.meta.url));
+mkdirSync(HISTORIES, { recursive: true });
+const signer = ephemeralVoteSigner();
 const tree = tempTree('switchboard-histories-');
 const env = await startTemporal();
 const db = tree.path('c.db');
@@ -51,11 +58,11 @@ const activities = createSelfServiceActivities({
   secret: () => HOOK_SECRET,
 });
 const temporal = { client: async () => env.client };
-const launcher = createLauncher({ temporal, taskQueue, actions, catalog, deployments, audit, incidents: () => [] });
+const launcher = createLauncher({ temporal, taskQueue, actions, catalog, deployments, audit, incidents: () => [], voteSigner: signer });
 const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleWorkflows(), activities });
 const diego = { id: 'shell:diego-alvarez', ref: 'user:default/diego-alvarez', displayName: 'Diego Álvarez', email: 'diego.alvarez@quillmere.example', slackUserId: null };
 const approve = (ref: string) => ({ id: `shell:${ref}`, ref, displayName: ref, email: null, slackUserId: null });
-const policy = { requester: diego.ref, selfApproval: false, rules: [{ description: 'team-platform', required: 1, approvers: ['user:default/noah-fischer'] }] };
+const policy = { requester: diego.ref, selfApproval: false, rules: [{ description: 'team-platform', required: 1, approvers: ['user:default/noah-fischer'] }], voteKey: signer.publicKey };
 hooks.mode = { kind: 'sync' };
 deployments.record('component:default/ledger', { service: 'ledger', version: '2.3.0', environment: 'production', status: 'succeeded' });
 deployments.record('component:default/ledger', { service: 'ledger', version: '2.4.0', environment: 'production', status: 'succeeded' });
@@ -69,7 +76,7 @@ const requests: [string, string, Record<string, string>, string][] = [
 await worker.runUntil(async () => {
   const approval = await env.client.workflow.start(approvalRequest, { taskQueue, workflowId: 'approval-request', args: [policy, { remindAfterMs: 200, expireAfterMs: 60_000 }] });
   await new Promise((r) => setTimeout(r, 1500));
-  await approval.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/noah-fischer', decision: 'approve' }] });
+  await approval.executeUpdate(voteUpdate, { args: [signer.sign('approval-request', { approver: 'user:default/noah-fischer', decision: 'approve' })] });
   await approval.result();
   const recorded: [string, string][] = [['approval-request', 'approval-request.json']];
 
@@ -86,11 +93,20 @@ await worker.runUntil(async () => {
     recorded.push([outcome.workflowId, file]);
   }
 
+  // Nobody can be asked (no chat surface for the thread's platform in this worker): ends at once.
+  const create = actions.find((a) => a.metadata.name === 'create-service');
+  if (!create) throw new Error('no action create-service');
+  const nobody = await launcher.request(create, { name: 'replay-nobody', owner: 'team-payments', system: 'payments' }, diego, 'slack:CNOWHERE');
+  if (nobody.kind !== 'started') throw new Error(`unreachable: ${JSON.stringify(nobody)}`);
+  const ended = await env.client.workflow.getHandle(nobody.workflowId).result();
+  if (ended.phase !== 'unreachable') throw new Error(`unreachable: ended ${ended.phase}`);
+  recorded.push([nobody.workflowId, 'create-service-unreachable.json']);
+
   for (const [workflowId, file] of recorded) {
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
     // The proto3 JSON form (what `temporal workflow show --output json` prints), which replay reads.
     writeFileSync(join(HISTORIES, file), JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n');
-    console.log(`wrote workflows/histories/${file} (${workflowId})`);
+    console.log(`wrote workflows/histories/${VERSION}/${file} (${workflowId})`);
   }
 });
 await hooks.close();

@@ -13,7 +13,9 @@ import {
   condition,
   defineQuery,
   defineSignal,
+  defineUpdate,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -21,6 +23,7 @@ import {
 } from '@temporalio/workflow';
 import type { SelfServiceActivities, StepContext, StepResult } from '../src/activities/index.js';
 import { type ApprovalPolicy, type ApprovalStatus, type ApprovalTimers, awaitApproval } from './approval.js';
+import { type AskAnswer, canStillBeMet, describeUnreached, dmRefs, REACH_PATCH, type Unreached, unreached } from './reach.js';
 
 export type InputValue = string | number | boolean;
 
@@ -75,7 +78,8 @@ export interface ActionRequest {
 }
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'undone' | 'skipped';
-export type Phase = 'awaiting-approval' | 'running' | 'succeeded' | 'failed' | 'rejected' | 'expired';
+/** `unreachable`: nobody who could approve the request could be asked, so it ended at once. */
+export type Phase = 'awaiting-approval' | 'running' | 'succeeded' | 'failed' | 'rejected' | 'expired' | 'unreachable';
 
 export interface StepStatus {
   id: string;
@@ -108,6 +112,10 @@ export interface ActionStatus {
   /** The status message in the requester's thread, once posted. */
   statusMessage?: string;
   error?: string;
+  /** Refs of the approvers whose DM went out; absent until the DMs were sent (reach.ts). */
+  asked?: string[];
+  /** Approvers who could not be asked, and why. */
+  unreachable?: Unreached[];
 }
 
 export interface StepCallback {
@@ -118,8 +126,16 @@ export interface StepCallback {
 }
 
 export const actionStatusQuery = defineQuery<ActionStatus>('actionStatus');
-/** A webhook receiver finished a step (POST /api/callbacks/…, signature checked by the bot). */
+/**
+ * A webhook receiver finished a step (POST /api/callbacks/…, signature checked by the bot). The
+ * validator refuses a callback for a step that is not waiting for one: early, for a later step, or a
+ * second one; a refused Update leaves no trace in history.
+ */
+export const stepCallbackUpdate = defineUpdate<{ step: string }, [StepCallback]>('stepCallback');
+/** Before stepCallbackUpdate: took any step's callback at any time. Kept only for workflows started then. */
 export const stepCallbackSignal = defineSignal<[StepCallback]>('stepCallback');
+/** Workflows started since callbacks became an Update (marker in their history). */
+export const CALLBACK_UPDATE_PATCH = 'callback-update';
 
 // The audit row and the chat messages are short and local to the worker: local activities, which skip
 // a round trip to the server per call (the DM and the first progress edit are what people wait for).
@@ -181,10 +197,30 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
     updatedAt: Date.now(),
   };
   const callbacks = new Map<string, StepCallback>();
+  /**
+   * The running step that takes a callback. Set when the step starts, not when its webhook answered:
+   * a fast receiver may call back before the worker has read its 202 (docs/actions-format.md).
+   */
+  let awaitingCallback: string | undefined;
   setHandler(actionStatusQuery, () => status);
-  setHandler(stepCallbackSignal, (cb) => {
-    if (!callbacks.has(cb.step)) callbacks.set(cb.step, cb);
-  });
+  if (patched(CALLBACK_UPDATE_PATCH)) {
+    setHandler(
+      stepCallbackUpdate,
+      (cb) => {
+        callbacks.set(cb.step, cb);
+        return { step: cb.step };
+      },
+      {
+        validator: (cb) => {
+          if (awaitingCallback !== cb.step || callbacks.has(cb.step)) throw new Error(`step ${cb.step} is not waiting for a callback`);
+        },
+      },
+    );
+  } else {
+    setHandler(stepCallbackSignal, (cb) => {
+      if (!callbacks.has(cb.step)) callbacks.set(cb.step, cb);
+    });
+  }
 
   const audit = (event: string, detail: Record<string, unknown> = {}, actor = 'system') =>
     audited.appendAudit({
@@ -209,24 +245,31 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
 
   /** Reminder and escalation DMs: edited to the outcome with the first ones. */
   const later: string[] = [];
+  /** Set when the request ended without a decision being possible: votes are refused with it. */
+  let closed: string | null = null;
   // The vote handler must exist before the first await: a click can arrive with the first task.
   const decided = request.breakGlass
     ? null
     : awaitApproval(request.policy, request.timers, {
+        closed: () => closed,
         remind: async (pending) => {
           await audit('reminded', { pending });
-          later.push(...(await chat.askApprovers(status, request.approvers.filter((p) => pending.includes(p.ref)), 'reminder', request.thread).catch(() => [])));
+          later.push(...dmRefs(await chat.askApprovers(status, request.approvers.filter((p) => pending.includes(p.ref)), 'reminder', request.thread).catch(() => [])));
         },
         escalate: async (rule) => {
           await audit('escalated', { to: rule.description });
           status.approvalRules = status.approvalRules.map((r) => `${r} (escalated to ${rule.description})`);
           status.approvers = [...status.approvers, ...request.escalation.filter((p) => !status.approvers.some((a) => a.ref === p.ref))];
-          later.push(...(await chat.askApprovers(status, request.escalation, 'escalation', request.thread).catch(() => [])));
+          later.push(...dmRefs(await chat.askApprovers(status, request.escalation, 'escalation', request.thread).catch(() => [])));
         },
       });
   await audit('requested', {}, request.requester.ref);
   // The status message and the approvers' DMs go out together.
-  const asked = request.breakGlass ? Promise.resolve([] as string[]) : chat.askApprovers(status, request.approvers, 'request', request.thread).catch(() => [] as string[]);
+  const asked: Promise<AskAnswer> = request.breakGlass
+    ? Promise.resolve([])
+    : chat.askApprovers(status, request.approvers, 'request', request.thread).catch((err: unknown) =>
+        request.approvers.map((p) => ({ ref: p.ref, displayName: p.displayName, dm: null, reason: `the DMs could not be sent: ${failureMessage(err)}`, code: 'dm-failed' as const })),
+      );
   try {
     status.statusMessage = await chat.openThread(request.thread, status);
   } catch (err) {
@@ -237,7 +280,25 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
     await audit('break_glass', { incident: request.breakGlass.incident }, request.breakGlass.approver);
     status.approval = { status: 'approved', votes: [{ approver: request.breakGlass.approver, decision: 'approve', reason: `break-glass during ${request.breakGlass.incident}` }], reminded: false, escalated: false };
   } else {
-    const dms = await asked;
+    const answer = await asked;
+    const dms = dmRefs(answer);
+    if (patched(REACH_PATCH)) {
+      status.asked = answer.flatMap((a) => (typeof a !== 'string' && a.dm ? [a.ref] : []));
+      const missed = unreached(answer);
+      if (missed.length) status.unreachable = missed;
+      if (!canStillBeMet(request.policy, new Set(status.asked))) {
+        // Nobody who could approve has seen the request: waiting for its expiry would be silence.
+        closed = 'This request has ended: its approvers could not be reached.';
+        status.phase = 'unreachable';
+        const who = missed.length ? `: ${describeUnreached(missed)}` : '';
+        status.error = status.asked.length ? `too few of its approvers could be reached to approve it${who}` : `nobody who can approve it could be reached${who}`;
+        await audit('unreachable', { unreachable: missed });
+        await chat.closeApprovals(dms, status).catch(() => undefined);
+        return finish();
+      }
+      // The card now says who was asked (and who could not be), instead of assuming it.
+      await show();
+    }
     const approval = await (decided as Promise<ApprovalStatus>);
     status.approval = approval;
     if (approval.status !== 'approved') status.phase = approval.status === 'rejected' ? 'rejected' : 'expired';
@@ -279,6 +340,7 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
     s.startedAt = Date.now();
     await audit('step_started', { step: step.id, run: step.run });
     await show();
+    awaitingCallback = EXECUTORS[step.run] === 'webhook' && step.with.callback === true ? step.id : undefined;
     try {
       const result = await executor(step.run, step.timeoutMs)(context(step, step));
       let output = result.output ?? {};
@@ -289,6 +351,7 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
         if (cb.status === 'failed') throw ApplicationFailure.nonRetryable(cb.message ?? 'the receiver reported a failure', 'StepFailed');
         output = { ...output, ...cb.output };
       }
+      awaitingCallback = undefined;
       outputs[step.id] = output;
       status.links.push(...(result.links ?? []));
       s.state = 'done';
@@ -297,6 +360,7 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
       done.push(step);
       await audit('step_succeeded', { step: step.id, output });
     } catch (err) {
+      awaitingCallback = undefined;
       const message = failureMessage(err);
       s.state = 'failed';
       s.detail = message;

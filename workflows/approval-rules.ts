@@ -18,6 +18,11 @@ export interface ApprovalPolicy {
   selfApproval: boolean;
   /** Every rule must be satisfied. */
   rules: ApprovalRule[];
+  /**
+   * The bot's Ed25519 public key (hex): votes must carry its signature (workflows/vote-proof.ts).
+   * Absent only in requests started before signed votes, which accept unsigned votes while they drain.
+   */
+  voteKey?: string;
 }
 
 export interface Vote {

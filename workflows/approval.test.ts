@@ -1,13 +1,17 @@
 /** The approval on a real Temporal dev server: votes as Updates, refusals by the validator, timers. */
 import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ephemeralVoteSigner } from '../src/actions/vote-signing.js';
 import { bundleWorkflows, startTemporal, temporalCli } from '../src/testing/temporal.js';
 import { approvalQuery, approvalRequest, voteUpdate } from './index.js';
-import type { ApprovalPolicy } from './approval-rules.js';
+import type { ApprovalPolicy, Vote } from './approval-rules.js';
 
 const cli = temporalCli();
+// Votes carry the bot's signature (workflows/vote-proof.ts); these tests sign as the bot does.
+const signer = ephemeralVoteSigner();
 
 /** The validator's message: the client wraps it in WorkflowUpdateFailedError. */
 async function refusal(update: Promise<unknown>): Promise<string> {
@@ -41,17 +45,20 @@ describe.skipIf(!cli)('approvals on a real Temporal server', () => {
     requester: 'user:default/rita',
     selfApproval: false,
     rules: [{ description: 'team-platform (2 of 3)', required: 2, approvers: ['user:default/ann', 'user:default/bob', 'user:default/rita'] }],
+    voteKey: signer.publicKey,
   };
   const start = (timers: Parameters<typeof approvalRequest>[1], p = policy) =>
     env.client.workflow.start(approvalRequest, { taskQueue, workflowId: `approval-${randomUUID()}`, args: [p, timers] });
+  const vote = (handle: WorkflowHandle, v: Vote) =>
+    handle.executeUpdate(voteUpdate, { args: [signer.sign(handle.workflowId, v)] });
 
   it('is approved by N of M approvers, refusing the requester, outsiders and repeat votes', async () => {
     const handle = await start({ expireAfterMs: 60_000 });
-    expect(await refusal(handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/rita', decision: 'approve' }] }))).toMatch(/own request/);
-    expect(await refusal(handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/eve', decision: 'approve' }] }))).toMatch(/not one of the approvers/);
-    expect(await handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/ann', decision: 'approve' }] })).toEqual({ status: 'pending' });
-    expect(await refusal(handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/ann', decision: 'approve' }] }))).toMatch(/already approved/);
-    expect(await handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/bob', decision: 'approve' }] })).toEqual({ status: 'approved' });
+    expect(await refusal(vote(handle, { approver: 'user:default/rita', decision: 'approve' }))).toMatch(/own request/);
+    expect(await refusal(vote(handle, { approver: 'user:default/eve', decision: 'approve' }))).toMatch(/not one of the approvers/);
+    expect(await vote(handle, { approver: 'user:default/ann', decision: 'approve' })).toEqual({ status: 'pending' });
+    expect(await refusal(vote(handle, { approver: 'user:default/ann', decision: 'approve' }))).toMatch(/already approved/);
+    expect(await vote(handle, { approver: 'user:default/bob', decision: 'approve' })).toEqual({ status: 'approved' });
     const result = await handle.result();
     expect(result.status).toBe('approved');
     expect(result.votes.map((v) => v.approver)).toEqual(['user:default/ann', 'user:default/bob']);
@@ -59,8 +66,8 @@ describe.skipIf(!cli)('approvals on a real Temporal server', () => {
 
   it('is rejected by one rejection with a reason', async () => {
     const handle = await start({ expireAfterMs: 60_000 });
-    expect(await refusal(handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/ann', decision: 'reject' }] }))).toMatch(/needs a reason/);
-    await handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/ann', decision: 'reject', reason: 'name clashes with billing' }] });
+    expect(await refusal(vote(handle, { approver: 'user:default/ann', decision: 'reject' }))).toMatch(/needs a reason/);
+    await vote(handle, { approver: 'user:default/ann', decision: 'reject', reason: 'name clashes with billing' });
     expect((await handle.result()).status).toBe('rejected');
   });
 
@@ -76,10 +83,10 @@ describe.skipIf(!cli)('approvals on a real Temporal server', () => {
       ...policy,
       rules: [{ ...policy.rules[0]!, required: 1 }],
     });
-    expect(await refusal(handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/sam', decision: 'approve' }] }))).toMatch(/not one of the approvers/);
+    expect(await refusal(vote(handle, { approver: 'user:default/sam', decision: 'approve' }))).toMatch(/not one of the approvers/);
     await new Promise((r) => setTimeout(r, 1200));
     expect(await handle.query(approvalQuery)).toMatchObject({ escalated: true });
-    await handle.executeUpdate(voteUpdate, { args: [{ approver: 'user:default/sam', decision: 'approve' }] });
+    await vote(handle, { approver: 'user:default/sam', decision: 'approve' });
     expect((await handle.result()).status).toBe('approved');
   });
 });

@@ -1,14 +1,17 @@
 /**
- * A durable approval: votes arrive as a Temporal Update whose validator refuses non-approvers, the
- * requester and repeat votes (a refused Update leaves no trace in history); a reminder and an
- * escalation fire on durable timers; expiry is the third ending. Used by every self-service workflow.
+ * A durable approval: votes arrive as a Temporal Update whose validator first checks the bot's
+ * signature (workflows/vote-proof.ts), then refuses non-approvers, the requester and repeat votes (a
+ * refused Update leaves no trace in history); a reminder and an escalation fire on durable timers;
+ * expiry is the third ending. Used by every self-service workflow.
  */
-import { allHandlersFinished, condition, defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineQuery, defineUpdate, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { type ApprovalPolicy, type ApprovalRule, refusal, tally, type Vote } from './approval-rules.js';
+import { proofProblem, type SignedVote } from './vote-proof.js';
 
 export type { ApprovalPolicy, ApprovalRule, Vote } from './approval-rules.js';
+export type { SignedVote, VoteProof } from './vote-proof.js';
 
-export const voteUpdate = defineUpdate<{ status: string }, [Vote]>('vote');
+export const voteUpdate = defineUpdate<{ status: string }, [SignedVote]>('vote');
 export const approvalQuery = defineQuery<ApprovalStatus>('approval');
 
 export interface ApprovalTimers {
@@ -32,6 +35,8 @@ export interface ApprovalHooks {
   /** Called once when the reminder is due, with who has not voted yet. */
   remind?(pending: string[]): Promise<void>;
   escalate?(rule: ApprovalRule): Promise<void>;
+  /** Why no vote is taken any more although the approval is undecided (the request ended), or null. */
+  closed?(): string | null;
 }
 
 /** Waits for the request to be decided or to expire; the returned status is final. */
@@ -40,10 +45,18 @@ export async function awaitApproval(policy: ApprovalPolicy, timers: ApprovalTime
   let rules = policy.rules;
   const current = (): ApprovalPolicy => ({ ...policy, rules });
 
+  // Requests started before signed votes have no marker in their history and no key in their input:
+  // they accept unsigned votes until they end (the drain). Every request started since needs the
+  // bot's signature, so one started straight on the server without a key takes no vote at all.
+  const signedVotes = patched('signed-votes');
+  const { workflowId } = workflowInfo();
+
   setHandler(approvalQuery, () => state);
   setHandler(
     voteUpdate,
-    (vote) => {
+    ({ approver, decision, reason }) => {
+      // The proof is checked and dropped: the status and its query show the vote only.
+      const vote: Vote = { approver, decision, ...(reason !== undefined && { reason }) };
       state.votes.push(vote);
       const result = tally(current(), state.votes);
       if (result !== 'pending') state.status = result;
@@ -51,7 +64,15 @@ export async function awaitApproval(policy: ApprovalPolicy, timers: ApprovalTime
     },
     {
       validator: (vote) => {
+        // The signature first: an unsigned Update learns nothing about the request's state.
+        if (signedVotes) {
+          if (!policy.voteKey) throw new Error('This request carries no vote key, so no vote on it can be verified.');
+          const forged = proofProblem(vote, policy.voteKey, workflowId, Date.now());
+          if (forged) throw new Error(forged);
+        }
         if (state.status !== 'pending') throw new Error('This request has already been decided.');
+        const ended = hooks.closed?.();
+        if (ended) throw new Error(ended);
         const why = refusal(current(), state.votes, vote);
         if (why) throw new Error(why);
       },

@@ -1,7 +1,8 @@
 /**
  * Recorded histories of every workflow type replay against the current code: a change that would
- * break workflows already running (nondeterminism) fails here. Re-record with
- * `node --import tsx scripts/record-histories.ts` only for an intended, versioned change.
+ * break workflows already running (nondeterminism) fails here. Each release's histories stay: the
+ * first release's in histories/, signed votes and approver reachability (patched) in histories/v2/.
+ * Record a new release's with `node --import tsx scripts/record-histories.ts` into a new folder.
  */
 import { readFileSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
@@ -9,12 +10,17 @@ import { describe, expect, it } from 'vitest';
 import { bundleWorkflows } from '../src/testing/temporal.js';
 
 describe('replay of recorded histories', () => {
-  for (const [file, workflowId] of [
+  const release = [
     ['approval-request.json', 'approval-request'],
     ['create-service.json', 'create-service/replay-beans'],
     ['provision-resource.json', 'provision/ledger/redis/staging'],
     ['rollback-deployment.json', 'rollback/ledger'],
-  ]) {
+  ];
+  for (const [file, workflowId] of [
+    ...release,
+    ...release.map(([f, id]) => [`v2/${f}`, id]),
+    ['v2/create-service-unreachable.json', 'create-service/replay-nobody'],
+  ] as [string, string][]) {
     it(`replays ${file} with the current workflow code`, async () => {
       const history = JSON.parse(readFileSync(new URL(`./histories/${file}`, import.meta.url), 'utf8'));
       expect(history.events.length).toBeGreaterThan(5);

@@ -60,7 +60,7 @@ function actor(name: string): Actor {
 }
 
 /** The plan, or a failure naming the outcome it got instead. */
-function planned(launcher: Launcher, name: string, raw: Record<string, unknown>, who: string, opts: { breakGlass?: boolean; incident?: string } = {}) {
+function planned(launcher: Launcher, name: string, raw: Record<string, unknown>, who: string, opts: { breakGlass?: boolean } = {}) {
   const result = launcher.plan(action(name), raw, actor(who), THREAD, opts);
   if (!('ok' in result)) throw new Error(`expected a plan, got ${JSON.stringify(result.kind === 'invalid' ? result.errors : result)}`);
   return result;
@@ -233,7 +233,8 @@ describe('plan: approvers', () => {
   it('asks team-platform to approve create-service, with the escalation and timers of the rule', () => {
     const p = planned(launcherWith(), 'create-service', beans, 'amara-okafor');
     expect(p.request.approvers.map((a) => a.ref)).toEqual(PLATFORM);
-    expect(p.request.policy).toEqual({ requester: 'user:default/amara-okafor', selfApproval: false, rules: [{ description: 'team-platform', required: 1, approvers: PLATFORM }] });
+    // The policy also carries the bot's public vote key (signed votes); never a private key.
+    expect(p.request.policy).toEqual({ requester: 'user:default/amara-okafor', selfApproval: false, rules: [{ description: 'team-platform', required: 1, approvers: PLATFORM }], voteKey: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(p.request.timers).toEqual({
       expireAfterMs: 24 * HOUR,
       remindAfterMs: 4 * HOUR,
@@ -312,10 +313,10 @@ describe('plan: break-glass', () => {
   });
 
   it('names the incident the request was made in first', () => {
-    openIncidents = ['slack:C0INC42'];
+    openIncidents = ['slack:C0INC42', 'slack:C0HERE'];
     const who = onCall().replace('user:default/', '');
-    const p = planned(launcherWith(), 'rollback', { service: 'payments-api', version: '1.4.0' }, who, { breakGlass: true, incident: 'slack:C0HERE' });
-    expect(p.request.breakGlass?.incident).toBe('slack:C0HERE');
+    const p = launcherWith().plan(action('rollback'), { service: 'payments-api', version: '1.4.0' }, actor(who), 'slack:C0HERE:1712.0002', { breakGlass: true });
+    expect('ok' in p && p.request.breakGlass?.incident).toBe('slack:C0HERE');
   });
 
   it('refuses someone who is not on call, naming who can', () => {

@@ -6,16 +6,18 @@
  */
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { AuditLog } from '../audit/index.js';
+import { redact, redactText } from '../audit/redact.js';
 import type { Catalog } from '../catalog/index.js';
 import { shortRef } from '../catalog/ref.js';
 import type { DeploymentLog } from '../deployments/index.js';
 import { actionStatusQuery, type ActionRequest, type ActionStatus, type PersonRef, type PlannedStep } from '../../workflows/action.js';
 import { voteUpdate } from '../../workflows/approval.js';
 import type { ApprovalTimers } from '../../workflows/approval.js';
-import { decideBreakGlass, isPerson, resolveApprovers, type Approver } from './approvers.js';
+import { decideBreakGlass, isPerson, type RequesterIds, resolveApprovers, type Approver } from './approvers.js';
 import { conditionHolds, type ActionDefinition, PICKER_TYPES } from './definition.js';
 import { catalogLookups, type InputError, type InputValues, validateInputs } from './inputs.js';
 import { renderText } from './template.js';
+import { ephemeralVoteSigner, type VoteSigner } from './vote-signing.js';
 
 /** Who is asking or clicking, as the chat surface knows them. */
 export interface Actor {
@@ -26,6 +28,16 @@ export interface Actor {
   displayName: string;
   email: string | null;
   slackUserId: string | null;
+  /**
+   * Users that all claim this chat account (the same Slack id, or failing that the same e-mail): it is
+   * none of them (`ref` is null), and its requests are refused as an ambiguous identity.
+   */
+  ambiguous?: string[];
+}
+
+/** How a request is made: `breakGlass` asks for the on-call's break-glass (DESIGN.md). */
+export interface RequestOptions {
+  breakGlass?: boolean;
 }
 
 export class SelfServiceUnavailable extends Error {
@@ -56,7 +68,7 @@ export interface LauncherDeps {
   temporal: TemporalAccess;
   taskQueue: string;
   actions: ActionDefinition[];
-  catalog: Pick<Catalog, 'whoOwns' | 'getEntity' | 'suggest'>;
+  catalog: Pick<Catalog, 'whoOwns' | 'getEntity' | 'suggest' | 'responsible' | 'groupMembers'>;
   deployments: Pick<DeploymentLog, 'previousSuccessful'>;
   audit: Pick<AuditLog, 'append'>;
   /** Incident conversations open for an entity (break-glass needs one). */
@@ -64,6 +76,11 @@ export interface LauncherDeps {
   now?: () => Date;
   /** Counts requests and votes by outcome, for /metrics. */
   count?: (what: 'request' | 'vote', action: string, outcome: string) => void;
+  /**
+   * Signs the votes this launcher sends; its public key goes into every request. Without one, a key
+   * for this process only: requests it starts take no vote from another process (fine for tests).
+   */
+  voteSigner?: VoteSigner;
 }
 
 /** The workflow type of each shipped action (DESIGN.md); any other action runs the engine as `runAction`. */
@@ -91,6 +108,7 @@ const unavailable = (err: unknown): RequestOutcome & VoteOutcome => ({ kind: 'un
 
 export function createLauncher(deps: LauncherDeps) {
   const now = deps.now ?? (() => new Date());
+  const signer = deps.voteSigner ?? ephemeralVoteSigner();
   const byCommand = new Map(deps.actions.map((a) => [a.spec.command, a]));
   const byName = new Map(deps.actions.map((a) => [a.metadata.name, a]));
   /** Approvers of the requests this process started, by workflow id. */
@@ -106,7 +124,7 @@ export function createLauncher(deps: LauncherDeps) {
       });
 
   /** Inputs, approvers and steps of one request; errors or a refusal when it cannot be made. */
-  function plan(action: ActionDefinition, raw: Record<string, unknown>, actor: Actor, thread: string, opts: { breakGlass?: boolean; incident?: string } = {}):
+  function plan(action: ActionDefinition, raw: Record<string, unknown>, actor: Actor, thread: string, opts: RequestOptions = {}):
     | { ok: true; request: ActionRequest; workflowId: string; workflowType: string }
     | Exclude<RequestOutcome, { kind: 'started' | 'existing' | 'unavailable' }> {
     const checked = validateInputs(action, raw, catalogLookups(deps.catalog));
@@ -125,17 +143,23 @@ export function createLauncher(deps: LauncherDeps) {
     }
     if (errors.length) return { kind: 'invalid', action, errors, values: raw };
 
+    if (actor.ambiguous?.length) {
+      return { kind: 'refused', reason: `Your chat account is claimed by more than one catalog User (${actor.ambiguous.join(', ')}): ambiguous identity, so it is none of them. Ask whoever maintains the catalog to remove the wrong claim.` };
+    }
     const requester = actor.ref ?? actor.id;
-    const resolution = resolveApprovers(action, values, requester, deps.catalog, now());
+    const ids: RequesterIds = { ref: actor.ref, id: actor.id, slackUserId: actor.slackUserId, email: actor.email };
+    const resolution = resolveApprovers(action, values, ids, deps.catalog, now());
     let breakGlass: ActionRequest['breakGlass'];
     if (opts.breakGlass) {
       const glassInput = action.spec.approval.find((r) => r.breakGlass)?.breakGlass?.onCallOf;
       const subject = glassInput ? values[glassInput] : undefined;
+      // Open incidents are conversations where Switchboard posted a card for this very service; what a
+      // channel is called proves nothing. The one the request was made in is named when it is one of them.
       const incidents = typeof subject === 'string' ? deps.incidents(subject) : [];
-      if (opts.incident) incidents.unshift(opts.incident);
-      const decision = decideBreakGlass(resolution, requester, incidents.length > 0);
+      const here = thread.split(':').slice(0, 2).join(':');
+      const decision = decideBreakGlass(resolution, ids, incidents.length > 0);
       if (!decision.allowed) return { kind: 'refused', reason: `Break-glass refused: ${decision.refusal}.` };
-      breakGlass = { approver: decision.approver.ref, incident: incidents[0] ?? 'no incident required' };
+      breakGlass = { approver: decision.approver.ref, incident: incidents.includes(here) ? here : (incidents[0] ?? 'no incident required') };
     } else if (resolution.problems.length) {
       return { kind: 'refused', reason: `This request cannot be approved as things stand: ${resolution.problems.join('; ')}.` };
     }
@@ -173,18 +197,20 @@ export function createLauncher(deps: LauncherDeps) {
     const request: ActionRequest = {
       action: action.metadata.name,
       title: action.metadata.title,
-      summary: `${action.metadata.title}: ${key.split('/').join(' · ')}`,
+      summary: redactText(`${action.metadata.title}: ${key.split('/').join(' · ')}`),
       requester: asPerson(actor, requester),
       // The service the request is about; for a new service, the component it will be.
       target: serviceInput && typeof values[serviceInput.name] === 'string' ? String(values[serviceInput.name]) : typeof values.name === 'string' ? `component:default/${values.name}` : workflowId,
-      values,
-      shownInputs: display(action, values),
-      policy: { requester, selfApproval: rules.some((r) => r.selfApproval), rules: rules.map((r) => ({ description: r.description, required: r.required, approvers: r.approvers.map((p) => p.ref) })) },
+      // The request is workflow input, kept in the history the Temporal UI shows: no secret travels in
+      // it (a step reads its own from the environment through secretEnv).
+      values: redact(values) as typeof values,
+      shownInputs: display(action, redact(values) as typeof values),
+      policy: { requester, selfApproval: rules.some((r) => r.selfApproval), rules: rules.map((r) => ({ description: r.description, required: r.required, approvers: r.approvers.map((p) => p.ref) })), voteKey: signer.publicKey },
       timers,
       approvers,
       escalation: [...new Map(escalation.map((p) => [p.ref, asPerson(p)])).values()],
       ...(breakGlass && { breakGlass }),
-      steps,
+      steps: redact(steps) as PlannedStep[],
       thread,
     };
     return { ok: true, request, workflowId, workflowType: WORKFLOW_TYPES[action.metadata.name] ?? 'runAction' };
@@ -202,7 +228,7 @@ export function createLauncher(deps: LauncherDeps) {
   const refuse = (actor: Actor, action: string, reason: string, detail: Record<string, unknown> = {}, workflowId?: string) =>
     deps.audit.append({ actor: actor.ref ?? actor.id, action, event: 'refused', detail: { reason, ...detail }, workflowId: workflowId ?? null });
 
-  async function startRequest(action: ActionDefinition, raw: Record<string, unknown>, actor: Actor, thread: string, opts: { breakGlass?: boolean; incident?: string } = {}): Promise<RequestOutcome> {
+  async function startRequest(action: ActionDefinition, raw: Record<string, unknown>, actor: Actor, thread: string, opts: RequestOptions = {}): Promise<RequestOutcome> {
     const planned = plan(action, raw, actor, thread, opts);
     if (!('ok' in planned)) {
       if (planned.kind === 'refused') refuse(actor, action.metadata.name, planned.reason, { inputs: raw });
@@ -273,7 +299,8 @@ export function createLauncher(deps: LauncherDeps) {
     const approver = person?.ref ?? actor.ref ?? actor.id;
     try {
       const result = await client.workflow.getHandle(workflowId).executeUpdate(voteUpdate, {
-        args: [{ approver, decision, ...(reason && { reason }) }],
+        // Signed right before sending: the validator refuses a vote without the bot's signature.
+        args: [signer.sign(workflowId, { approver, decision, ...(reason && { reason }) })],
         // A double click is one vote: Temporal answers a repeated update id with the first result.
         updateId: `vote:${approver}:${decision}`,
       });
@@ -308,7 +335,7 @@ export function createLauncher(deps: LauncherDeps) {
     },
 
     /** Starts the request's workflow, or returns the one already running for the same business key. */
-    async request(action: ActionDefinition, raw: Record<string, unknown>, actor: Actor, thread: string, opts: { breakGlass?: boolean; incident?: string } = {}): Promise<RequestOutcome> {
+    async request(action: ActionDefinition, raw: Record<string, unknown>, actor: Actor, thread: string, opts: RequestOptions = {}): Promise<RequestOutcome> {
       const outcome = await startRequest(action, raw, actor, thread, opts);
       deps.count?.('request', action.metadata.name, outcome.kind);
       return outcome;

@@ -49,6 +49,7 @@ const PHASE: Record<ActionStatus['phase'], { icon: string; text: string }> = {
   failed: { icon: '❌', text: 'failed' },
   rejected: { icon: '🚫', text: 'rejected' },
   expired: { icon: '⌛', text: 'expired without a decision' },
+  unreachable: { icon: '📵', text: 'ended: its approvers could not be reached' },
 };
 
 function stepLine(s: StepStatus): Text {
@@ -66,6 +67,7 @@ export function decisionText(status: ActionStatus): Text {
     return p ? person(p) : shortRef(ref);
   };
   if (status.breakGlass) return ['🔓 Break-glass by ', name(status.breakGlass.approver), ` during ${status.breakGlass.incident}`];
+  if (status.phase === 'unreachable') return [`Ended at once: ${status.error ?? 'its approvers could not be reached'}`];
   const votes = status.approval?.votes ?? [];
   const rejection = votes.find((v) => v.decision === 'reject');
   if (rejection) return ['Rejected by ', name(rejection.approver), rejection.reason?.trim() ? `: ${rejection.reason.trim()}` : ''];
@@ -102,6 +104,9 @@ export function statusCard(status: ActionStatus, workflowUrl?: string, now = sta
   ];
   if (status.links.length) blocks.push({ type: 'list', title: 'Links', items: status.links.map((l) => [{ link: l.url, text: l.title }]) });
   if (status.error && status.phase === 'failed') blocks.push({ type: 'section', text: [`❌ ${status.error}`] });
+  // Who was asked is said only once the DMs went out (status.asked is set then, never before).
+  if (status.phase === 'awaiting-approval' && status.asked?.length) blocks.push({ type: 'context', text: ['📨 Asked in DMs: ', ...join(status.asked.map((ref) => [status.approvers.find((a) => a.ref === ref)?.displayName ?? shortRef(ref)]), ', ')] });
+  if (status.phase !== 'unreachable' && status.unreachable?.length) blocks.push({ type: 'section', text: ['⚠️ Could not be asked: ', status.unreachable.map((u) => `${u.displayName} (${u.reason})`).join('; ')] });
   blocks.push(footer(status, workflowUrl, now));
   return { summary: `${phase.icon} ${status.summary}: ${phase.text}`, blocks, visibility: 'channel' };
 }
@@ -130,7 +135,7 @@ export function approvalCard(status: ActionStatus, kind: AskKind, workflowUrl?: 
 
 /** What every approver's DM becomes once the request is decided: no buttons, the outcome and who. */
 export function approvalClosedCard(status: ActionStatus, workflowUrl?: string): Reply {
-  const outcome = status.phase === 'rejected' ? '🚫' : status.phase === 'expired' ? '⌛' : '✅';
+  const outcome = status.phase === 'rejected' ? '🚫' : status.phase === 'expired' ? '⌛' : status.phase === 'unreachable' ? '📵' : '✅';
   return {
     summary: `${status.summary}: ${PHASE[status.phase].text}`,
     blocks: [
@@ -158,6 +163,15 @@ export function outcomeCard(status: ActionStatus, workflowUrl?: string): Reply {
   if (status.links.length) blocks.push({ type: 'list', title: 'Links', items: status.links.map((l) => [{ link: l.url, text: l.title }]) });
   blocks.push(footer(status, workflowUrl, status.endedAt ?? status.updatedAt));
   return { summary: `${phase.icon} ${status.summary}: ${phase.text}`, blocks, visibility: 'channel' };
+}
+
+/**
+ * What a person is told when answering them failed: what they asked, what went wrong and its code, so
+ * no request ends in silence. `message` is the error's first line, already free of secrets.
+ */
+export function failureReply(what: string, message: string, code: string): Reply {
+  const text: Text = [`⚠️ Sorry, I could not answer ${what}: ${message} (`, { code }, '). It is logged; try again, or tell the people who run Switchboard if it keeps happening.'];
+  return notice(text, `Could not answer ${what}: ${message}`);
 }
 
 /** A one-section private answer: refusals, confirmations, "self-service is unavailable". */

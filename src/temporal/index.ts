@@ -13,6 +13,9 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { SelfServiceUnavailable, type TemporalAccess } from '../actions/launcher.js';
+import { describeTemporalAuth, type TemporalConnectionSettings } from './tls.js';
+
+export { temporalConnectionSettings, type TemporalConnectionSettings } from './tls.js';
 
 const RETRY_AFTER_MS = 3_000;
 
@@ -21,7 +24,7 @@ const RETRY_AFTER_MS = 3_000;
  * the reason (a new attempt at most every few seconds), so chat answers at once that self-service is
  * unavailable; the first call after Temporal is back connects again.
  */
-export function createTemporalAccess(opts: { address: string; namespace: string; logger: Logger }): TemporalAccess & { close(): Promise<void>; connected(): boolean } {
+export function createTemporalAccess(opts: { address: string; namespace: string; logger: Logger; auth?: TemporalConnectionSettings }): TemporalAccess & { close(): Promise<void>; connected(): boolean } {
   let client: Client | undefined;
   let connecting: Promise<Client> | undefined;
   let failure: { reason: string; at: number } | undefined;
@@ -29,7 +32,7 @@ export function createTemporalAccess(opts: { address: string; namespace: string;
 
   const connect = async (): Promise<Client> => {
     try {
-      const connection = await Connection.connect({ address: opts.address, connectTimeout: 2_000 });
+      const connection = await Connection.connect({ address: opts.address, connectTimeout: 2_000, ...opts.auth });
       // A namespace that does not exist is as unreachable as a server that does not answer.
       await connection.workflowService.describeNamespace({ namespace: opts.namespace });
       client = new Client({ connection, namespace: opts.namespace });
@@ -37,7 +40,8 @@ export function createTemporalAccess(opts: { address: string; namespace: string;
       failure = undefined;
       return client;
     } catch (err) {
-      const reason = `Temporal at ${opts.address} (namespace ${opts.namespace}) cannot be reached: ${(err as Error).message.split('\n')[0]}`;
+      // The reason names the auth in use: a TLS client facing a plaintext server fails here, never falls back.
+      const reason = `Temporal at ${opts.address} (namespace ${opts.namespace}${opts.auth?.tls ? `, ${describeTemporalAuth(opts.auth)}` : ''}) cannot be reached: ${(err as Error).message.split('\n')[0]}${opts.auth?.tls ? ' (with TLS on: check that the server speaks TLS and accepts these certificates)' : ''}`;
       if (!failure) log.warn({ address: opts.address }, reason);
       failure = { reason, at: Date.now() };
       throw new SelfServiceUnavailable(reason);
@@ -85,6 +89,8 @@ export async function runWorker(opts: {
   logger: Logger;
   signal: AbortSignal;
   onState?: (state: 'running' | 'down') => void;
+  /** TLS / API key, the same as the client's (src/temporal/tls.ts). */
+  auth?: TemporalConnectionSettings;
 }): Promise<void> {
   const log = opts.logger.child({ component: 'worker' });
   if (!runtimeInstalled) {
@@ -124,7 +130,7 @@ async function runWorkerLoop(
   while (!opts.signal.aborted) {
     let connection: NativeConnection | undefined;
     try {
-      connection = await NativeConnection.connect({ address: opts.address });
+      connection = await NativeConnection.connect({ address: opts.address, ...opts.auth });
       const worker = await Worker.create({ connection, namespace: opts.namespace, taskQueue: opts.taskQueue, workflowBundle: workflows, activities: opts.activities });
       const stop = () => {
         try {
@@ -142,7 +148,7 @@ async function runWorkerLoop(
     } catch (err) {
       opts.onState?.('down');
       if (opts.signal.aborted) break;
-      log.warn({ err: (err as Error).message, retryInMs: delay }, 'worker stopped; reconnecting');
+      log.warn({ err: (err as Error).message, auth: describeTemporalAuth(opts.auth ?? {}), retryInMs: delay }, 'worker stopped; reconnecting');
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 30_000);
     } finally {

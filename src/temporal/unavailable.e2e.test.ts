@@ -34,8 +34,8 @@ describe.skipIf(!temporalCli())('Temporal down, then back', () => {
     const down = await h.emu.waitForResponse((r) => JSON.stringify(r.body).includes('Self-service is unavailable'), 10_000);
     expect(JSON.stringify(down.body)).toContain(`127.0.0.1:${port}`);
     expect(down.at - asked).toBeLessThan(3_000);
-    const health = (await (await fetch(`${h.baseUrl}/healthz`)).json()) as { temporal: { connected: boolean } };
-    expect(health.temporal.connected).toBe(false);
+    const health = (await (await fetch(`${h.baseUrl}/healthz`)).json()) as { status: string; components: { temporal: boolean } };
+    expect(health).toMatchObject({ status: 'degraded', components: { temporal: false } });
 
     temporal = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: temporalCli() as string }, port } });
     // The client tries again a few seconds after a failure; no restart of the bot.
