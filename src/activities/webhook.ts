@@ -2,7 +2,8 @@
  * The `webhook` executor's I/O: sign and POST a step's inputs to an endpoint, and poll a status URL
  * until the endpoint says it is done. Plain async functions; the Temporal activity around them maps a
  * HookError to a retryable or non-retryable failure. Signing mirrors Slack's scheme with a `v1` prefix:
- * `v1=` + hex HMAC-SHA256(secret, `v1:<unix seconds>:<raw body>`).
+ * `v1=` + hex HMAC-SHA256(secret, `v1:<unix seconds>:<raw body>`). Callbacks coming back are signed v2,
+ * which also binds the path, request id and step (src/http/callback-signature.ts).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -49,10 +50,10 @@ export function signBody(secret: string, body: string, now: Date = new Date()): 
   return { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: `v1=${digest(secret, timestamp, body)}` };
 }
 
-type Headers = Record<string, string | string[] | undefined>;
+export type Headers = Record<string, string | string[] | undefined>;
 
 /** A header by name, whatever its case; repeated headers are refused rather than guessed between. */
-function headerValue(headers: Headers, name: string): string | { problem: string } {
+export function headerValue(headers: Headers, name: string): string | { problem: string } {
   const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
   const value = key === undefined ? undefined : headers[key];
   const one = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;

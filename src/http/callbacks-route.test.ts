@@ -5,6 +5,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadActions } from '../actions/definition.js';
 import { SelfServiceUnavailable, type TemporalAccess } from '../actions/launcher.js';
 import { signBody } from '../activities/webhook.js';
+import { openState, type BotState } from '../state/index.js';
+import { tempTree, type TempTree } from '../testing/fixtures.js';
+import { signCallback } from './callback-signature.js';
 import { callbacksRoute } from './callbacks-route.js';
 import { Metrics } from './metrics.js';
 import { startHttpServer } from './server.js';
@@ -13,9 +16,28 @@ const SHIPPED = fileURLToPath(new URL('../../manifests/actions/', import.meta.ur
 const SECRETS: Record<string, string> = { PROVISION_HOOK_SECRET: 'provision-secret-0123456789', DEPLOY_HOOK_SECRET: 'deploy-secret-0123456789' };
 const PROVISION = 'provision/payments-api/postgres/production';
 const ROLLBACK = 'rollback/payments-api';
+/** A webhook step that polls: its receiver has the secret but is never asked to call back. */
+const TIDY = `apiVersion: switchboard.dev/v1alpha1
+kind: Action
+metadata: { name: tidy, title: Tidy a service, description: A job finished by polling }
+spec:
+  command: /tidy
+  usage: <service>
+  key: "{{service.name}}"
+  inputs:
+    - { name: service, title: Service, type: service, required: true }
+  approval: { approvers: [{ ownerOf: service }] }
+  steps:
+    - id: job
+      title: Run the cleanup job
+      run: webhook
+      with: { url: "https://infra.quillmere.example/hooks/tidy", secretEnv: PROVISION_HOOK_SECRET, callback: false, pollUrl: "https://infra.quillmere.example/hooks/status", timeout: 1m }
+`;
 
 let base: string;
 let close: () => Promise<void>;
+let tree: TempTree;
+let state: BotState;
 /** How many times the route asked for a Temporal client. */
 let clientCalls = 0;
 
@@ -27,13 +49,17 @@ const temporal: TemporalAccess = {
 };
 
 beforeAll(async () => {
+  tree = tempTree('switchboard-callbacks-');
+  state = openState(tree.path('state.db'));
+  tree.write('actions/tidy.yaml', TIDY);
+  const actions = [...loadActions(SHIPPED).actions, ...loadActions(tree.path('actions')).actions];
   const http = await startHttpServer({
     port: 0,
     host: '127.0.0.1',
     metrics: new Metrics(),
     logger: pino({ level: 'silent' }),
     health: () => ({ status: 'ok' }),
-    routes: { 'POST /api/callbacks/*': callbacksRoute({ actions: loadActions(SHIPPED).actions, secret: (name) => SECRETS[name], temporal }) },
+    routes: { 'POST /api/callbacks/*': callbacksRoute({ actions, secret: (name) => SECRETS[name], temporal, claim: (key) => state.claimDelivery(key), release: (key) => state.releaseDelivery(key) }) },
   });
   base = `http://127.0.0.1:${http.port}/api/callbacks/`;
   close = http.close;
@@ -41,6 +67,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await close?.();
+  state?.close();
+  tree?.cleanup();
 });
 
 beforeEach(() => {
@@ -55,10 +83,10 @@ async function post(path: string, body: unknown, headers: Record<string, string>
   const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: text });
   return { status: res.status, body: (await res.json()) as { error?: string; message?: string; problems?: string[] } };
 }
-/** Posts `body` signed with `secret` at `at`. */
+/** Posts `body` to `path`, signed for it as a receiver does, with `secret` at `at`. */
 function signed(path: string, body: unknown, secret: string, at = new Date()) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  return post(path, text, signBody(secret, text, at));
+  return post(path, text, signCallback(secret, base + path, text, at));
 }
 
 const done = { status: 'succeeded', message: 'postgres is ready', output: { url: 'https://console.example/db/1', title: 'Console' } };
@@ -91,6 +119,12 @@ describe('POST /api/callbacks/<workflow id>/<step>', () => {
       const res = await signed(pathOf(PROVISION, 'teardown'), done, SECRETS.PROVISION_HOOK_SECRET as string);
       expect(res.status).toBe(404);
       expect(res.body.message).toContain('teardown');
+    });
+
+    it('for a webhook step finished by polling, not by callback', async () => {
+      const res = await signed(pathOf('tidy/ledger', 'job'), done, SECRETS.PROVISION_HOOK_SECRET as string);
+      expect(res.status).toBe(404);
+      expect(clientCalls).toBe(0);
     });
 
     it('for a step that is not a webhook', async () => {
@@ -126,7 +160,7 @@ describe('POST /api/callbacks/<workflow id>/<step>', () => {
 
     it('for a body changed after it was signed', async () => {
       const text = JSON.stringify(done);
-      const res = await post(pathOf(PROVISION, 'provision'), JSON.stringify({ ...done, status: 'failed' }), signBody(SECRETS.PROVISION_HOOK_SECRET as string, text));
+      const res = await post(pathOf(PROVISION, 'provision'), JSON.stringify({ ...done, status: 'failed' }), signCallback(SECRETS.PROVISION_HOOK_SECRET as string, base + pathOf(PROVISION, 'provision'), text));
       expect(res.status).toBe(401);
     });
 
@@ -134,6 +168,28 @@ describe('POST /api/callbacks/<workflow id>/<step>', () => {
       const res = await signed(pathOf(PROVISION, 'provision'), done, SECRETS.PROVISION_HOOK_SECRET as string, new Date(Date.now() - 10 * 60_000));
       expect(res.status).toBe(401);
       expect(res.body.message).toMatch(/replayed request/);
+      expect(clientCalls).toBe(0);
+    });
+
+    it('for a callback signed for another request, with the same secret', async () => {
+      const other = 'provision/ledger/postgres/staging';
+      const text = JSON.stringify(done);
+      const res = await post(pathOf(PROVISION, 'provision'), text, signCallback(SECRETS.PROVISION_HOOK_SECRET as string, base + pathOf(other, 'provision'), text));
+      expect(res).toEqual({ status: 401, body: { error: 'invalid_signature', message: expect.stringContaining('another request or step') } });
+      expect(clientCalls).toBe(0);
+    });
+
+    it('for a body signed the v1 way (over the body alone), saying callbacks use v2', async () => {
+      const text = JSON.stringify(done);
+      const res = await post(pathOf(PROVISION, 'provision'), text, signBody(SECRETS.PROVISION_HOOK_SECRET as string, text));
+      expect(res.status).toBe(401);
+      expect(res.body.message).toMatch(/signed with v2/);
+    });
+
+    it('for a timestamp more than 5 minutes in the future', async () => {
+      const res = await signed(pathOf(PROVISION, 'provision'), done, SECRETS.PROVISION_HOOK_SECRET as string, new Date(Date.now() + 6 * 60_000));
+      expect(res.status).toBe(401);
+      expect(res.body.message).toMatch(/in the future/);
       expect(clientCalls).toBe(0);
     });
 
@@ -168,11 +224,19 @@ describe('POST /api/callbacks/<workflow id>/<step>', () => {
     });
   });
 
+  it('does not use up a signed callback that Temporal never received: the same request may be sent again', async () => {
+    const text = JSON.stringify(done);
+    const headers = signCallback(SECRETS.PROVISION_HOOK_SECRET as string, base + pathOf(PROVISION, 'provision'), text);
+    expect((await post(pathOf(PROVISION, 'provision'), text, headers)).status).toBe(503);
+    expect((await post(pathOf(PROVISION, 'provision'), text, headers)).status).toBe(503);
+    expect(clientCalls).toBe(2);
+  });
+
   it('refuses a body over 256 KiB with 413', async () => {
     const big = JSON.stringify({ status: 'succeeded', output: { blob: 'x'.repeat(300 * 1024) } });
     const res = await fetch(base + pathOf(PROVISION, 'provision'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signBody(SECRETS.PROVISION_HOOK_SECRET as string, big) },
+      headers: { 'content-type': 'application/json', ...signCallback(SECRETS.PROVISION_HOOK_SECRET as string, base + pathOf(PROVISION, 'provision'), big) },
       body: big,
     });
     expect(res.status).toBe(413);
