@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { constants } from 'node:os';
+import { redactText } from '../audit/redact.js';
 
 export interface CommandRun {
   argv: string[];
@@ -33,7 +34,8 @@ export class CommandError extends Error {
     readonly retryable: boolean,
     readonly result?: CommandResult,
   ) {
-    super(message);
+    // The message quotes the command's output, which may print a token it was given.
+    super(redactText(message));
   }
 }
 
@@ -224,7 +226,7 @@ export async function runCommand(run: CommandRun): Promise<CommandResult> {
       if (stoppedBy) kill(child, 'SIGKILL');
       const { code, signal } = exit ?? { code: child.exitCode, signal: child.signalCode };
       const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
-      const result: CommandResult = { exitCode, durationMs: Date.now() - started, outputTail: tail.text() };
+      const result: CommandResult = { exitCode, durationMs: Date.now() - started, outputTail: redactText(tail.text()) };
       if (stoppedBy === 'abort') return reject(run.signal?.reason);
       if (stoppedBy === 'timeout') {
         return reject(new CommandError(`${program} did not finish within ${describeDuration(run.timeoutMs)} and was stopped`, false, result));

@@ -15,6 +15,7 @@ import type { ActionDefinition } from '../actions/definition.js';
 import { catalogLookups, validateInputs } from '../actions/inputs.js';
 import { renderTemplate, TemplateError } from '../actions/template.js';
 import type { AuditEntryInput, AuditLog } from '../audit/index.js';
+import { redact } from '../audit/redact.js';
 import type { Catalog } from '../catalog/index.js';
 import type { BotState } from '../state/index.js';
 import {
@@ -26,8 +27,10 @@ import {
   statusCard,
 } from '../conversation/self-service.js';
 import type { ActionStatus, InputValue, PersonRef } from '../../workflows/action.js';
+import type { AskResult } from '../../workflows/reach.js';
 import { CommandError, runCommand } from './command.js';
 import { git } from './git.js';
+import { redacting } from './redacting.js';
 import { HookError, pollHook, postHook } from './webhook.js';
 
 export interface StepContext {
@@ -85,6 +88,8 @@ const safeName = (id: string) => id.replace(/[^A-Za-z0-9._-]+/g, '_');
 const isLocal = (remote: string) => remote.startsWith('file://') || !(/^[a-z][a-z0-9+.-]*:\/\//i.test(remote) || /^[^/\s]+@[^/\s]+:/.test(remote));
 const localPath = (remote: string) => resolve(remote.replace(/^file:\/\//, ''));
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** A chat error as people read it: its first line, bounded (Slack's `An API error occurred: user_disabled`). */
+const firstLine = (err: unknown) => ((err as Error)?.message ?? String(err)).split('\n')[0]?.slice(0, 200) ?? 'unknown error';
 
 /** Heartbeats when running as an activity; a no-op when called directly (tests of the executors). */
 function heartbeat(detail: unknown): void {
@@ -113,12 +118,23 @@ export function createSelfServiceActivities(deps: SelfServiceDeps) {
   const url = (status: ActionStatus) => deps.workflowUrl?.(status.workflowId);
   const renderDir = (ctx: StepContext) => join(deps.workDir, safeName(ctx.workflowId));
 
+  const runId = () => {
+    try {
+      return Context.current().info.workflowExecution?.runId ?? 'no-run';
+    } catch {
+      return 'no-run'; // called outside an activity (unit tests)
+    }
+  };
+
   /** Runs a step once: a retry after its side effect was done returns the recorded result. */
   const once = async (ctx: StepContext, run: () => Promise<StepResult>): Promise<StepResult> => {
-    const key = `${ctx.workflowId}/${ctx.step.id}${ctx.compensating ? '/undo' : ''}`;
+    // Keyed by run too: the next request with the same business key (a second rollback of a service)
+    // is a new run whose steps must run again.
+    const key = `${ctx.workflowId}/${runId()}/${ctx.step.id}${ctx.compensating ? '/undo' : ''}`;
     const recorded = deps.journal.stepResult(key) as StepResult | undefined;
     if (recorded !== undefined) return recorded;
-    const result = await run();
+    // Journaled as the history will keep it: the journal is on disk as long as the history.
+    const result = redact(await run()) as StepResult;
     deps.journal.recordStep(key, result);
     return result;
   };
@@ -157,7 +173,8 @@ export function createSelfServiceActivities(deps: SelfServiceDeps) {
       requester: ctx.requester.ref,
       inputs: ctx.values,
       outputs: ctx.outputs,
-      ...(callback && { callbackUrl: `${deps.publicUrl.replace(/\/$/, '')}/api/callbacks/${encodeURIComponent(ctx.workflowId)}/${encodeURIComponent(ctx.step.id)}` }),
+      // Bound to this run (signed with it): a later request with the same id hands out a new URL.
+      ...(callback && { callbackUrl: `${deps.publicUrl.replace(/\/$/, '')}/api/callbacks/${encodeURIComponent(ctx.workflowId)}/${encodeURIComponent(ctx.step.id)}?run=${encodeURIComponent(runId())}` }),
     };
     try {
       const posted = await postHook({ url: hookUrl, secret, body, idempotencyKey });
@@ -185,7 +202,9 @@ export function createSelfServiceActivities(deps: SelfServiceDeps) {
     }
   };
 
-  return {
+  // Results, failures and what is posted to chat leave redacted (./redacting.ts): they are kept in
+  // the workflow history, which the Temporal UI shows.
+  return redacting({
     async appendAudit(entry: AuditEntryInput): Promise<number> {
       return deps.audit.append(entry).seq;
     },
@@ -219,12 +238,27 @@ export function createSelfServiceActivities(deps: SelfServiceDeps) {
     async postOutcome(message: string, status: ActionStatus): Promise<void> {
       await notifier(message).reply(message, outcomeCard(status, url(status)));
     },
-    /** DMs each person the request with Approve / Reject; returns the DMs' refs (people not reachable are left out). */
-    async askApprovers(status: ActionStatus, people: PersonRef[], kind: AskKind, where: string): Promise<string[]> {
-      const n = notifier(where);
+    /**
+     * DMs each person the request with Approve / Reject; answers person by person: the DM's ref, or why
+     * there is none (no account on the platform, the DM refused), so the workflow can tell the requester.
+     */
+    async askApprovers(status: ActionStatus, people: PersonRef[], kind: AskKind, where: string): Promise<AskResult[]> {
+      const platform = where.split(':')[0] ?? '';
+      const n = deps.notifiers[platform];
+      const base = (p: PersonRef) => ({ ref: p.ref, displayName: p.displayName });
+      const surface = ({ slack: 'Slack', teams: 'Microsoft Teams', shell: 'terminal' } as Record<string, string>)[platform] ?? platform;
+      if (!n) return people.map((p) => ({ ...base(p), dm: null, reason: `this worker has no ${surface} chat surface to DM them`, code: 'no-surface' }));
       const card = approvalCard(status, kind, url(status));
-      const refs = await Promise.all(people.map((p) => n.dm(p, card).catch(() => null)));
-      return refs.filter((r): r is string => r !== null);
+      return Promise.all(
+        people.map(async (p): Promise<AskResult> => {
+          try {
+            const dm = await n.dm(p, card);
+            return dm ? { ...base(p), dm } : { ...base(p), dm: null, reason: `no ${surface} account is linked to them in the catalog (chat id or e-mail)`, code: 'no-account' };
+          } catch (err) {
+            return { ...base(p), dm: null, reason: `the DM failed: ${firstLine(err)}`, code: 'dm-failed' };
+          }
+        }),
+      );
     },
     /** Edits every approver's DM to the outcome and who decided. */
     async closeApprovals(dms: string[], status: ActionStatus): Promise<void> {
@@ -389,7 +423,7 @@ export function createSelfServiceActivities(deps: SelfServiceDeps) {
         }
       });
     },
-  };
+  });
 }
 
 export type SelfServiceActivities = ReturnType<typeof createSelfServiceActivities>;

@@ -1,20 +1,24 @@
 /**
  * The audit trail of self-service actions, on the same SQLite file as the catalog and bot state.
  * Callers append each request, decision, step and outcome BEFORE its side effect, so an action that
- * could not be recorded does not happen. Rows form a hash chain (each hash covers the previous hash),
- * and a one-row head records the last seq and hash, so verify() detects a changed, removed or
- * trailing-deleted row even by someone who dropped the append-only triggers.
+ * could not be recorded does not happen. Rows form a chain (each hash covers the previous hash), and a
+ * one-row head records the last seq and hash, so verify() detects a changed, removed or
+ * trailing-deleted row even by someone who dropped the append-only triggers. With the audit key the
+ * chain and the head are HMACs, so rewriting rows and recomputing the chain needs the key too.
  */
-import { createHash } from 'node:crypto';
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import { openDb } from '../db/open.js';
+import { expectedHash, macHead, type StoredHead, type StoredRow } from './chain.js';
+import { type AuditKey, AuditKeyError } from './key.js';
 import { redact } from './redact.js';
 import { AUDIT_EVENTS, type AuditEvent, auditHead, auditLog } from './schema.js';
+import { type VerifyResult, verifyChain } from './verify.js';
 
-export { redact } from './redact.js';
+export { redact, redactText } from './redact.js';
 export { AUDIT_EVENTS, type AuditEvent } from './schema.js';
-
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH, hashRow, macRow } from './chain.js';
+export { type AuditKey, AuditKeyError, resolveAuditKey } from './key.js';
+export type { AuditProblem, VerifyResult } from './verify.js';
 
 export interface AuditEntryInput {
   /** `slack:U123`, `user:default/alice`, `system`. */
@@ -49,20 +53,6 @@ export interface AuditRow {
   hash: string;
 }
 
-export interface AuditProblem {
-  /** The row concerned; 0 when the head itself is missing. */
-  seq: number;
-  problem: 'changed' | 'missing' | 'broken_link';
-  message: string;
-}
-
-export interface VerifyResult {
-  ok: boolean;
-  /** Rows present in audit_log. */
-  rows: number;
-  problems: AuditProblem[];
-}
-
 export interface AuditListOptions {
   workflowId?: string;
   /** Rows with seq greater than this (paging). */
@@ -78,40 +68,59 @@ export interface AuditLog {
   close(): void;
 }
 
-type Stored = typeof auditLog.$inferSelect;
-
-/**
- * sha256(prev_hash + canonical JSON). The canonical JSON names the columns as SQLite does, in sorted
- * order, with inputs and detail as their stored text, so anyone can recompute it from the table.
- */
-export function hashRow(r: Omit<Stored, 'hash'>): string {
-  const canonical = JSON.stringify({
-    action: r.action,
-    actor: r.actor,
-    at: r.at,
-    detail: r.detail,
-    event: r.event,
-    inputs: r.inputs,
-    prev_hash: r.prevHash,
-    seq: r.seq,
-    target: r.target,
-    thread: r.thread,
-    workflow_id: r.workflowId,
-  });
-  return createHash('sha256').update(r.prevHash + canonical).digest('hex');
+export interface AuditOptions {
+  /** Without it the chain stays unkeyed, and a keyed chain can be listed and checked but not appended to. */
+  key?: AuditKey;
+  /** Key an unkeyed log at open (default true). `audit --verify` passes false: checking changes nothing. */
+  seal?: boolean;
+  now?: () => Date;
 }
 
-export function openAudit(file: string, now: () => Date = () => new Date()): AuditLog {
+/** `opts` as a function is the clock alone (the older signature). */
+export function openAudit(file: string, opts: AuditOptions | (() => Date) = {}): AuditLog {
+  const { key, seal: sealAtOpen = true, now = () => new Date() } = typeof opts === 'function' ? { now: opts } : opts;
   const { sqlite, orm } = openDb(file);
   const readHead = () => orm.select().from(auditHead).where(eq(auditHead.id, 1)).get();
+  const writeHead = (head: StoredHead) => {
+    const { id: _id, ...rest } = head;
+    orm.update(auditHead).set(rest).where(eq(auditHead.id, 1)).run();
+  };
+
+  /**
+   * The keying: the first keyed row is the next one; the rows before it keep their unkeyed hashes and
+   * are sealed by the head's MAC now, and by the first keyed row's link later.
+   */
+  const seal = (head: StoredHead, k: AuditKey): StoredHead => {
+    const keyed = { ...head, keyedFrom: head.lastSeq + 1, keyedAt: now().toISOString(), keyId: k.id };
+    const sealed = { ...keyed, mac: macHead(k.bytes, keyed) };
+    writeHead(sealed);
+    return sealed;
+  };
+
+  /** The head to append after, keyed when a key is given; refuses a key that does not match the chain's. */
+  const writableHead = (): StoredHead => {
+    const head = readHead();
+    if (!head) throw new Error('audit_head is missing: the audit log was tampered with (run switchboard audit --verify)');
+    if (head.keyedFrom === null) {
+      if (!key) return head;
+      // A key file that existed before this start means this log was keyed by it: an unkeyed head
+      // with rows is a rewrite, not an old log, and keying it now would bless the rewrite.
+      if (!key.created && key.source !== 'SWITCHBOARD_AUDIT_KEY' && head.lastSeq > 0) {
+        throw new AuditKeyError('AUDIT_KEY_MISMATCH', `audit_head is not keyed although the key file ${key.source} already existed: the log was rewritten without the key; run switchboard audit --verify`);
+      }
+      return seal(head, key);
+    }
+    if (!key) throw new AuditKeyError('AUDIT_KEY_MISSING', `the audit log is keyed (key ${head.keyId}): set SWITCHBOARD_AUDIT_KEY or restore the audit.key file beside the database to append to it`);
+    if (head.keyId !== key.id) throw new AuditKeyError('AUDIT_KEY_MISMATCH', `the audit log is keyed with key ${head.keyId}, not with the configured key ${key.id} (${key.source}); run switchboard audit --verify`);
+    return head;
+  };
 
   // IMMEDIATE takes the write lock before reading the head: a second process waits (busy_timeout)
   // instead of reading the same head and forking the chain, or failing on a stale snapshot.
-  const appendTx = sqlite.transaction((entry: AuditEntryInput): Stored => {
-    const head = readHead();
+  const appendTx = sqlite.transaction((entry: AuditEntryInput): StoredRow => {
+    const head = writableHead();
     // seq and prev_hash come from the head, not from the table's last row: appending after a deleted
     // last row then leaves a visible gap instead of silently reusing its seq.
-    if (!head) throw new Error('audit_head is missing: the audit log was tampered with (run switchboard audit --verify)');
     const body = {
       seq: head.lastSeq + 1,
       at: now().toISOString(),
@@ -125,14 +134,24 @@ export function openAudit(file: string, now: () => Date = () => new Date()): Aud
       workflowId: entry.workflowId ?? null,
       prevHash: head.lastHash,
     };
-    const row = { ...body, hash: hashRow(body) };
+    const row = { ...body, hash: expectedHash(body, head.keyedFrom, key?.bytes) as string };
     orm.insert(auditLog).values(row).run();
-    orm.update(auditHead).set({ lastSeq: row.seq, lastHash: row.hash }).where(eq(auditHead.id, 1)).run();
+    const next = { ...head, lastSeq: row.seq, lastHash: row.hash };
+    writeHead(key && next.keyedFrom !== null ? { ...next, mac: macHead(key.bytes, next) } : next);
     return row;
   });
+  // Keyed at open, so an idle log is sealed too, not only from its next row.
+  if (key && sealAtOpen) {
+    try {
+      sqlite.transaction(() => writableHead()).immediate();
+    } catch (err) {
+      // A key that does not fit is reported by every append and by verify; listing still works.
+      if (!(err instanceof AuditKeyError)) throw err;
+    }
+  }
 
   // In pages, so verifying a long log does not hold it all in memory.
-  function* pages(): Generator<Stored> {
+  function* pages(): Generator<StoredRow> {
     const size = 1000;
     // Not from 0: a row an attacker inserted with seq <= 0 must be seen too.
     let after = Number.MIN_SAFE_INTEGER;
@@ -147,30 +166,8 @@ export function openAudit(file: string, now: () => Date = () => new Date()): Aud
 
   // A plain (deferred) transaction: the rows and the head are read from one snapshot.
   const verifyTx = sqlite.transaction((): VerifyResult => {
-    const problems: AuditProblem[] = [];
-    let rows = 0;
-    let last = { seq: 0, hash: GENESIS_HASH };
-    for (const r of pages()) {
-      rows++;
-      const gap = r.seq > last.seq + 1;
-      if (gap) problems.push({ seq: last.seq + 1, problem: 'missing', message: `${range(last.seq + 1, r.seq - 1)} deleted` });
-      // After a gap the link is necessarily broken; the gap already says why.
-      else if (r.prevHash !== last.hash) {
-        problems.push({ seq: r.seq, problem: 'broken_link', message: `row ${r.seq}: prev_hash does not match ${last.seq ? `row ${last.seq}'s hash (row ${last.seq} was replaced)` : 'the genesis hash'}` });
-      }
-      if (hashRow(r) !== r.hash) problems.push({ seq: r.seq, problem: 'changed', message: `row ${r.seq}: contents do not match its hash` });
-      last = { seq: r.seq, hash: r.hash };
-    }
     const head = readHead();
-    if (!head) problems.push({ seq: 0, problem: 'missing', message: 'audit_head is missing: the log cannot be checked for deleted last rows' });
-    else if (head.lastSeq > last.seq) {
-      problems.push({ seq: last.seq + 1, problem: 'missing', message: `${range(last.seq + 1, head.lastSeq)} deleted from the end (head records ${head.lastSeq})` });
-    } else if (head.lastSeq < last.seq) {
-      problems.push({ seq: head.lastSeq + 1, problem: 'broken_link', message: `${range(head.lastSeq + 1, last.seq)} inserted outside the audit log (head records ${head.lastSeq})` });
-    } else if (head.lastHash !== last.hash) {
-      problems.push({ seq: last.seq, problem: 'changed', message: `row ${last.seq}: hash differs from the one recorded in the head (row replaced)` });
-    }
-    return { ok: problems.length === 0, rows, problems };
+    return verifyChain(pages(), head, key, file);
   });
 
   return {
@@ -191,9 +188,7 @@ export function openAudit(file: string, now: () => Date = () => new Date()): Aud
   };
 }
 
-const range = (from: number, to: number) => (from === to ? `row ${from}` : `rows ${from}-${to}`);
-
-function toRow(r: Stored): AuditRow {
+function toRow(r: StoredRow): AuditRow {
   return { ...r, inputs: parse(r.inputs), detail: parse(r.detail) };
 }
 

@@ -18,11 +18,21 @@ export function renderAudit(rows: AuditRow[]): string {
 }
 
 export function renderVerify(result: VerifyResult): string {
-  if (result.ok) return `Audit log verified: ${result.rows} rows, chain intact.`;
+  const k = result.keyed;
+  const keyed = k ? `Keyed from row ${k.from}${k.at ? ` (${k.at})` : ''}, key ${k.keyId}.` : 'Not keyed.';
+  if (result.ok) {
+    return [
+      `Audit log verified: ${result.rows} rows, chain intact.`,
+      keyed,
+      ...result.proves.map((p) => `Proves: ${p}.`),
+      ...result.cannotProve.map((c) => `Cannot prove: ${c}.`),
+    ].join('\n');
+  }
   const n = result.problems.length;
   return [
     `Audit log NOT intact: ${n} problem${n === 1 ? '' : 's'} in ${result.rows} rows.`,
     ...result.problems.map((p) => `  seq ${p.seq}  ${p.problem.padEnd(11)}  ${p.message}`),
+    keyed,
   ].join('\n');
 }
 

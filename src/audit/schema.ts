@@ -20,6 +20,8 @@ export const AUDIT_EVENTS = [
   'failed',
   'refused',
   'break_glass',
+  // No approver could be asked (no chat account, the DM failed): the request ended at once.
+  'unreachable',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
@@ -46,7 +48,8 @@ export const auditLog = sqliteTable(
 
 /**
  * The chain's head (last seq and its hash), one row, updated in the append's transaction: deleting
- * the last rows of audit_log leaves no gap, so only the head tells that they existed.
+ * the last rows of audit_log leaves no gap, so only the head tells that they existed. Once keyed, the
+ * head carries its own MAC.
  */
 export const auditHead = sqliteTable(
   'audit_head',
@@ -54,6 +57,14 @@ export const auditHead = sqliteTable(
     id: integer('id').primaryKey(),
     lastSeq: integer('last_seq').notNull(),
     lastHash: text('last_hash').notNull(),
+    // Set once, when a key first seals the chain: rows from keyed_from on are HMAC-SHA256 with that key,
+    // rows before it keep the unkeyed SHA-256 they were written with. Null: never keyed.
+    keyedFrom: integer('keyed_from'),
+    keyedAt: text('keyed_at'),
+    /** The key's fingerprint (not the key), so a wrong key is told apart from tampered rows. */
+    keyId: text('key_id'),
+    /** HMAC of the head's other columns: moving the head needs the key. */
+    mac: text('mac'),
   },
   (t) => [check('audit_head_single_row', sql`${t.id} = 1`)],
 );
