@@ -10,20 +10,25 @@ import type { Logger } from 'pino';
 import { loadActions } from './actions/definition.js';
 import { createLauncher, type Launcher, SelfServiceUnavailable } from './actions/launcher.js';
 import { createSelfServiceActivities } from './activities/index.js';
-import { openAudit, type AuditLog } from './audit/index.js';
+import { openAudit, resolveAuditKey, type AuditLog } from './audit/index.js';
+import { registerSecrets, secretsInEnvironment } from './audit/redact.js';
 import { openCatalog, type Catalog } from './catalog/index.js';
 import { shortRef } from './catalog/ref.js';
 import { createShellNotifier } from './chat/shell/notifier.js';
 import { createSlackAdapter, type SlackAdapter } from './chat/slack/adapter.js';
+import { catalogIdentity } from './chat/slack/people.js';
 import type { Config } from './config.js';
+import { ingestDefaults, NO_SETTINGS, type Settings } from './settings/index.js';
 import { type Conversation, createConversation } from './conversation/index.js';
 import { openDeployments, type DeploymentLog } from './deployments/index.js';
 import { callbacksRoute } from './http/callbacks-route.js';
 import { deploymentsRoute } from './http/deployments-route.js';
 import { Metrics } from './http/metrics.js';
-import { startHttpServer } from './http/server.js';
+import { componentHealth } from './http/health.js';
+import { listenAddress, startHttpServer } from './http/server.js';
 import { openState, type BotState } from './state/index.js';
-import { createTemporalAccess, findTemporalCli, runWorker, startDevServer, workflowLink } from './temporal/index.js';
+import { createTemporalAccess, findTemporalCli, runWorker, startDevServer, temporalConnectionSettings, workflowLink } from './temporal/index.js';
+import { loadVoteSigner } from './actions/vote-signing.js';
 import type { Actor } from './actions/launcher.js';
 
 export type Mode = 'start' | 'bot' | 'worker';
@@ -31,6 +36,8 @@ export type Mode = 'start' | 'bot' | 'worker';
 export interface AppOptions {
   mode: Mode;
   config: Config;
+  /** The config file's settings (catalog rules, locations, fetch allow-list, limits); default none. */
+  settings?: Settings;
   dbFile: string;
   /** Where secrets named by actions (`secretEnv`) are read. */
   env: NodeJS.ProcessEnv;
@@ -84,16 +91,20 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const { mode, config, dbFile, logger } = opts;
   const metrics = new Metrics();
   mkdirSync(dirname(resolve(dbFile)), { recursive: true });
-  const catalog = openCatalog(dbFile);
+  const settings = opts.settings ?? NO_SETTINGS;
+  const catalog = openCatalog(dbFile, ingestDefaults(settings));
   const state = openState(dbFile);
   const deployments = openDeployments(dbFile);
-  const audit = openAudit(dbFile);
+  // Every configured secret is redacted by value from here on: audit rows, activity results, logs.
+  registerSecrets(secretsInEnvironment(opts.env));
+  // The chain is keyed from the first start: SWITCHBOARD_AUDIT_KEY, or audit.key made beside the database.
+  const audit = openAudit(dbFile, { key: resolveAuditKey({ configured: config.SWITCHBOARD_AUDIT_KEY, dbFile, create: true }) });
   const dataDir = dirname(resolve(dbFile));
   const registryDir = join(dataDir, 'registry');
   mkdirSync(registryDir, { recursive: true });
 
   // Descriptors registered by self-service are ingested with the configured catalog, so a restart keeps them.
-  const report = await catalog.ingest([...config.SWITCHBOARD_CATALOG, registryDir]);
+  const report = await catalog.ingest([...settings.catalog.locations, ...config.SWITCHBOARD_CATALOG, registryDir]);
   logger.info({ sources: config.SWITCHBOARD_CATALOG, entities: report.entities, problems: report.problems.length, ms: report.durationMs }, 'catalog ingested');
   for (const p of report.problems) logger.warn({ location: p.location, line: p.line, code: p.code }, p.message);
   state.prune(24 * 60 * 60 * 1000);
@@ -110,8 +121,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
   logger.info({ actions: loaded.actions.map((a) => a.spec.command) }, 'self-service actions loaded');
 
   const temporal = await temporalFor(opts);
+  // Read once: the certificate files (mTLS) and the vote key (signed votes, docs/security.md).
+  const temporalAuth = temporalConnectionSettings(config);
+  const voteSigner = loadVoteSigner({ envKey: config.SWITCHBOARD_VOTE_KEY, dbFile });
   const access = temporal.address
-    ? createTemporalAccess({ address: temporal.address, namespace: config.TEMPORAL_NAMESPACE, logger })
+    ? createTemporalAccess({ address: temporal.address, namespace: config.TEMPORAL_NAMESPACE, logger, auth: temporalAuth })
     : {
         client: async (): Promise<never> => {
           throw new SelfServiceUnavailable(temporal.reason ?? 'Temporal is not configured');
@@ -128,6 +142,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     deployments,
     audit,
     incidents: (ref) => state.incidentsFor(ref, 24 * 60 * 60 * 1000),
+    voteSigner,
     count: (what, action, outcome) =>
       metrics.inc(`switchboard_selfservice_${what}s_total`, what === 'request' ? 'Self-service requests by outcome' : 'Approval votes by outcome', { action, outcome }),
   });
@@ -148,7 +163,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
         state,
         logger,
         count: count('slack'),
-        person: (email) => catalog.person(email),
+        person: catalogIdentity(catalog, logger),
       })
     : undefined;
   const notifiers = {
@@ -189,6 +204,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       activities,
       logger,
       signal: stopWorker.signal,
+      auth: temporalAuth,
       onState: (s) => {
         workerState.running = s === 'running';
         if (workerState.running) markReady();
@@ -199,20 +215,20 @@ export async function startApp(opts: AppOptions): Promise<App> {
     });
   } else markReady();
 
+  let slackStarted = false;
   const http = await startHttpServer({
     port: config.PORT,
     ...(opts.host && { host: opts.host }),
     metrics,
     logger,
-    health: () => ({
-      status: 'ok',
-      mode,
-      catalog: catalog.stats(),
-      slack: slack ? slack.mode : 'off',
-      temporal: temporal.address
-        ? { address: temporal.address, connected: access.connected(), worker: mode === 'bot' ? 'elsewhere' : workerState.running ? 'running' : 'starting' }
-        : { unavailable: temporal.reason },
+    health: componentHealth(metrics, {
+      catalog: () => catalog.stats().entities >= 0,
+      ...(slack && mode !== 'worker' && { slack: () => slackStarted }),
+      temporal: () => access.connected(),
+      ...(mode !== 'bot' && { worker: () => workerState.running }),
     }),
+    serveMetrics: !config.SWITCHBOARD_METRICS_ADDRESS,
+    ...(config.SWITCHBOARD_METRICS_TOKEN && { metricsToken: config.SWITCHBOARD_METRICS_TOKEN }),
     routes:
       mode === 'worker'
         ? {}
@@ -221,17 +237,30 @@ export async function startApp(opts: AppOptions): Promise<App> {
             'POST /api/deployments': deploymentsRoute({
               token: config.SWITCHBOARD_DEPLOY_TOKEN,
               deployments,
+              metrics,
               serviceRef: (service) => {
                 const entity = catalog.getEntity(service);
                 return entity?.kind.toLowerCase() === 'component' ? entity.ref : null;
               },
             }),
-            'POST /api/callbacks/*': callbacksRoute({ actions: loaded.actions, secret, temporal: access }),
+            'POST /api/callbacks/*': callbacksRoute({
+              actions: loaded.actions,
+              secret,
+              temporal: access,
+              claim: (key) => state.claimDelivery(key),
+              release: (key) => state.releaseDelivery(key),
+              basePath: config.SWITCHBOARD_PUBLIC_URL ? new URL(config.SWITCHBOARD_PUBLIC_URL).pathname.replace(/\/$/, '') : '',
+            }),
           },
   });
   logger.info({ port: http.port }, 'HTTP server listening');
+  const metricsHttp = config.SWITCHBOARD_METRICS_ADDRESS
+    ? await startHttpServer({ ...listenAddress(config.SWITCHBOARD_METRICS_ADDRESS), metrics, logger, ...(config.SWITCHBOARD_METRICS_TOKEN && { metricsToken: config.SWITCHBOARD_METRICS_TOKEN }) })
+    : undefined;
+  if (metricsHttp) logger.info({ address: config.SWITCHBOARD_METRICS_ADDRESS, port: metricsHttp.port }, 'GET /metrics served on its own listener');
   if (slack && mode !== 'worker') {
     await slack.start();
+    slackStarted = true;
     logger.info({ mode: slack.mode }, slack.mode === 'socket' ? 'Slack connected over Socket Mode' : 'Slack requests served at POST /slack/events');
   }
 
@@ -252,6 +281,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       await worker;
       await slack?.stop();
       await http.close();
+      await metricsHttp?.close();
       await access.close();
       await temporal.stop();
       audit.close();

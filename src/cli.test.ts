@@ -151,12 +151,12 @@ describe('switchboard start', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      let health: { slack?: string } | undefined;
-      for (let i = 0; i < 100 && !health; i++) {
+      let health: { components?: { slack?: boolean } } | undefined;
+      for (let i = 0; i < 100 && !health?.components?.slack; i++) {
         await new Promise((r) => setTimeout(r, 200));
         health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json() as Promise<typeof health>, () => undefined);
       }
-      expect(health?.slack).toBe('http');
+      expect(health?.components?.slack).toBe(true);
       const body = slashCommandBody({ command: '/whoowns', text: 'payments-api', response_url: emu.responseUrl('start') });
       expect((await postSigned(`http://127.0.0.1:${port}/slack/events`, 'start-secret', body)).status).toBe(200);
       const answer = await emu.waitForResponse((r) => r.id === 'start');
@@ -194,15 +194,16 @@ describe('switchboard start', () => {
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      let health: { status: string; catalog: { entities: number } } | undefined;
+      let health: { status: string; components: Record<string, boolean> } | undefined;
       for (let i = 0; i < 100 && !health; i++) {
         await new Promise((r) => setTimeout(r, 200));
         health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json() as Promise<typeof health>, () => undefined);
       }
-      expect(health?.status).toBe('ok');
-      expect(health?.catalog.entities).toBeGreaterThan(20);
+      // Status only (ok, or degraded while Temporal or the worker is not up yet); the counts are in /metrics.
+      expect(health?.status).toMatch(/^(ok|degraded)$/);
+      expect(health?.components.catalog).toBe(true);
       const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
-      expect(metrics).toMatch(/^switchboard_catalog_entities \d+$/m);
+      expect(Number(/^switchboard_catalog_entities (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(20);
       expect(metrics).toContain('switchboard_http_requests_total{route="GET /healthz",status="200"}');
     } finally {
       child.kill('SIGTERM');

@@ -7,8 +7,10 @@ import pino from 'pino';
 import { openCatalog, type Catalog } from './catalog/index.js';
 import { renderDeps, renderIngestReport, renderRunbook, renderWhoOwns } from './cli/render.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { ingestDefaults, loadSettings, type Settings } from './settings/index.js';
 import { runShell } from './chat/shell/shell.js';
-import { openAudit } from './audit/index.js';
+import { AuditKeyError, openAudit, resolveAuditKey } from './audit/index.js';
+import { createLogger } from './audit/logger.js';
 import { type Mode, startApp } from './app.js';
 import { renderAudit, renderVerify } from './audit/render.js';
 
@@ -56,8 +58,11 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
   }
 
   let config: Config;
+  let settings: Settings;
   try {
     config = loadConfig(env);
+    // The config file (switchboard.yaml): catalog rules, locations, fetch allow-list, limits.
+    settings = loadSettings(config.SWITCHBOARD_CONFIG, config.SWITCHBOARD_CONFIG !== undefined);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.err(err.message);
@@ -71,13 +76,13 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
     case 'start':
     case 'bot':
     case 'worker':
-      return serve(command, config, dbFile, env, io);
+      return serve(command, config, dbFile, env, io, settings);
     case 'ingest': {
       if (rest.length === 0) {
         io.err('ingest needs at least one path or URL, e.g. `switchboard ingest ./manifests/catalog`');
         return 2;
       }
-      return withCatalog(dbFile, async (catalog) => {
+      return withCatalog(dbFile, settings, async (catalog) => {
         const report = await catalog.ingest(rest);
         io.out(args.values.json ? JSON.stringify(report, null, 2) : renderIngestReport(report));
         return args.values.strict && report.problems.length > 0 ? 1 : 0;
@@ -101,8 +106,8 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
         io.err(`--depth: "${args.values.depth}" must be a whole number of at least 1`);
         return 2;
       }
-      return withCatalog(dbFile, async (catalog) => {
-        await ensureIngested(catalog, config, io);
+      return withCatalog(dbFile, settings, async (catalog) => {
+        await ensureIngested(catalog, config, settings, io);
         const answer =
           command === 'whoowns' ? catalog.whoOwns(query, at) : command === 'runbook' ? catalog.runbook(query, at) : catalog.deps(query, depth);
         if (args.values.json) io.out(JSON.stringify(answer, null, 2));
@@ -113,7 +118,16 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
       });
     }
     case 'audit': {
-      const audit = openAudit(dbFile);
+      // Checking never makes a key: without one, verify says what it could not check.
+      let key;
+      try {
+        key = resolveAuditKey({ configured: config.SWITCHBOARD_AUDIT_KEY, dbFile, create: false });
+      } catch (err) {
+        if (!(err instanceof AuditKeyError)) throw err;
+        io.err(err.message);
+        return 2;
+      }
+      const audit = openAudit(dbFile, { key, seal: false });
       try {
         if (args.values.verify) {
           const result = audit.verify();
@@ -150,8 +164,8 @@ function parse(argv: string[]) {
   });
 }
 
-async function withCatalog(file: string, fn: (catalog: Catalog) => Promise<number>): Promise<number> {
-  const catalog = openCatalog(file);
+async function withCatalog(file: string, settings: Settings, fn: (catalog: Catalog) => Promise<number>): Promise<number> {
+  const catalog = openCatalog(file, ingestDefaults(settings));
   try {
     return await fn(catalog);
   } finally {
@@ -160,28 +174,30 @@ async function withCatalog(file: string, fn: (catalog: Catalog) => Promise<numbe
 }
 
 /** A query against a catalog file that was never ingested ingests the configured catalog first. */
-async function ensureIngested(catalog: Catalog, config: Config, io: Out): Promise<void> {
+async function ensureIngested(catalog: Catalog, config: Config, settings: Settings, io: Out): Promise<void> {
   if (catalog.stats().lastIngestAt !== null) return;
-  io.err(`The catalog is empty; ingesting ${config.SWITCHBOARD_CATALOG.join(', ')} first.`);
-  const report = await catalog.ingest(config.SWITCHBOARD_CATALOG);
+  const roots = [...settings.catalog.locations, ...config.SWITCHBOARD_CATALOG];
+  io.err(`The catalog is empty; ingesting ${roots.map((r) => (typeof r === 'string' ? r : r.target)).join(', ')} first.`);
+  const report = await catalog.ingest(roots);
   if (report.problems.length) io.err(renderIngestReport(report));
 }
 
 /** `start`: everything in one process; `bot`: chat and HTTP; `worker`: the Temporal worker only. */
-async function serve(mode: Mode, config: Config, dbFile: string, env: NodeJS.ProcessEnv, io: Out): Promise<number> {
+async function serve(mode: Mode, config: Config, dbFile: string, env: NodeJS.ProcessEnv, io: Out, settings: Settings): Promise<number> {
   const shell = mode === 'start' && !config.SLACK_BOT_TOKEN;
   if (mode === 'worker' && !config.TEMPORAL_ADDRESS) {
     io.err('switchboard worker needs TEMPORAL_ADDRESS (host:port of the Temporal frontend); `switchboard start` runs a local one instead.');
     return 2;
   }
   // With the terminal chat on stdout, logs go to stderr and only warnings show.
-  const logger = pino(
+  // Every line redacted (src/audit/logger.ts): no secret in logs, whoever logs it.
+  const logger = createLogger(
     { level: shell && config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, base: { service: 'switchboard', mode } },
     shell ? pino.destination(2) : undefined,
   );
   const interactive = Boolean(process.stdin.isTTY);
   const color = shell && interactive && Boolean(process.stdout.isTTY);
-  const app = await startApp({ mode, config, dbFile, env, logger, ...(shell && { shellOutput: { stream: process.stdout, color } }) });
+  const app = await startApp({ mode, config, settings, dbFile, env, logger, ...(shell && { shellOutput: { stream: process.stdout, color } }) });
 
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {

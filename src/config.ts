@@ -3,6 +3,8 @@
  * names the variable; nothing reads process.env anywhere else.
  */
 import { z } from 'zod';
+import { temporalAuthProblems } from './temporal/tls.js';
+import { parseAuditKey } from './audit/key.js';
 
 /** An unset or blank variable is absent; anything else must pass `schema`. */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -14,12 +16,17 @@ const envSchema = z.object({
     .string()
     .default('./manifests/catalog')
     .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean)),
+  /** The config file (src/settings); unset means ./switchboard.yaml if it exists, else none. */
+  SWITCHBOARD_CONFIG: optional(z.string()),
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
   SWITCHBOARD_ACTIONS: z.string().min(1).default('./manifests/actions'),
   SWITCHBOARD_TEMPLATES: z.string().min(1).default('./manifests/templates'),
   SWITCHBOARD_GIT_REMOTE: z.string().min(1).default('./data/repositories'),
   SWITCHBOARD_PUBLIC_URL: optional(z.url({ error: 'must be the URL webhook receivers reach Switchboard at, e.g. https://switchboard.example.com' })),
   SWITCHBOARD_DEPLOY_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+  // GET /metrics on its own listener (e.g. 127.0.0.1:9464) instead of PORT, and/or behind a bearer token.
+  SWITCHBOARD_METRICS_ADDRESS: optional(z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')),
+  SWITCHBOARD_METRICS_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', 'must be a bot token starting with "xoxb-"')),
   SLACK_SIGNING_SECRET: optional(z.string().min(8, 'looks too short for a signing secret')),
@@ -33,6 +40,25 @@ const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('switchboard'),
   TEMPORAL_CLI_PATH: optional(z.string()),
   TEMPORAL_UI_URL: optional(z.url({ error: 'must be the Temporal UI base URL, e.g. http://localhost:8080' })),
+  // mTLS / API key for Temporal (src/temporal/tls.ts): file paths, read once at start-up.
+  TEMPORAL_TLS_CERT: optional(z.string()),
+  TEMPORAL_TLS_KEY: optional(z.string()),
+  TEMPORAL_TLS_CA: optional(z.string()),
+  TEMPORAL_TLS_SERVER_NAME: optional(z.string()),
+  TEMPORAL_API_KEY: optional(z.string()),
+  // The bot's vote-signing key (src/actions/vote-signing.ts); unset: vote.key beside the database.
+  SWITCHBOARD_VOTE_KEY: optional(z.string().regex(/^\s*[0-9a-fA-F]{64}\s*$/, 'must be 64 hex characters (an Ed25519 private key), e.g. from `openssl rand -hex 32`')),
+  // The audit chain's HMAC key (src/audit/key.ts); unset: audit.key beside the database. Never logged.
+  SWITCHBOARD_AUDIT_KEY: optional(
+    z.string().transform((v, ctx) => {
+      try {
+        return parseAuditKey(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  ),
 });
 
 export type Config = z.infer<typeof envSchema>;
@@ -57,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((config.TEAMS_APP_ID === undefined) !== (config.TEAMS_APP_PASSWORD === undefined)) {
     problems.push('TEAMS_APP_ID / TEAMS_APP_PASSWORD: set both or neither');
   }
+  problems.push(...temporalAuthProblems(config));
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorCall } from './testing/slack-emulator.js';
-import { type Harness, slackId, startHarness } from './testing/self-service.js';
+import { type Harness, SIGNING_SECRET, slackId, startHarness } from './testing/self-service.js';
+import { eventBody, postSigned } from './testing/slack-signing.js';
 import { startTemporal, temporalCli } from './testing/temporal.js';
 
 const NOAH = slackId('noah-fischer'); // team-platform
@@ -19,6 +20,13 @@ const YUKI = slackId('yuki-tanaka'); // team-platform
 const DIEGO = slackId('diego-alvarez'); // team-storefront
 const AMARA = slackId('amara-okafor'); // team-payments
 const JONAS = slackId('jonas-weber'); // team-payments
+
+/** Polls a condition on real state (a query, not a sleep) until it holds, or fails after `timeoutMs`. */
+async function waitUntil(holds: () => boolean, timeoutMs = 10_000): Promise<void> {
+  for (const until = Date.now() + timeoutMs; !holds(); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+  }
+}
 
 const text = (call: EmulatorCall) => JSON.stringify(call.args.blocks ?? []) + String(call.args.text ?? '');
 const buttonValue = (call: EmulatorCall, label: string): string => {
@@ -262,11 +270,29 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     expect(call?.body.inputs.version).toBe('2.3.0');
   });
 
+  it('a second rollback of the same service is a new run whose steps run again', async () => {
+    const id = 'rollback/ledger';
+    const before = h.hooks.calls.filter((c) => c.body.id === `${id}/deploy`).length;
+    const firstDone = await threadReply(id, 'is done');
+    // The outcome is posted just before the workflow closes: wait for it to close, as a person would.
+    await temporal.client.workflow.getHandle(id).result();
+    await h.command(DIEGO, '/rollback', 'ledger to 2.2.0');
+    const dm = await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === AMARA && text(c).includes(id) && text(c).includes('2.2.0'), 10_000);
+    await h.click(AMARA, buttonValue(dm, 'Approve'));
+    await h.emu.waitFor('chat.postMessage', (c) => c !== firstDone && Boolean(c.args.thread_ts) && text(c).includes(id) && text(c).includes('is done'), 20_000);
+    const deploys = h.hooks.calls.filter((c) => c.body.id === `${id}/deploy`);
+    expect(deploys).toHaveLength(before + 1);
+    expect(deploys.at(-1)?.body.inputs.version).toBe('2.2.0');
+  });
+
   it('break-glass lets the on-call roll back alone during an open incident, flagged in the audit; others are refused', async () => {
     const onCall = h.app.catalog.whoOwns('payments-api').onCall[0];
     expect(onCall).toBeDefined();
     const oncallId = slackId((onCall?.user ?? '').replace('user:default/', ''));
     const incident = { id: 'CINCPAY', name: 'inc-payments-api-errors' };
+    // The incident is the card Switchboard posts for payments-api when it joins the channel, not the channel's name.
+    await postSigned(h.slackUrl, SIGNING_SECRET, eventBody({ type: 'member_joined_channel', user: 'UBOT0001', channel: incident.id, channel_type: 'C', team: 'T0001' }));
+    await waitUntil(() => h.app.state.incidentsFor('component:default/payments-api', 60_000).includes(`slack:${incident.id}`));
     const someoneElse = oncallId === DIEGO ? NOAH : DIEGO;
     await h.command(someoneElse, '/rollback', 'payments-api to 1.2.3 --break-glass', incident);
     await h.emu.waitForResponse((r) => JSON.stringify(r.body).includes('Break-glass refused'), 10_000);

@@ -94,10 +94,12 @@ describe.skipIf(!temporalCli())('a worker killed mid-request', () => {
     first.kill('SIGKILL');
     await exited(first);
 
-    // The receiver finishes while no worker runs: the bot takes the callback and signals the workflow.
-    await h.hooks.release();
+    // The receiver finishes while no worker runs: no worker can accept the callback, so the bot answers
+    // 503 and the receiver sends it again until the restarted worker takes it.
+    const released = h.hooks.release();
     const second = await startWorker(h.env);
     children.push(second);
+    await released;
     await h.emu.waitFor('chat.postMessage', (c) => Boolean(c.args.thread_ts) && JSON.stringify(c.args.blocks ?? '').includes(id) && JSON.stringify(c.args.blocks ?? '').includes('is done'), 60_000);
 
     expect(h.hooks.calls.filter((c) => c.body.id === `${id}/hook`)).toHaveLength(1);

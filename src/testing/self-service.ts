@@ -9,9 +9,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { type App, type Mode, startApp } from '../app.js';
-import { signBody, verifySignature } from '../activities/webhook.js';
+import { verifySignature } from '../activities/webhook.js';
+import { signCallback } from '../http/callback-signature.js';
 import { loadConfig } from '../config.js';
 import { SAMPLE_CATALOG, tempTree, type TempTree } from './fixtures.js';
 import { startSlackEmulator, type SlackEmulator } from './slack-emulator.js';
@@ -79,7 +80,12 @@ export async function startHookReceiver(secret = HOOK_SECRET): Promise<HookRecei
   const callback = async (call: HookCall, status: 'succeeded' | 'failed' = 'succeeded') => {
     if (!call.body.callbackUrl) return;
     const body = JSON.stringify({ status, message: status === 'succeeded' ? `done by ${call.path}` : 'the receiver failed', output: { url: `https://console.example/${encodeURIComponent(call.body.id)}`, title: 'Console' } });
-    await fetch(call.body.callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signBody(secret, body) }, body });
+    // As a receiver should: a 503 (no worker took it yet) is sent again after Retry-After, signed afresh.
+    for (let attempt = 1; ; attempt++) {
+      const res = await fetch(call.body.callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signCallback(secret, call.body.callbackUrl, body) }, body });
+      if (res.status !== 503 || attempt === 20) return;
+      await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
+    }
   };
   const receiver: HookReceiver = {
     url: '',
@@ -164,6 +170,10 @@ export interface HarnessOptions {
   shellOutput?: NodeJS.WritableStream;
   hooks?: HookReceiver;
   emu?: SlackEmulator;
+  /** Variables set over the defaults (a planted secret, another remote). */
+  env?: Record<string, string>;
+  /** The application's logger (default: silent). */
+  logger?: Logger;
 }
 
 /** Values as Slack puts them in view.state.values, from plain values by block id. */
@@ -212,9 +222,10 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     TEMPORAL_UI_URL: 'http://temporal-ui.test:8080',
     PROVISION_HOOK_SECRET: HOOK_SECRET,
     DEPLOY_HOOK_SECRET: HOOK_SECRET,
+    ...opts.env,
   };
   const config = loadConfig(env);
-  const app = await startApp({ mode: opts.mode ?? 'start', config, dbFile: env.SWITCHBOARD_DB as string, env, logger: pino({ level: 'silent' }), host: '127.0.0.1', ...(opts.shellOutput && { shellOutput: { stream: opts.shellOutput, color: false } }) });
+  const app = await startApp({ mode: opts.mode ?? 'start', config, dbFile: env.SWITCHBOARD_DB as string, env, logger: opts.logger ?? pino({ level: 'silent' }), host: '127.0.0.1', ...(opts.shellOutput && { shellOutput: { stream: opts.shellOutput, color: false } }) });
   await app.workerReady;
   const baseUrl = `http://127.0.0.1:${app.port}`;
   const slackUrl = `${baseUrl}/slack/events`;
