@@ -28,7 +28,9 @@ export interface ReadContext {
 }
 
 export interface ReadResult {
+  /** In read order; a `deferred` source is parsed with `parse` when it is written. */
   sources: ReadSource[];
+  parse(source: Extract<ReadSource, { type: 'deferred' }>): Extract<ReadSource, { type: 'descriptors' | 'failed' }>;
   /** Locations read (or tried) this run; a stored source of a live root not among them is removed. */
   seen: Set<string>;
   liveRoots: Set<string>;
@@ -36,6 +38,8 @@ export interface ReadResult {
 
 export const isUrl = (s: string) => /^https?:\/\//i.test(s);
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]+:/i;
+/** A file without the word can define no Location (plain or quoted); one with it is parsed while reading. */
+const LOCATION = /location/i;
 
 /** The content hash, salted with the rule when there is one: a changed rule re-reads unchanged files. */
 function hashOf(text: string, rule: KindRule): string {
@@ -153,37 +157,13 @@ export async function readSources(roots: IngestRoot[], ctx: ReadContext): Promis
   };
 
   const readDescriptors = (item: WorkItem, text: string, hash: string, existing: SourceRow | undefined) => {
-    const parsed = parseYamlDocuments(text, ctx.limits);
-    if (!parsed.ok) {
-      sources.push({ type: 'failed', item, hash, errors: [{ code: parsed.limit ? 'limit' : 'yaml', location: item.location, line: parsed.line, message: parsed.message }] });
+    const source = parseDescriptors(item, text, hash, ctx.limits);
+    sources.push(source);
+    if (source.type === 'failed') {
       if (existing) followStored(item, existing);
       return;
     }
-    const valid: NewEntity[] = [];
-    const invalid: IngestProblem[] = [];
-    const refused: { ref: string; problem: IngestProblem }[] = [];
-    let descriptors = 0;
-    for (const doc of parsed.documents) {
-      if (!looksLikeDescriptor(doc.value)) continue;
-      descriptors++;
-      const checked = validateEntity(doc.value);
-      const normalized = checked.ok ? normalizeEntity(checked.entity, doc.line) : checked;
-      if (!normalized.ok) {
-        const what = describe(doc.value);
-        for (const issue of normalized.issues) {
-          invalid.push({ code: 'invalid', location: item.location, line: doc.line, message: `${what}: ${issue.path ? `${issue.path} ` : ''}${issue.message}` });
-        }
-        continue;
-      }
-      const entity = normalized.entity;
-      if (!allows(item.rule, entity.kind)) {
-        const why = item.from ? 'reached through a Location, it gets the global catalog rules' : 'catalog rules of this location';
-        refused.push({ ref: entity.ref, problem: { code: 'rule', location: item.location, line: doc.line, message: `${entity.ref} refused: this source may not define a ${entity.kind} (${why}: ${item.rule.label})` } });
-        continue;
-      }
-      valid.push(entity);
-    }
-    sources.push({ type: 'descriptors', item, hash, valid, invalid, refused, descriptors });
+    const { valid } = source;
     for (const entity of valid) {
       if (firstDefiner.has(entity.ref)) continue;
       firstDefiner.set(entity.ref, item.location);
@@ -225,9 +205,44 @@ export async function readSources(roots: IngestRoot[], ctx: ReadContext): Promis
         rules: rules.map((r) => ({ pattern: r.pattern, owners: JSON.stringify(r.owners), section: r.section, line: r.line })),
         problems: errors.map((e) => ({ code: 'codeowners', location: item.location, line: e.line, message: e.message })),
       });
-    } else readDescriptors(item, text, hash, existing);
+    } else if (LOCATION.test(text) || (existing && repo.locationsOfSource(existing.id).length > 0)) {
+      readDescriptors(item, text, hash, existing);
+    } else sources.push({ type: 'deferred', item, hash, text });
   }
-  return { sources, seen, liveRoots };
+  return { sources, seen, liveRoots, parse: (source) => parseDescriptors(source.item, source.text, source.hash, ctx.limits) };
+}
+
+/** Parses and validates one descriptor file, and checks each entity against the source's rule. */
+function parseDescriptors(item: WorkItem, text: string, hash: string, limits: IngestLimits): Extract<ReadSource, { type: 'descriptors' | 'failed' }> {
+  const parsed = parseYamlDocuments(text, limits);
+  if (!parsed.ok) {
+    return { type: 'failed', item, hash, errors: [{ code: parsed.limit ? 'limit' : 'yaml', location: item.location, line: parsed.line, message: parsed.message }] };
+  }
+  const valid: NewEntity[] = [];
+  const invalid: IngestProblem[] = [];
+  const refused: { ref: string; problem: IngestProblem }[] = [];
+  let descriptors = 0;
+  for (const doc of parsed.documents) {
+    if (!looksLikeDescriptor(doc.value)) continue;
+    descriptors++;
+    const checked = validateEntity(doc.value);
+    const normalized = checked.ok ? normalizeEntity(checked.entity, doc.line) : checked;
+    if (!normalized.ok) {
+      const what = describe(doc.value);
+      for (const issue of normalized.issues) {
+        invalid.push({ code: 'invalid', location: item.location, line: doc.line, message: `${what}: ${issue.path ? `${issue.path} ` : ''}${issue.message}` });
+      }
+      continue;
+    }
+    const entity = normalized.entity;
+    if (!allows(item.rule, entity.kind)) {
+      const why = item.from ? 'reached through a Location, it gets the global catalog rules' : 'catalog rules of this location';
+      refused.push({ ref: entity.ref, problem: { code: 'rule', location: item.location, line: doc.line, message: `${entity.ref} refused: this source may not define a ${entity.kind} (${why}: ${item.rule.label})` } });
+      continue;
+    }
+    valid.push(entity);
+  }
+  return { type: 'descriptors', item, hash, valid, invalid, refused, descriptors };
 }
 
 function exists(path: string): boolean {

@@ -75,6 +75,11 @@ export interface WorkItem {
 /** What the read phase learnt of one source; the write phase turns it into rows. */
 export type ReadSource =
   | { type: 'failed'; item: WorkItem; hash: string | null; errors: IngestProblem[] }
+  /**
+   * Read but not parsed yet: it cannot hold a Location (and never did), so nothing in it changes what is
+   * read. The write phase parses it (CPU only), so the run holds one file's entities at a time, not all.
+   */
+  | { type: 'deferred'; item: WorkItem; hash: string; text: string }
   | { type: 'unchanged'; item: WorkItem; existing: SourceRow }
   | { type: 'codeowners'; item: WorkItem; hash: string; rules: { pattern: string; owners: string; section: string | null; line: number }[]; problems: IngestProblem[] }
   | {

@@ -76,7 +76,8 @@ export function writeSources(sqlite: Database.Database, repo: CatalogRepo, read:
     }
   };
 
-  const writeOne = (source: ReadSource) => {
+  const writeOne = (next: ReadSource) => {
+    const source = next.type === 'deferred' ? read.parse(next) : next;
     const { item } = source;
     const existing = repo.sourceByLocation(item.location);
     switch (source.type) {
