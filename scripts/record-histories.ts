@@ -26,6 +26,7 @@ import { openState } from '../src/state/index.js';
 import { SAMPLE_CATALOG, tempTree } from '../src/testing/fixtures.js';
 import { HOOK_SECRET, startHookReceiver, writeActions } from '../src/testing/self-service.js';
 import { bundleWorkflows, startTemporal } from '../src/testing/temporal.js';
+import { stepCallbackUpdate } from '../workflows/action.js';
 import { actionStatusQuery, approvalRequest, voteUpdate } from '../workflows/index.js';
 
 const VERSION = 'v2';
@@ -87,8 +88,19 @@ await worker.runUntil(async () => {
     if (outcome.kind !== 'started') throw new Error(`${name}: ${JSON.stringify(outcome)}`);
     const handle = env.client.workflow.getHandle(outcome.workflowId);
     while ((await handle.query(actionStatusQuery)).approvers.length === 0) await new Promise((r) => setTimeout(r, 100));
+    // Provision's webhook finishes by callback, through the Update the bot's callback route sends.
+    hooks.mode = { kind: name === 'provision' ? 'hold' : 'sync' };
     const vote = await launcher.vote(outcome.workflowId, approve(approver), 'approve');
     if (vote.kind !== 'counted') throw new Error(`${name}: ${JSON.stringify(vote)}`);
+    if (name === 'provision') {
+      let call = hooks.calls.find((c) => c.body.id.startsWith(`${outcome.workflowId}/`) && c.body.callbackUrl);
+      while (!call) {
+        await new Promise((r) => setTimeout(r, 100));
+        call = hooks.calls.find((c) => c.body.id.startsWith(`${outcome.workflowId}/`) && c.body.callbackUrl);
+      }
+      const step = call.body.id.slice(outcome.workflowId.length + 1);
+      await handle.executeUpdate(stepCallbackUpdate, { args: [{ step, status: 'succeeded', output: { url: 'https://console.example/replay', title: 'Console' } }] });
+    }
     await handle.result();
     recorded.push([outcome.workflowId, file]);
   }
