@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startHarness, slackId } from '../src/testing/self-service.js';
+import { startHarness, slackId } from '../src/testing/harness.js';
 import { startTemporal, temporalCli } from '../src/testing/temporal.js';
 import { approvalQuery, approvalRequest, voteUpdate } from '../workflows/index.js';
 import { ephemeralVoteSigner } from '../src/actions/vote-signing.js';

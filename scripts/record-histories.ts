@@ -24,7 +24,7 @@ import { createShellNotifier } from '../src/chat/shell/notifier.js';
 import { openDeployments } from '../src/deployments/index.js';
 import { openState } from '../src/state/index.js';
 import { SAMPLE_CATALOG, tempTree } from '../src/testing/fixtures.js';
-import { HOOK_SECRET, startHookReceiver, writeActions } from '../src/testing/self-service.js';
+import { HOOK_SECRET, startHookReceiver, writeActions } from '../src/testing/harness.js';
 import { bundleWorkflows, startTemporal } from '../src/testing/temporal.js';
 import { stepCallbackUpdate } from '../workflows/action.js';
 import { actionStatusQuery, approvalRequest, voteUpdate } from '../workflows/index.js';

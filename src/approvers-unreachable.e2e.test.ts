@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempTree } from './testing/fixtures.js';
 import type { EmulatorCall } from './testing/slack-emulator.js';
 import { startSlackEmulator } from './testing/slack-emulator.js';
-import { type Harness, slackId, slackUsers, startHarness } from './testing/self-service.js';
+import { type Harness, slackId, slackUsers, startHarness } from './testing/harness.js';
 import { startTemporal, temporalCli } from './testing/temporal.js';
 import { actionStatusQuery } from '../workflows/index.js';
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempTree, yamlDoc, type TempTree } from './testing/fixtures.js';
-import { type Harness, slackId, startHarness } from './testing/self-service.js';
+import { type Harness, slackId, startHarness } from './testing/harness.js';
 import { startTemporal, temporalCli } from './testing/temporal.js';
 
 const refusal = (h: Harness, needle: string) => h.emu.waitForResponse((r) => JSON.stringify(r.body).includes(needle), 10_000);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionStatusQuery } from '../workflows/action.js';
 import { createLogger } from './audit/logger.js';
 import { tempTree, type TempTree } from './testing/fixtures.js';
-import { type HookReceiver, type Harness, slackId, startHarness } from './testing/self-service.js';
+import { type HookReceiver, type Harness, slackId, startHarness } from './testing/harness.js';
 import type { EmulatorCall } from './testing/slack-emulator.js';
 import { startTemporal, temporalCli } from './testing/temporal.js';
 

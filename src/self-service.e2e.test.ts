@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorCall } from './testing/slack-emulator.js';
-import { type Harness, SIGNING_SECRET, slackId, startHarness } from './testing/self-service.js';
+import { type Harness, SIGNING_SECRET, slackId, startHarness } from './testing/harness.js';
 import { eventBody, postSigned } from './testing/slack-signing.js';
 import { startTemporal, temporalCli } from './testing/temporal.js';
 

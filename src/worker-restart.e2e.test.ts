@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, slackId, startHarness } from './testing/self-service.js';
+import { type Harness, slackId, startHarness } from './testing/harness.js';
 import { startTemporal, temporalCli } from './testing/temporal.js';
 
 const BIN = fileURLToPath(new URL('../bin/switchboard.js', import.meta.url));

@@ -25,7 +25,7 @@ import {
   type ChatNotifier,
   outcomeCard,
   statusCard,
-} from '../conversation/self-service.js';
+} from '../conversation/request-cards.js';
 import type { ActionStatus, InputValue, PersonRef } from '../../workflows/action.js';
 import type { AskResult } from '../../workflows/reach.js';
 import { CommandError, runCommand } from './command.js';

@@ -9,7 +9,7 @@ import type { Actor, Launcher, RequestOutcome, VoteOutcome } from '../actions/la
 import { parseRequestText } from '../actions/usage.js';
 import type { ActionStatus } from '../../workflows/action.js';
 import type { Reply, Text } from './reply.js';
-import { notice, statusCard } from './self-service.js';
+import { notice, statusCard } from './request-cards.js';
 
 export type SelfService = Pick<Launcher, 'commands' | 'byCommand' | 'byName' | 'request' | 'vote' | 'status' | 'suggest'>;
 

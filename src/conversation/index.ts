@@ -8,14 +8,14 @@ import { depsCard, helpCard, runbookCard, whoOwnsCard } from './cards.js';
 import { createActConversation, type SelfService, voteReply } from './act.js';
 import type { Intent } from './intents.js';
 import type { Reply } from './reply.js';
-import { notice } from './self-service.js';
+import { notice } from './request-cards.js';
 
 export * from './intents.js';
 export * from './reply.js';
 export type { ActAnswer, Form, FormField, SelfService } from './act.js';
 export { requestReply } from './act.js';
-export type { ChatNotifier } from './self-service.js';
-export { failureReply } from './self-service.js';
+export type { ChatNotifier } from './request-cards.js';
+export { failureReply } from './request-cards.js';
 
 /** The catalog questions the conversation asks. */
 export type CatalogQueries = Pick<Catalog, 'whoOwns' | 'runbook' | 'deps' | 'findMentions'>;

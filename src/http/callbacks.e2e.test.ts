@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionStatusQuery } from '../../workflows/action.js';
 import type { EmulatorCall } from '../testing/slack-emulator.js';
-import { HOOK_SECRET, type Harness, type HookCall, slackId, startHarness } from '../testing/self-service.js';
+import { HOOK_SECRET, type Harness, type HookCall, slackId, startHarness } from '../testing/harness.js';
 import { startTemporal, temporalCli } from '../testing/temporal.js';
 import { signCallback } from './callback-signature.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, startApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { SAMPLE_CATALOG, tempTree, type TempTree } from '../testing/fixtures.js';
-import { freePort } from '../testing/self-service.js';
+import { freePort } from '../testing/harness.js';
 
 const TOKEN = 'metrics-token-0123456789';
 let tree: TempTree;

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type Harness, slackId, startHarness } from '../testing/self-service.js';
+import { freePort, type Harness, slackId, startHarness } from '../testing/harness.js';
 import { temporalCli } from '../testing/temporal.js';
 
 describe.skipIf(!temporalCli())('Temporal down, then back', () => {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../../testing/self-service.js';
+import { type Harness, startHarness } from '../../testing/harness.js';
 import { startTemporal, temporalCli } from '../../testing/temporal.js';
 import { runShell } from './shell.js';
 

@@ -11,7 +11,7 @@ import type { Route } from '../../http/server.js';
 import { registerActions } from './listeners/actions.js';
 import { registerCommands } from './listeners/commands.js';
 import { registerEvents } from './listeners/events.js';
-import { registerSelfService } from './listeners/self-service.js';
+import { registerSelfService } from './listeners/requests.js';
 import { createSlackNotifier } from './notifier.js';
 import { type CatalogPersonLookup, createIdentityResolver, createPeopleResolver } from './people.js';
 import type { ChatNotifier } from '../../conversation/index.js';

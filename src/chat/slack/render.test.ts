@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog, type Catalog } from '../../catalog/index.js';
 import { type Conversation, createConversation, type Reply } from '../../conversation/index.js';
-import { outcomeCard, statusCard } from '../../conversation/self-service.js';
+import { outcomeCard, statusCard } from '../../conversation/request-cards.js';
 import { tempTree, type TempTree } from '../../testing/fixtures.js';
 import { liveMarkup, mrkdwnTexts, VALID_URL, VALID_USER_ID, writeHostileCatalog } from '../../testing/hostile-catalog.js';
 import type { ActionStatus } from '../../../workflows/action.js';

@@ -5,7 +5,7 @@
 import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { decodeAction } from '../../../conversation/index.js';
 import { afterAcks, answering, render, type SlackDeps } from '../context.js';
-import { voteClick } from './self-service.js';
+import { voteClick } from './requests.js';
 
 export function registerActions(app: App, deps: SlackDeps): void {
   type Args = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;

@@ -5,7 +5,7 @@
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parseCommand } from '../../../conversation/index.js';
 import { afterAcks, answering, render, type SlackDeps } from '../context.js';
-import { actCommand } from './self-service.js';
+import { actCommand } from './requests.js';
 
 /** The manifest's commands; any other command routed to the app still gets an ack and help. */
 export const COMMANDS = ['/whoowns', '/runbook', '/switchboard'];

@@ -11,7 +11,7 @@ import type { ActionStatus, PersonRef, StepStatus } from '../../workflows/action
 import { createActConversation, formFor, requestReply, voteReply } from './act.js';
 import { decodeAction } from './intents.js';
 import { type Block, plain, type Reply, type Text } from './reply.js';
-import { approvalCard, approvalClosedCard, formatElapsed, outcomeCard, statusCard } from './self-service.js';
+import { approvalCard, approvalClosedCard, formatElapsed, outcomeCard, statusCard } from './request-cards.js';
 
 const SHIPPED = fileURLToPath(new URL('../../manifests/actions/', import.meta.url));
 const actions = loadActions(SHIPPED).actions;
