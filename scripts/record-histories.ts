@@ -26,7 +26,7 @@ import { openState } from '../src/state/index.js';
 import { SAMPLE_CATALOG, tempTree } from '../src/testing/fixtures.js';
 import { HOOK_SECRET, startHookReceiver, writeActions } from '../src/testing/harness.js';
 import { bundleWorkflows, startTemporal } from '../src/testing/temporal.js';
-import { stepCallbackUpdate } from '../workflows/action.js';
+import { stepCallbackUpdate } from '../workflows/contract.js';
 import { actionStatusQuery, approvalRequest, voteUpdate } from '../workflows/index.js';
 
 const VERSION = 'v2';

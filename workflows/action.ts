@@ -8,172 +8,25 @@
  * The plan (steps with their `with` already filled in, approvers already resolved from the catalog) is
  * made by the launcher when the request is made, so this code only follows it and stays deterministic.
  */
+import { ApplicationFailure, condition, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { audited, chat, executor, takesCallback } from './activities.js';
+import { awaitApproval } from './approval.js';
 import {
-  ApplicationFailure,
-  condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
-  log,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { SelfServiceActivities, StepContext, StepResult } from '../src/activities/index.js';
-import { type ApprovalPolicy, type ApprovalStatus, type ApprovalTimers, awaitApproval } from './approval.js';
-import { type AskAnswer, canStillBeMet, describeUnreached, dmRefs, REACH_PATCH, type Unreached, unreached } from './reach.js';
-
-export type InputValue = string | number | boolean;
-
-/** A person as chat surfaces reach them: the catalog ref, and how to DM or mention them. */
-export interface PersonRef {
-  ref: string;
-  displayName: string;
-  email: string | null;
-  slackUserId: string | null;
-}
-
-export interface PlannedExecutor {
-  /** The executor (`render-template`, `git-push`, `webhook`, …; see docs/actions-format.md). */
-  run: string;
-  /** The step's settings with every placeholder filled in. */
-  with: Record<string, unknown>;
-}
-
-export interface PlannedStep extends PlannedExecutor {
-  id: string;
-  title: string;
-  /** How to undo the step when a later one fails: declared in the action, or the executor's own undo. */
-  compensate?: PlannedExecutor;
-  /** How long the step may take, callbacks and polling included (ms). */
-  timeoutMs: number;
-}
-
-export interface ActionRequest {
-  /** The action's name: `create-service`, `provision`, `rollback`. */
-  action: string;
-  /** `Create a service`. */
-  title: string;
-  /** One line saying what is asked: `Create beans-api (team-payments, payments)`. */
-  summary: string;
-  requester: PersonRef;
-  /** The entity the request is about (what the audit calls its target). */
-  target: string;
-  values: Record<string, InputValue>;
-  /** The inputs as people read them, in the action's order. */
-  shownInputs: { label: string; value: string }[];
-  policy: ApprovalPolicy;
-  timers: ApprovalTimers;
-  /** Everyone asked at the start. */
-  approvers: PersonRef[];
-  /** Asked when the request escalates. */
-  escalation: PersonRef[];
-  /** Set when the on-call proceeds alone during an open incident: no approval is asked. */
-  breakGlass?: { approver: string; incident: string };
-  steps: PlannedStep[];
-  /** Where the request was made: `slack:C123`, `slack:C123:1712.0001` (a thread), `shell:local`. */
-  thread: string;
-}
-
-export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'undone' | 'skipped';
-/** `unreachable`: nobody who could approve the request could be asked, so it ended at once. */
-export type Phase = 'awaiting-approval' | 'running' | 'succeeded' | 'failed' | 'rejected' | 'expired' | 'unreachable';
-
-export interface StepStatus {
-  id: string;
-  title: string;
-  state: StepState;
-  detail?: string;
-  startedAt?: number;
-  endedAt?: number;
-}
-
-export interface ActionStatus {
-  workflowId: string;
-  action: string;
-  title: string;
-  summary: string;
-  requester: PersonRef;
-  target: string;
-  shownInputs: { label: string; value: string }[];
-  phase: Phase;
-  approval: ApprovalStatus | null;
-  /** Who may approve, by rule, as people read it. */
-  approvalRules: string[];
-  approvers: PersonRef[];
-  breakGlass?: { approver: string; incident: string };
-  steps: StepStatus[];
-  links: { title: string; url: string }[];
-  startedAt: number;
-  updatedAt: number;
-  endedAt?: number;
-  /** The status message in the requester's thread, once posted. */
-  statusMessage?: string;
-  error?: string;
-  /** Refs of the approvers whose DM went out; absent until the DMs were sent (reach.ts). */
-  asked?: string[];
-  /** Approvers who could not be asked, and why. */
-  unreachable?: Unreached[];
-}
-
-export interface StepCallback {
-  step: string;
-  status: 'succeeded' | 'failed';
-  message?: string;
-  output?: Record<string, unknown>;
-}
-
-export const actionStatusQuery = defineQuery<ActionStatus>('actionStatus');
-/**
- * A webhook receiver finished a step (POST /api/callbacks/…, signature checked by the bot). The
- * validator refuses a callback for a step that is not waiting for one: early, for a later step, or a
- * second one; a refused Update leaves no trace in history.
- */
-export const stepCallbackUpdate = defineUpdate<{ step: string }, [StepCallback]>('stepCallback');
-/** Before stepCallbackUpdate: took any step's callback at any time. Kept only for workflows started then. */
-export const stepCallbackSignal = defineSignal<[StepCallback]>('stepCallback');
-/** Workflows started since callbacks became an Update (marker in their history). */
-export const CALLBACK_UPDATE_PATCH = 'callback-update';
-
-// The audit row and the chat messages are short and local to the worker: local activities, which skip
-// a round trip to the server per call (the DM and the first progress edit are what people wait for).
-const audited = proxyLocalActivities<Pick<SelfServiceActivities, 'appendAudit' | 'checkInputs'>>({
-  startToCloseTimeout: '10 seconds',
-  retry: { maximumAttempts: 10, initialInterval: '200 milliseconds' },
-});
-// Chat messages are best effort: a Slack outage must not fail a rollback.
-const chat = proxyLocalActivities<Pick<SelfServiceActivities, 'openThread' | 'editStatus' | 'postOutcome' | 'askApprovers' | 'closeApprovals'>>({
-  startToCloseTimeout: '20 seconds',
-  retry: { maximumAttempts: 3, initialInterval: '500 milliseconds' },
-});
-
-const EXECUTORS: Record<string, keyof SelfServiceActivities> = {
-  'render-template': 'renderTemplate',
-  'git-push': 'gitPush',
-  'register-catalog': 'registerCatalog',
-  'create-channel': 'createChannel',
-  'post-links': 'postLinks',
-  webhook: 'webhook',
-  'deploy-version': 'webhook',
-  command: 'command',
-  'record-resource': 'recordResource',
-  'delete-repository': 'deleteRepository',
-  'unregister-catalog': 'unregisterCatalog',
-};
-
-function executor(run: string, timeoutMs: number) {
-  const name = EXECUTORS[run];
-  if (!name) throw ApplicationFailure.nonRetryable(`No executor named ${run}`, 'UnknownExecutor');
-  const acts = proxyActivities<SelfServiceActivities>({
-    startToCloseTimeout: timeoutMs + 60_000,
-    // A worker that dies mid-step is noticed within the heartbeat timeout, not the step's whole timeout.
-    heartbeatTimeout: '20 seconds',
-    retry: { maximumAttempts: 5, initialInterval: '1 second', maximumInterval: '30 seconds' },
-  });
-  return acts[name] as (ctx: StepContext) => Promise<StepResult>;
-}
+  type ActionRequest,
+  type ActionStatus,
+  actionStatusQuery,
+  type ApprovalStatus,
+  CALLBACK_UPDATE_PATCH,
+  type PlannedExecutor,
+  type PlannedStep,
+  type StepCallback,
+  stepCallbackSignal,
+  stepCallbackUpdate,
+  type StepContext,
+  type StepStatus,
+} from './contract.js';
+import { failureMessage } from './failure.js';
+import { type AskAnswer, canStillBeMet, describeUnreached, dmRefs, REACH_PATCH, unreached } from './reach.js';
 
 /** The engine every self-service workflow type runs. */
 export async function runAction(request: ActionRequest): Promise<ActionStatus> {
@@ -254,7 +107,18 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
         closed: () => closed,
         remind: async (pending) => {
           await audit('reminded', { pending });
-          later.push(...dmRefs(await chat.askApprovers(status, request.approvers.filter((p) => pending.includes(p.ref)), 'reminder', request.thread).catch(() => [])));
+          later.push(
+            ...dmRefs(
+              await chat
+                .askApprovers(
+                  status,
+                  request.approvers.filter((p) => pending.includes(p.ref)),
+                  'reminder',
+                  request.thread,
+                )
+                .catch(() => []),
+            ),
+          );
         },
         escalate: async (rule) => {
           await audit('escalated', { to: rule.description });
@@ -267,9 +131,17 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
   // The status message and the approvers' DMs go out together.
   const asked: Promise<AskAnswer> = request.breakGlass
     ? Promise.resolve([])
-    : chat.askApprovers(status, request.approvers, 'request', request.thread).catch((err: unknown) =>
-        request.approvers.map((p) => ({ ref: p.ref, displayName: p.displayName, dm: null, reason: `the DMs could not be sent: ${failureMessage(err)}`, code: 'dm-failed' as const })),
-      );
+    : chat
+        .askApprovers(status, request.approvers, 'request', request.thread)
+        .catch((err: unknown) =>
+          request.approvers.map((p) => ({
+            ref: p.ref,
+            displayName: p.displayName,
+            dm: null,
+            reason: `the DMs could not be sent: ${failureMessage(err)}`,
+            code: 'dm-failed' as const,
+          })),
+        );
   try {
     status.statusMessage = await chat.openThread(request.thread, status);
   } catch (err) {
@@ -278,7 +150,12 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
 
   if (request.breakGlass) {
     await audit('break_glass', { incident: request.breakGlass.incident }, request.breakGlass.approver);
-    status.approval = { status: 'approved', votes: [{ approver: request.breakGlass.approver, decision: 'approve', reason: `break-glass during ${request.breakGlass.incident}` }], reminded: false, escalated: false };
+    status.approval = {
+      status: 'approved',
+      votes: [{ approver: request.breakGlass.approver, decision: 'approve', reason: `break-glass during ${request.breakGlass.incident}` }],
+      reminded: false,
+      escalated: false,
+    };
   } else {
     const answer = await asked;
     const dms = dmRefs(answer);
@@ -291,7 +168,9 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
         closed = 'This request has ended: its approvers could not be reached.';
         status.phase = 'unreachable';
         const who = missed.length ? `: ${describeUnreached(missed)}` : '';
-        status.error = status.asked.length ? `too few of its approvers could be reached to approve it${who}` : `nobody who can approve it could be reached${who}`;
+        status.error = status.asked.length
+          ? `too few of its approvers could be reached to approve it${who}`
+          : `nobody who can approve it could be reached${who}`;
         await audit('unreachable', { unreachable: missed });
         await chat.closeApprovals(dms, status).catch(() => undefined);
         return finish();
@@ -323,7 +202,7 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
   }
   const outputs: Record<string, Record<string, unknown>> = {};
   const done: PlannedStep[] = [];
-  const context = (step: PlannedStep, exec: PlannedExecutor, compensating = false) => ({
+  const context = (step: PlannedStep, exec: PlannedExecutor, compensating = false): StepContext => ({
     workflowId,
     action: request.action,
     step: { id: step.id, title: step.title, run: exec.run, with: exec.with, timeoutMs: step.timeoutMs },
@@ -340,7 +219,7 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
     s.startedAt = Date.now();
     await audit('step_started', { step: step.id, run: step.run });
     await show();
-    awaitingCallback = EXECUTORS[step.run] === 'webhook' && step.with.callback === true ? step.id : undefined;
+    awaitingCallback = takesCallback(step.run, step.with) ? step.id : undefined;
     try {
       const result = await executor(step.run, step.timeoutMs)(context(step, step));
       let output = result.output ?? {};
@@ -397,7 +276,8 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
     status.endedAt = Date.now();
     for (const s of status.steps) if (s.state === 'pending') s.state = 'skipped';
     // Rejection and expiry were audited when the approval ended.
-    if (status.phase === 'succeeded' || status.phase === 'failed') await audit(status.phase === 'succeeded' ? 'completed' : 'failed', { error: status.error, links: status.links });
+    if (status.phase === 'succeeded' || status.phase === 'failed')
+      await audit(status.phase === 'succeeded' ? 'completed' : 'failed', { error: status.error, links: status.links });
     await show();
     await chat.postOutcome(status.statusMessage ?? request.thread, status).catch(() => undefined);
     // A failed request fails the workflow, so the Temporal UI and its metrics show it; the query
@@ -405,17 +285,6 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
     if (status.phase === 'failed') throw ApplicationFailure.nonRetryable(`${request.summary} failed: ${status.error ?? 'unknown error'}`, 'ActionFailed');
     return status;
   }
-}
-
-/** The innermost message of an activity or application failure: what a person needs to read. */
-function failureMessage(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown } | undefined;
-  let message = e?.message ?? String(err);
-  while (e?.cause) {
-    e = e.cause as { message?: string; cause?: unknown };
-    if (e.message) message = e.message;
-  }
-  return message;
 }
 
 // The workflow types DESIGN.md names; each is the engine with its own type, so the Temporal UI and

@@ -4,32 +4,10 @@
  * refused Update leaves no trace in history); a reminder and an escalation fire on durable timers;
  * expiry is the third ending. Used by every self-service workflow.
  */
-import { allHandlersFinished, condition, defineQuery, defineUpdate, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { type ApprovalPolicy, type ApprovalRule, refusal, tally, type Vote } from './approval-rules.js';
-import { proofProblem, type SignedVote } from './vote-proof.js';
-
-export type { ApprovalPolicy, ApprovalRule, Vote } from './approval-rules.js';
-export type { SignedVote, VoteProof } from './vote-proof.js';
-
-export const voteUpdate = defineUpdate<{ status: string }, [SignedVote]>('vote');
-export const approvalQuery = defineQuery<ApprovalStatus>('approval');
-
-export interface ApprovalTimers {
-  /** Remind the approvers who have not voted after this long (ms); none when absent. */
-  remindAfterMs?: number;
-  /** Add the escalation rule's people as approvers after this long (ms). */
-  escalateAfterMs?: number;
-  escalateTo?: ApprovalRule;
-  /** The request expires after this long (ms). */
-  expireAfterMs: number;
-}
-
-export interface ApprovalStatus {
-  status: 'pending' | 'approved' | 'rejected' | 'expired';
-  votes: Vote[];
-  reminded: boolean;
-  escalated: boolean;
-}
+import { approvalQuery, type ApprovalStatus, type ApprovalTimers, voteUpdate } from './contract.js';
+import { proofProblem } from './vote-proof.js';
 
 export interface ApprovalHooks {
   /** Called once when the reminder is due, with who has not voted yet. */

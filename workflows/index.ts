@@ -4,6 +4,8 @@
  * createService, provisionResource and rollbackDeployment are the self-service engine (action.ts)
  * under the names DESIGN.md gives them; runAction runs any other declared action.
  */
-export { awaitApproval, approvalQuery, voteUpdate } from './approval.js';
+export { awaitApproval } from './approval.js';
 export { approvalRequest } from './approval-request.js';
-export { actionStatusQuery, createService, provisionResource, rollbackDeployment, runAction, stepCallbackSignal } from './action.js';
+export { createService, provisionResource, rollbackDeployment, runAction } from './action.js';
+// The messages the workflows take, for clients that import them from here.
+export { actionStatusQuery, approvalQuery, stepCallbackSignal, stepCallbackUpdate, voteUpdate } from './contract.js';

@@ -4,24 +4,7 @@
  * and a request nobody who could approve it has seen ends at once instead of expiring in silence.
  */
 import type { ApprovalPolicy } from './approval-rules.js';
-
-/** One person asked for a decision: the DM's ref, or why there is none. */
-export interface AskResult {
-  ref: string;
-  displayName: string;
-  /** The DM's message ref; null when the person could not be reached. */
-  dm: string | null;
-  /** Why not, for people: `no Slack account is linked to them in the catalog`, `the DM failed: …`. */
-  reason?: string;
-  code?: 'no-account' | 'dm-failed' | 'no-surface';
-}
-
-/** Someone who should have been asked and was not. */
-export interface Unreached {
-  ref: string;
-  displayName: string;
-  reason: string;
-}
+import type { AskResult, Unreached } from './contract.js';
 
 /** Marker of the workflows that act on these results (older ones only kept the DMs' refs). */
 export const REACH_PATCH = 'approver-reachability';

@@ -48,12 +48,18 @@ describe('activity redaction', () => {
         return { output: { repository: URL_WITH_PASSWORD, token: 'abc', secretEnv: 'HOOK_SECRET' } };
       },
     });
-    expect(await acts.step({ note: 'uses xoxb-1-2-3' })).toEqual({ output: { repository: 'http://[redacted]@127.0.0.1:9/x.git', token: '[redacted]', secretEnv: 'HOOK_SECRET' } });
+    expect(await acts.step({ note: 'uses xoxb-1-2-3' })).toEqual({
+      output: { repository: 'http://[redacted]@127.0.0.1:9/x.git', token: '[redacted]', secretEnv: 'HOOK_SECRET' },
+    });
     expect(seen).toEqual([{ note: 'uses [redacted]' }]);
   });
 
   it('redacts a token a command prints, in its error and its output tail', async () => {
-    const err = (await runCommand({ argv: [process.execPath, '-e', 'console.log("login ghp_abcdefghijklmnop ok"); process.exit(3)'], inputs: {}, timeoutMs: 10_000 }).catch((e: unknown) => e)) as CommandError;
+    const err = (await runCommand({
+      argv: [process.execPath, '-e', 'console.log("login ghp_abcdefghijklmnop ok"); process.exit(3)'],
+      inputs: {},
+      timeoutMs: 10_000,
+    }).catch((e: unknown) => e)) as CommandError;
     expect(err).toBeInstanceOf(CommandError);
     expect(err.message).toContain('login [redacted] ok');
     expect(err.result?.outputTail).toContain('login [redacted] ok');

@@ -244,7 +244,9 @@ describe('pollHook', () => {
     const reason = new Error('activity cancelled');
     setTimeout(() => controller.abort(reason), 100);
     const started = Date.now();
-    await expect(pollHook({ url: hook.url, secret: SECRET, idempotencyKey: 'k', everyMs: 10_000, timeoutMs: 60_000, signal: controller.signal })).rejects.toBe(reason);
+    await expect(pollHook({ url: hook.url, secret: SECRET, idempotencyKey: 'k', everyMs: 10_000, timeoutMs: 60_000, signal: controller.signal })).rejects.toBe(
+      reason,
+    );
     // Well before the next poll (10 s) would have come.
     expect(Date.now() - started).toBeLessThan(5_000);
   });

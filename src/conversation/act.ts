@@ -7,7 +7,7 @@ import { type ActionDefinition, type InputDefinition, PICKER_TYPES, type PickerT
 import { shortRef } from '../catalog/ref.js';
 import type { Actor, Launcher, RequestOutcome, VoteOutcome } from '../actions/launcher.js';
 import { parseRequestText } from '../actions/usage.js';
-import type { ActionStatus } from '../../workflows/action.js';
+import type { ActionStatus } from '../../workflows/contract.js';
 import type { Reply, Text } from './reply.js';
 import { notice, statusCard } from './request-cards.js';
 
@@ -153,5 +153,3 @@ export function createActConversation(selfService: SelfService | undefined) {
     },
   };
 }
-
-export type ActConversation = ReturnType<typeof createActConversation>;

@@ -7,7 +7,7 @@ import { openAudit, type AuditLog } from '../audit/index.js';
 import { openCatalog, type Catalog } from '../catalog/index.js';
 import { openDeployments, type DeploymentLog } from '../deployments/index.js';
 import { SAMPLE_CATALOG, tempTree, type TempTree } from '../testing/fixtures.js';
-import type { ActionStatus, PersonRef, StepStatus } from '../../workflows/action.js';
+import type { ActionStatus, PersonRef, StepStatus } from '../../workflows/contract.js';
 import { createActConversation, formFor, requestReply, voteReply } from './act.js';
 import { decodeAction } from './intents.js';
 import { type Block, plain, type Reply, type Text } from './reply.js';

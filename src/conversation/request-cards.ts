@@ -3,7 +3,7 @@
  * (with Approve / Reject) and what they become once decided, the final outcome, and the answers to a
  * request, a vote and `/switchboard status`. Plain data in (the workflow's status), replies out.
  */
-import type { ActionStatus, PersonRef, StepStatus } from '../../workflows/action.js';
+import type { ActionStatus, AskKind, PersonRef, StepStatus } from '../../workflows/contract.js';
 import { encodeAction } from './intents.js';
 import { shortRef } from '../catalog/ref.js';
 import { type Block, join, type Reply, type Span, type Text } from './reply.js';
@@ -56,7 +56,7 @@ function stepLine(s: StepStatus): Text {
   const line: Text = [`${STEP_ICON[s.state]} ${s.title}`];
   if (s.startedAt !== undefined && s.endedAt !== undefined && s.state !== 'skipped') line.push(` (${formatElapsed(s.endedAt - s.startedAt)})`);
   if (s.state === 'undone') line.push(' — undone');
-  if (s.detail) line.push(s.state === 'failed' ? ` — ${s.detail}` : ` — ${s.detail}`);
+  if (s.detail) line.push(` — ${s.detail}`);
   return line;
 }
 
@@ -110,8 +110,6 @@ export function statusCard(status: ActionStatus, workflowUrl?: string, now = sta
   blocks.push(footer(status, workflowUrl, now));
   return { summary: `${phase.icon} ${status.summary}: ${phase.text}`, blocks, visibility: 'channel' };
 }
-
-export type AskKind = 'request' | 'reminder' | 'escalation';
 
 /** The DM an approver gets: the request, its inputs, and Approve / Reject. */
 export function approvalCard(status: ActionStatus, kind: AskKind, workflowUrl?: string): Reply {

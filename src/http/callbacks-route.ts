@@ -9,7 +9,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { z } from 'zod';
 import type { ActionDefinition } from '../actions/definition.js';
 import type { TemporalAccess } from '../actions/launcher.js';
-import { stepCallbackSignal, stepCallbackUpdate, type StepCallback } from '../../workflows/action.js';
+import { stepCallbackSignal, stepCallbackUpdate, type StepCallback } from '../../workflows/contract.js';
 import { redact } from '../audit/redact.js';
 import { json, readBody } from './body.js';
 import { callbackRun, callbackTarget, parseCallbackPath, verifyCallback } from './callback-signature.js';

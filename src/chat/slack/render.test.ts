@@ -4,7 +4,7 @@ import { type Conversation, createConversation, type Reply } from '../../convers
 import { outcomeCard, statusCard } from '../../conversation/request-cards.js';
 import { tempTree, type TempTree } from '../../testing/fixtures.js';
 import { liveMarkup, mrkdwnTexts, VALID_URL, VALID_USER_ID, writeHostileCatalog } from '../../testing/hostile-catalog.js';
-import type { ActionStatus } from '../../../workflows/action.js';
+import type { ActionStatus } from '../../../workflows/contract.js';
 import { LIMITS, peopleIn, toBlockKit } from './render.js';
 
 const reply = (blocks: Reply['blocks']): Reply => ({ summary: 'summary', blocks, visibility: 'private' });

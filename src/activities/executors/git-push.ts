@@ -1,0 +1,38 @@
+/** `git-push`: commits the rendered files and pushes them as a new repository. */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { StepActivity } from '../../../workflows/contract.js';
+import type { SelfServiceDeps } from '../deps.js';
+import { git } from '../git.js';
+import { fail, once, renderDir, str } from '../support.js';
+
+/** A folder of bare repositories, unless it reads as a git URL (`scheme://…` or scp-like `user@host:path`). */
+const isLocal = (remote: string) => remote.startsWith('file://') || !(/^[a-z][a-z0-9+.-]*:\/\//i.test(remote) || /^[^/\s]+@[^/\s]+:/.test(remote));
+const localPath = (remote: string) => resolve(remote.replace(/^file:\/\//, ''));
+
+export const gitPush =
+  (deps: SelfServiceDeps): StepActivity =>
+  (ctx) =>
+    once(deps, ctx, async () => {
+      const dir = renderDir(deps, ctx);
+      if (!existsSync(dir)) throw fail(`The rendered files of ${ctx.workflowId} are gone (${dir}); run the request again`, 'RenderMissing');
+      const name = String(ctx.values.name);
+      const remote =
+        str(ctx.step.with.remote) ??
+        (isLocal(deps.gitRemote) ? join(localPath(deps.gitRemote), `${name}.git`) : `${deps.gitRemote.replace(/\/$/, '')}/${name}.git`);
+      const branch = str(ctx.step.with.branch) ?? 'main';
+      if (isLocal(remote)) {
+        const bare = localPath(remote);
+        if (existsSync(bare)) throw fail(`Repository ${bare} already exists`, 'RepositoryExists');
+        mkdirSync(bare, { recursive: true });
+        await git(bare, 'init', '--quiet', '--bare', `--initial-branch=${branch}`);
+      }
+      rmSync(join(dir, '.git'), { recursive: true, force: true });
+      await git(dir, 'init', '--quiet', `--initial-branch=${branch}`);
+      await git(dir, 'add', '--all');
+      await git(dir, 'commit', '--quiet', '-m', `Create ${name} (${ctx.workflowId}, requested by ${ctx.requester.ref})`);
+      await git(dir, 'push', '--quiet', isLocal(remote) ? localPath(remote) : remote, branch);
+      const commit = await git(dir, 'rev-parse', 'HEAD');
+      const repository = isLocal(remote) ? localPath(remote) : remote;
+      return { output: { repository, commit, branch }, detail: commit.slice(0, 12) };
+    });
