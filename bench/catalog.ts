@@ -16,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import Fuse from 'fuse.js';
 import { openCatalog, type IngestReport } from '../src/catalog/index.js';
-import { prng, type GeneratedCatalog } from './generate-catalog.js';
+import { buildQueries } from './catalog-queries.js';
+import type { GeneratedCatalog } from './generate-catalog.js';
+import { fmtMB, fmtMs, fmtP, gc, MB, pct, timeEach } from './stats.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ENTITIES = Number(process.env.BENCH_ENTITIES ?? 100_000);
@@ -35,51 +37,7 @@ const DB_FILE = join(WORK, FULL ? 'catalog.db' : `catalog-${ENTITIES}.db`);
 const RESULTS = join(HERE, 'results');
 const RESULT_NAME = FULL ? 'catalog' : `catalog-${ENTITIES}`;
 
-const MB = 1024 * 1024;
-const gc = () => (globalThis as { gc?: () => void }).gc?.();
-
 if (!Number.isInteger(ENTITIES) || ENTITIES < 500) throw new Error(`BENCH_ENTITIES must be an integer >= 500, got ${process.env.BENCH_ENTITIES}`);
-
-// ---------------------------------------------------------------------------------------------------
-// Statistics.
-
-interface Stats {
-  n: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
-
-/** Nearest-rank percentiles in ms, rounded to the microsecond. */
-function stats(samples: number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-  const r = (x: number) => Math.round(x * 1000) / 1000;
-  const mean = sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length);
-  return { n: sorted.length, p50: r(at(50)), p90: r(at(90)), p99: r(at(99)), max: r(at(100)), mean: r(mean) };
-}
-
-/** Runs `fn` on each query once (after a warm-up on other queries) and times each call. */
-function timeEach<T>(warmup: string[], queries: string[], fn: (q: string) => T, seen?: (q: string, result: T, i: number, ms: number) => void): Stats {
-  for (const q of warmup) fn(q);
-  gc();
-  const times: number[] = [];
-  queries.forEach((q, i) => {
-    const t = performance.now();
-    const result = fn(q);
-    const ms = performance.now() - t;
-    times.push(ms);
-    seen?.(q, result, i, ms);
-  });
-  return stats(times);
-}
-
-const pct = (part: number, whole: number) => Math.round((1000 * part) / Math.max(1, whole)) / 10;
-const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(3)} ms`);
-const fmtMB = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
-const fmtP = (s: Stats) => `${fmtMs(s.p50)} / ${fmtMs(s.p99)}`;
 
 // ---------------------------------------------------------------------------------------------------
 // The catalog on disk: generated once per (entities, seed, generator source) and reused after that.
@@ -109,46 +67,6 @@ function ensureCatalog(): { catalog: GeneratedCatalog; reused: boolean; generate
   // Written last, so an interrupted generation is never reused.
   writeFileSync(MARKER, JSON.stringify(params));
   return { catalog: JSON.parse(readFileSync(GENERATED, 'utf8')) as GeneratedCatalog, reused: false, generateMs };
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Queries: exact names, one-edit typos, and 4–6 character prefixes of a name's first word.
-
-function buildQueries(catalog: GeneratedCatalog) {
-  const rng = prng(SEED + 1);
-  const existing = new Set(catalog.entities.map((e) => e.name.toLowerCase()));
-  const pool = [...catalog.names];
-  for (let i = pool.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [pool[i], pool[j]] = [pool[j] as string, pool[i] as string];
-  }
-  const take = (n: number, offset: number) => Array.from({ length: n }, (_, i) => pool[(offset + i) % pool.length] as string);
-
-  const letters = 'abcdefghijklmnopqrstuvwxyz';
-  /** One substitution, insertion, deletion or adjacent transposition that does not give another real name. */
-  const typo = (name: string): string => {
-    for (;;) {
-      const c = [...name];
-      const i = rng.int(c.length);
-      const op = rng.int(4);
-      if (op === 0) c[i] = letters[rng.int(26)] as string;
-      else if (op === 1) c.splice(i, 0, letters[rng.int(26)] as string);
-      else if (op === 2 && c.length > 3) c.splice(i, 1);
-      else if (op === 3 && i + 1 < c.length) [c[i], c[i + 1]] = [c[i + 1] as string, c[i] as string];
-      const out = c.join('');
-      if (out !== name && !existing.has(out.toLowerCase())) return out;
-    }
-  };
-  const prefix = (name: string) => (name.split(/[-_.]/)[0] as string).slice(0, 4 + rng.int(3));
-
-  const exactNames = take(QUERIES + WARMUP, 0);
-  const typoNames = take(QUERIES + WARMUP, QUERIES + WARMUP);
-  const prefixNames = take(QUERIES + WARMUP, 2 * (QUERIES + WARMUP));
-  return {
-    exact: { warmup: exactNames.slice(QUERIES), queries: exactNames.slice(0, QUERIES) },
-    typo: { warmup: typoNames.slice(QUERIES).map(typo), queries: typoNames.slice(0, QUERIES).map(typo), originals: typoNames.slice(0, QUERIES) },
-    prefix: { warmup: prefixNames.slice(QUERIES).map(prefix), queries: prefixNames.slice(0, QUERIES).map(prefix) },
-  };
 }
 
 const countBy = (values: string[]) => values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
@@ -196,7 +114,7 @@ async function main() {
   console.log(`Unchanged re-ingest in ${fmtMs(reingestMs)} (${again.sources.unchanged}/${again.sources.read} sources unchanged)`);
 
   // whoOwns.
-  const q = buildQueries(generated);
+  const q = buildQueries(generated, SEED, QUERIES, WARMUP);
   let exactFound = 0;
   const exactStatus: string[] = [];
   const exact = timeEach(q.exact.warmup, q.exact.queries, (s) => catalog.whoOwns(s), (s, a) => {

@@ -8,8 +8,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { loadActions } from './actions/definition.js';
-import { createLauncher, type Launcher, SelfServiceUnavailable } from './actions/launcher.js';
+import { createLauncher, type Launcher } from './actions/launcher.js';
 import { createSelfServiceActivities } from './activities/index.js';
+import { apiRoutes } from './app-routes.js';
+import { startWorker, temporalAccess, temporalFor } from './app-temporal.js';
 import { openAudit, resolveAuditKey, type AuditLog } from './audit/index.js';
 import { registerSecrets, secretsInEnvironment } from './audit/redact.js';
 import { openCatalog, type Catalog } from './catalog/index.js';
@@ -21,13 +23,11 @@ import type { Config } from './config.js';
 import { ingestDefaults, NO_SETTINGS, type Settings } from './settings/index.js';
 import { type Conversation, createConversation } from './conversation/index.js';
 import { openDeployments, type DeploymentLog } from './deployments/index.js';
-import { callbacksRoute } from './http/callbacks-route.js';
-import { deploymentsRoute } from './http/deployments-route.js';
 import { Metrics } from './http/metrics.js';
 import { componentHealth } from './http/health.js';
 import { listenAddress, startHttpServer } from './http/server.js';
 import { openState, type BotState } from './state/index.js';
-import { createTemporalAccess, findTemporalCli, runWorker, startDevServer, temporalConnectionSettings, workflowLink } from './temporal/index.js';
+import { temporalConnectionSettings, workflowLink } from './temporal/index.js';
 import { loadVoteSigner } from './actions/vote-signing.js';
 import type { Actor } from './actions/launcher.js';
 
@@ -65,28 +65,6 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** Temporal as this process sees it: an address (configured, or a local dev server started here) or why there is none. */
-async function temporalFor(opts: AppOptions): Promise<{ address?: string; uiUrl?: string; reason?: string; stop(): Promise<void> }> {
-  const { mode, config, logger } = opts;
-  const none = async () => {};
-  if (config.TEMPORAL_ADDRESS) return { address: config.TEMPORAL_ADDRESS, uiUrl: config.TEMPORAL_UI_URL, stop: none };
-  if (mode !== 'start') return { reason: 'TEMPORAL_ADDRESS is not set', stop: none };
-  const cli = findTemporalCli(config.TEMPORAL_CLI_PATH, opts.env);
-  if (!cli) {
-    const reason = 'no Temporal CLI was found to start a local server (run `npm run ensure-temporal`, set TEMPORAL_CLI_PATH, or set TEMPORAL_ADDRESS)';
-    logger.warn(reason);
-    return { reason, stop: none };
-  }
-  try {
-    const server = await startDevServer({ cli, dbFile: join(dirname(resolve(opts.dbFile)), 'temporal.db'), namespace: config.TEMPORAL_NAMESPACE, logger });
-    return { address: server.address, uiUrl: config.TEMPORAL_UI_URL ?? server.uiUrl, stop: () => server.stop() };
-  } catch (err) {
-    const reason = `the local Temporal server did not start: ${(err as Error).message}`;
-    logger.warn(reason);
-    return { reason, stop: none };
-  }
-}
-
 export async function startApp(opts: AppOptions): Promise<App> {
   const { mode, config, dbFile, logger } = opts;
   const metrics = new Metrics();
@@ -120,19 +98,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
   for (const p of loaded.problems) logger.error({ file: p.file, line: p.line, field: p.path }, `action file: ${p.message}`);
   logger.info({ actions: loaded.actions.map((a) => a.spec.command) }, 'self-service actions loaded');
 
-  const temporal = await temporalFor(opts);
+  const temporal = await temporalFor(config, { startLocal: mode === 'start', dbFile, env: opts.env, logger });
   // Read once: the certificate files (mTLS) and the vote key (signed votes, docs/security.md).
   const temporalAuth = temporalConnectionSettings(config);
   const voteSigner = loadVoteSigner({ envKey: config.SWITCHBOARD_VOTE_KEY, dbFile });
-  const access = temporal.address
-    ? createTemporalAccess({ address: temporal.address, namespace: config.TEMPORAL_NAMESPACE, logger, auth: temporalAuth })
-    : {
-        client: async (): Promise<never> => {
-          throw new SelfServiceUnavailable(temporal.reason ?? 'Temporal is not configured');
-        },
-        close: async () => {},
-        connected: () => false,
-      };
+  const access = temporalAccess(temporal, config, logger, temporalAuth);
   const workflowUrl = workflowLink(temporal.uiUrl, config.TEMPORAL_NAMESPACE);
   const launcher = createLauncher({
     temporal: access,
@@ -172,48 +142,27 @@ export async function startApp(opts: AppOptions): Promise<App> {
   };
 
   const secret = (name: string) => opts.env[name];
-  const workerState = { running: false };
-  const stopWorker = new AbortController();
-  let worker: Promise<void> = Promise.resolve();
-  let markReady: () => void = () => {};
-  let markFailed: (err: unknown) => void = () => {};
-  const workerReady = new Promise<void>((resolveReady, rejectReady) => {
-    markReady = resolveReady;
-    markFailed = rejectReady;
+  const worker = startWorker({
+    address: mode !== 'bot' ? temporal.address : undefined,
+    config,
+    logger,
+    auth: temporalAuth,
+    activities: () =>
+      createSelfServiceActivities({
+        catalog,
+        actions: loaded.actions,
+        audit,
+        journal: state,
+        notifiers,
+        templatesDir: resolve(config.SWITCHBOARD_TEMPLATES),
+        gitRemote: config.SWITCHBOARD_GIT_REMOTE,
+        registryDir,
+        workDir: join(dataDir, 'work'),
+        publicUrl: config.SWITCHBOARD_PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+        secret,
+        workflowUrl,
+      }),
   });
-  workerReady.catch(() => undefined);
-  if (mode !== 'bot' && temporal.address) {
-    const activities = createSelfServiceActivities({
-      catalog,
-      actions: loaded.actions,
-      audit,
-      journal: state,
-      notifiers,
-      templatesDir: resolve(config.SWITCHBOARD_TEMPLATES),
-      gitRemote: config.SWITCHBOARD_GIT_REMOTE,
-      registryDir,
-      workDir: join(dataDir, 'work'),
-      publicUrl: config.SWITCHBOARD_PUBLIC_URL ?? `http://localhost:${config.PORT}`,
-      secret,
-      workflowUrl,
-    });
-    worker = runWorker({
-      address: temporal.address,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      activities,
-      logger,
-      signal: stopWorker.signal,
-      auth: temporalAuth,
-      onState: (s) => {
-        workerState.running = s === 'running';
-        if (workerState.running) markReady();
-      },
-    }).catch((err: unknown) => {
-      logger.error({ err }, 'the worker failed');
-      markFailed(err);
-    });
-  } else markReady();
 
   let slackStarted = false;
   const http = await startHttpServer({
@@ -225,7 +174,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       catalog: () => catalog.stats().entities >= 0,
       ...(slack && mode !== 'worker' && { slack: () => slackStarted }),
       temporal: () => access.connected(),
-      ...(mode !== 'bot' && { worker: () => workerState.running }),
+      ...(mode !== 'bot' && { worker: () => worker.running() }),
     }),
     serveMetrics: !config.SWITCHBOARD_METRICS_ADDRESS,
     ...(config.SWITCHBOARD_METRICS_TOKEN && { metricsToken: config.SWITCHBOARD_METRICS_TOKEN }),
@@ -234,23 +183,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
         ? {}
         : {
             ...slack?.routes,
-            'POST /api/deployments': deploymentsRoute({
-              token: config.SWITCHBOARD_DEPLOY_TOKEN,
-              deployments,
-              metrics,
-              serviceRef: (service) => {
-                const entity = catalog.getEntity(service);
-                return entity?.kind.toLowerCase() === 'component' ? entity.ref : null;
-              },
-            }),
-            'POST /api/callbacks/*': callbacksRoute({
-              actions: loaded.actions,
-              secret,
-              temporal: access,
-              claim: (key) => state.claimDelivery(key),
-              release: (key) => state.releaseDelivery(key),
-              basePath: config.SWITCHBOARD_PUBLIC_URL ? new URL(config.SWITCHBOARD_PUBLIC_URL).pathname.replace(/\/$/, '') : '',
-            }),
+            ...apiRoutes({ config, catalog, deployments, metrics, state, actions: loaded.actions, secret, temporal: access }),
           },
   });
   logger.info({ port: http.port }, 'HTTP server listening');
@@ -275,10 +208,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
     ...(slack && { slack }),
     temporal: { address: temporal.address, uiUrl: temporal.uiUrl, reason: temporal.reason },
     person,
-    workerReady,
+    workerReady: worker.ready,
     async stop() {
-      stopWorker.abort();
-      await worker;
+      await worker.stop();
       await slack?.stop();
       await http.close();
       await metricsHttp?.close();

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog, type Catalog } from '../catalog/index.js';
 import { SAMPLE_CATALOG, tempTree, type TempTree } from '../testing/fixtures.js';
-import { decide, decideBreakGlass, resolveApprovers, type ApprovalState, type ResolvedRule } from './approvers.js';
+import { decideBreakGlass, resolveApprovers, type ResolvedRule } from './approvers.js';
 import { loadActions, type ActionDefinition } from './definition.js';
 
 const SHIPPED = fileURLToPath(new URL('../../manifests/actions/', import.meta.url));
@@ -100,67 +100,6 @@ describe('resolveApprovers on the sample catalog', () => {
 });
 
 const person = (name: string) => ({ ref: `user:default/${name}`, displayName: name, email: `${name}@example.com`, slackUserId: null });
-const rule = (description: string, names: string[], required = 1, extra: Partial<ResolvedRule> = {}): ResolvedRule => ({
-  description,
-  required,
-  selfApproval: false,
-  approvers: names.map(person),
-  expireAfter: 86_400_000,
-  ...extra,
-});
-const state = (rules: ResolvedRule[], votes: ApprovalState['votes'] = []): ApprovalState => ({ rules, requester: 'user:default/rita', votes });
-
-describe('decide', () => {
-  it('stays pending until N of M have approved', () => {
-    const s = state([rule('team-a', ['ann', 'bob', 'cat'], 2)]);
-    const first = decide(s, { approver: 'ann', decision: 'approve' });
-    expect(first.status).toBe('pending');
-    expect(decide({ ...s, votes: first.votes }, { approver: 'user:default/bob', decision: 'approve' }).status).toBe('approved');
-  });
-
-  it('needs every rule that applies', () => {
-    const s = state([rule('team-a', ['ann']), rule('team-b', ['bob'])]);
-    expect(decide(s, { approver: 'ann', decision: 'approve' }).status).toBe('pending');
-  });
-
-  it('refuses the requester approving their own request', () => {
-    expect(decide(state([rule('team-a', ['ann'])]), { approver: 'rita', decision: 'approve' })).toMatchObject({
-      status: 'pending',
-      refusal: 'You cannot approve your own request.',
-    });
-  });
-
-  it('counts the requester when the rule allows self-approval', () => {
-    const s = state([rule('team-a', ['ann', 'rita'], 1, { selfApproval: true })]);
-    expect(decide(s, { approver: 'rita', decision: 'approve' }).status).toBe('approved');
-  });
-
-  it('refuses a second vote by the same person', () => {
-    const s = state([rule('team-a', ['ann', 'bob'], 2)], [{ approver: 'user:default/ann', decision: 'approve' }]);
-    expect(decide(s, { approver: 'ann@example.com', decision: 'approve' })).toMatchObject({ status: 'pending', refusal: 'You already approved this request.', votes: s.votes });
-  });
-
-  it('refuses someone who is not an approver', () => {
-    expect(decide(state([rule('team-a', ['ann'])]), { approver: 'zed', decision: 'approve' }).refusal).toBe('You are not one of the approvers (team-a).');
-  });
-
-  it('rejects on a single reject, whatever the approvals', () => {
-    const s = state([rule('team-a', ['ann', 'bob', 'cat'], 2)], [{ approver: 'user:default/ann', decision: 'approve' }]);
-    const decision = decide(s, { approver: 'bob', decision: 'reject', reason: 'not this week' });
-    expect(decision).toEqual({ status: 'rejected', votes: [...s.votes, { approver: 'user:default/bob', decision: 'reject', reason: 'not this week' }] });
-  });
-
-  it('refuses votes once the request is decided', () => {
-    const s = state([rule('team-a', ['ann', 'bob'])], [{ approver: 'user:default/ann', decision: 'approve' }]);
-    expect(decide(s, { approver: 'bob', decision: 'reject' }).refusal).toBe('This request has already been decided.');
-  });
-
-  it('lets the backup group vote only after escalation', () => {
-    const r = rule('team-a', ['ann'], 1, { escalateAfter: 3_600_000, escalation: { description: 'team-b', approvers: [person('bob')] } });
-    expect(decide(state([r]), { approver: 'bob', decision: 'approve' }).refusal).toMatch(/not one of the approvers/);
-    expect(decide({ ...state([r]), escalated: [0] }, { approver: 'bob', decision: 'approve' }).status).toBe('approved');
-  });
-});
 
 describe('decideBreakGlass', () => {
   const glass = { breakGlass: { description: 'the on-call for payments-api', requiresIncident: true, approvers: [person('sofia')] } };

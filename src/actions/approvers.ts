@@ -1,10 +1,9 @@
 /**
  * Who may approve a request, resolved from the catalog when the request is made (a team change
- * afterwards does not move a pending request), and pure decision helpers the workflow calls on each
- * vote. Everything here is plain data in, plain data out: it can sit in workflow state and replays
- * the same way.
+ * afterwards does not move a pending request), and who may use break-glass. The launcher calls
+ * these; votes are counted by the approval workflow (workflows/approval-rules.ts). Everything here
+ * is plain data in, plain data out.
  */
-import { type ApprovalPolicy, refusal, tally } from '../../workflows/approval-rules.js';
 import type { Catalog, Person } from '../catalog/index.js';
 import { shortRef } from '../catalog/ref.js';
 import { conditionHolds, type ActionDefinition, type ApprovalRule, type ApproverSource } from './definition.js';
@@ -181,77 +180,6 @@ export function isPerson(person: Approver, id: string): boolean {
     (person.slackUserId !== null && id.trim() === person.slackUserId) ||
     (person.email !== null && v === person.email.toLowerCase())
   );
-}
-
-export interface Vote {
-  /** Who voted, as for `isPerson`; accepted votes carry the approver's user reference. */
-  approver: string;
-  decision: 'approve' | 'reject';
-  reason?: string;
-}
-
-export interface ApprovalState {
-  rules: ResolvedRule[];
-  requester: string;
-  /** Votes accepted so far. */
-  votes: Vote[];
-  /** Indexes of the rules whose escalateAfter has passed: their backup approvers may vote too. */
-  escalated?: number[];
-}
-
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
-
-export interface Decision {
-  status: ApprovalStatus;
-  /** Why the vote was not counted; the status is then what it was before. */
-  refusal?: string;
-  votes: Vote[];
-}
-
-/** The people who may vote on each rule right now. */
-function voters(state: ApprovalState): Approver[][] {
-  return state.rules.map((rule, i) => (state.escalated?.includes(i) && rule.escalation ? dedupe([...rule.approvers, ...rule.escalation.approvers]) : rule.approvers));
-}
-
-/** The request as the workflow's approval sees it: refs only (workflows/approval-rules.ts). */
-function policyOf(state: ApprovalState): ApprovalPolicy {
-  return {
-    requester: state.requester,
-    selfApproval: state.rules.some((r) => r.selfApproval),
-    rules: voters(state).map((people, i) => ({
-      description: (state.rules[i] as ResolvedRule).description,
-      required: (state.rules[i] as ResolvedRule).required,
-      approvers: people.map((p) => p.ref),
-    })),
-  };
-}
-
-/** One reject rejects; otherwise approved once every rule has its N distinct approvals. */
-export function approvalStatus(state: ApprovalState): ApprovalStatus {
-  return tally(policyOf(state), state.votes);
-}
-
-/**
- * Counts one vote, or refuses it, by the same rules the approval workflow's validator applies: the
- * clicker (a ref, bare name, Slack ID or e-mail) is first matched to an approver's ref.
- */
-export function decide(state: ApprovalState, vote: Vote): Decision {
-  const person = voters(state)
-    .flat()
-    .find((p) => isPerson(p, vote.approver));
-  const approver = person?.ref ?? (sameId(vote.approver, state.requester) ? state.requester : vote.approver);
-  const policy = policyOf(state);
-  const counted = { ...vote, approver };
-  const why = refusal(policy, state.votes, counted);
-  if (why) return { status: tally(policy, state.votes), refusal: why, votes: state.votes };
-  const votes = [...state.votes, counted];
-  return { status: tally(policy, votes), votes };
-}
-
-/** Two identities written the same way, with or without the `user:default/` prefix. */
-function sameId(a: string, b: string): boolean {
-  const bare = (id: string) => id.trim().toLowerCase().replace(/^user:(default\/)?/, '');
-  return bare(a) === bare(b);
 }
 
 /**

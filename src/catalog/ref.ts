@@ -47,11 +47,6 @@ export function canonicalRef(input: string, defaults: RefDefaults = {}): string 
   return formatRef(parseRef(input, defaults));
 }
 
-/** True when the text reads as a full ref (`kind:ns/name` or `kind:name`) rather than a bare name. */
-export function looksLikeRef(text: string): boolean {
-  return /^[a-z0-9][\w.-]*:([\w.-]+\/)?[\w.-]+$/i.test(text.trim());
-}
-
 /** A ref as people read it: the name, with its namespace when that is not `default`. */
 export function shortRef(ref: string): string {
   return ref.replace(/^[^:/\s]+:(default\/)?/, '');

@@ -7,12 +7,10 @@ import { parseCommand } from '../../../conversation/index.js';
 import { afterAcks, answering, render, type SlackDeps } from '../context.js';
 import { actCommand } from './requests.js';
 
-/** The manifest's commands; any other command routed to the app still gets an ack and help. */
-export const COMMANDS = ['/whoowns', '/runbook', '/switchboard'];
-
 export function registerCommands(app: App, deps: SlackDeps): void {
   type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
   const asked = ({ command }: Args) => `${command.command} ${command.text}`.trim();
+  // Every command, not only the manifest's: one routed to the app by mistake still gets an ack and help.
   app.command(/.*/, answering<Args>(deps, asked, async ({ command, ack, respond, client }) => {
     await ack();
     await afterAcks();
