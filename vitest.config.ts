@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'workflows/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'],
     pool: 'forks',
+    // Two files at a time: the e2e files mostly wait on I/O (Temporal, HTTP), so two workers on two cores
+    // cut the wall time; every Temporal suite starts its own server on its own port.
+    maxWorkers: 2,
     testTimeout: 30_000,
     // CI reads a plain "N passed, N failed" line; .ci/run derives it from this JSON report.
     reporters: process.env.CI ? ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]] : ['default'],

@@ -6,12 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tempTree } from './testing/fixtures.js';
 import type { EmulatorCall } from './testing/slack-emulator.js';
 import { startSlackEmulator } from './testing/slack-emulator.js';
 import { type Harness, slackId, slackUsers, startHarness } from './testing/harness.js';
-import { startTemporal, temporalCli } from './testing/temporal.js';
+import { describeWithTemporal, startTemporal } from './testing/temporal.js';
 import { actionStatusQuery } from '../workflows/index.js';
 
 const DIEGO = slackId('diego-alvarez');
@@ -44,7 +44,7 @@ spec:
 
 const text = (call: EmulatorCall) => JSON.stringify(call.args.blocks ?? []) + String(call.args.text ?? '');
 
-describe.skipIf(!temporalCli())('approvers who cannot be reached', () => {
+describeWithTemporal('approvers who cannot be reached', () => {
   let temporal: TestWorkflowEnvironment;
   let h: Harness;
 

@@ -9,9 +9,10 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** The .ts sources under `dir`; a folder a rule names must exist, or the rule would pass by checking nothing. */
 function sources(dir: string): string[] {
   const abs = join(ROOT, dir);
-  if (!existsSync(abs)) return [];
+  if (!existsSync(abs)) throw new Error(`${dir} does not exist: a boundary rule names a missing folder`);
   return readdirSync(abs).flatMap((name) => {
     const path = join(abs, name);
     if (statSync(path).isDirectory()) return sources(relative(ROOT, path));
@@ -28,6 +29,16 @@ function imports(file: string, runtimeOnly = false): string[] {
   return [...statements, ...[...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] as string)];
 }
 
+/** Chat adapters DESIGN.md names (chat/slack|teams|shell); no adapter imports another. */
+const KNOWN_ADAPTERS = ['slack', 'teams', 'shell'] as const;
+/** The adapters that must exist today (Teams is designed but not built yet). */
+const EXPECTED_ADAPTERS = ['slack', 'shell'];
+
+/** The adapter folders present under src/chat. */
+function adapters(): string[] {
+  return readdirSync(join(ROOT, 'src/chat')).filter((name) => statSync(join(ROOT, 'src/chat', name)).isDirectory()).sort();
+}
+
 interface Rule {
   name: string;
   dir: string;
@@ -40,9 +51,12 @@ const RULES: Rule[] = [
   { name: 'storage types stay inside the catalog, the bot state and the audit log', dir: 'src', forbidden: /^(better-sqlite3|drizzle-orm)/ },
   { name: 'the catalog knows no chat platform, HTTP server or Temporal', dir: 'src/catalog', forbidden: /(@slack|@microsoft|@temporalio|\/http\/|\/chat\/|\/conversation\/)/ },
   { name: 'the conversation core imports no chat SDK, Temporal worker or SQLite', dir: 'src/conversation', forbidden: /^(@slack|@microsoft|@temporalio\/worker|better-sqlite3|drizzle-orm)|\/chat\// },
-  { name: 'the Slack adapter does not import another adapter', dir: 'src/chat/slack', forbidden: /\/(teams|shell)\// },
-  { name: 'the Teams adapter does not import another adapter', dir: 'src/chat/teams', forbidden: /\/(slack|shell)\// },
-  { name: 'the terminal adapter does not import another adapter', dir: 'src/chat/shell', forbidden: /\/(slack|teams)\// },
+  // One rule per adapter folder present (see ADAPTERS below: the expected ones must be there).
+  ...adapters().map((name) => ({
+    name: `the ${name} adapter does not import another adapter`,
+    dir: `src/chat/${name}`,
+    forbidden: new RegExp(`/(${[...KNOWN_ADAPTERS].filter((other) => other !== name).join('|')})/`),
+  })),
   {
     // @noble/curves: pure-JS Ed25519 for the vote signatures the Update validator checks (no I/O).
     name: 'workflows import only @temporalio/workflow, @noble/curves and their own files (types from elsewhere)',
@@ -63,6 +77,13 @@ describe('module boundaries', () => {
       expect(offences).toEqual([]);
     });
   }
+
+  it('checks the expected adapter folders, and only folders that exist', () => {
+    expect(adapters()).toEqual(expect.arrayContaining(EXPECTED_ADAPTERS));
+    expect(adapters().filter((name) => !(KNOWN_ADAPTERS as readonly string[]).includes(name))).toEqual([]);
+    for (const rule of RULES) expect(existsSync(join(ROOT, rule.dir)), rule.dir).toBe(true);
+    expect(() => sources('src/chat/no-such-adapter')).toThrow(/does not exist/);
+  });
 
   it('finds imports, so the rules above can fail', () => {
     const self = fileURLToPath(import.meta.url);

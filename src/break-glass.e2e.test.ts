@@ -5,14 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tempTree, yamlDoc, type TempTree } from './testing/fixtures.js';
 import { type Harness, slackId, startHarness } from './testing/harness.js';
-import { startTemporal, temporalCli } from './testing/temporal.js';
+import { describeWithTemporal, startTemporal } from './testing/temporal.js';
 
 const refusal = (h: Harness, needle: string) => h.emu.waitForResponse((r) => JSON.stringify(r.body).includes(needle), 10_000);
 
-describe.skipIf(!temporalCli())('break-glass needs an incident about the service and its owner’s on-call', () => {
+describeWithTemporal('break-glass needs an incident about the service and its owner’s on-call', () => {
   let temporal: TestWorkflowEnvironment;
   let h: Harness;
   let extra: TempTree;

@@ -9,13 +9,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actionStatusQuery } from '../workflows/action.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { actionStatusQuery } from '../workflows/contract.js';
 import { createLogger } from './audit/logger.js';
 import { tempTree, type TempTree } from './testing/fixtures.js';
 import { type HookReceiver, type Harness, slackId, startHarness } from './testing/harness.js';
 import type { EmulatorCall } from './testing/slack-emulator.js';
-import { startTemporal, temporalCli } from './testing/temporal.js';
+import { describeWithTemporal, startTemporal } from './testing/temporal.js';
 
 const GIT_PASSWORD = 's3cret-git-7f3a9c';
 const BOT_TOKEN = 'xoxb-planted-bot-token-5e8d2b';
@@ -108,7 +108,7 @@ async function echoingReceiver(): Promise<HookReceiver> {
   };
 }
 
-describe.skipIf(!temporalCli())('no planted secret surfaces anywhere', () => {
+describeWithTemporal('no planted secret surfaces anywhere', () => {
   let temporal: TestWorkflowEnvironment;
   let h: Harness;
   let templates: TempTree;

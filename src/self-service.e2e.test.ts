@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { tempTree, type TempTree } from './testing/fixtures.js';
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EmulatorCall } from './testing/slack-emulator.js';
 import { type Harness, SIGNING_SECRET, slackId, startHarness } from './testing/harness.js';
 import { eventBody, postSigned } from './testing/slack-signing.js';
-import { startTemporal, temporalCli } from './testing/temporal.js';
+import { describeWithTemporal, describeWithTimeSkipping, startTemporal, startTimeSkipping } from './testing/temporal.js';
 
 const NOAH = slackId('noah-fischer'); // team-platform
 const YUKI = slackId('yuki-tanaka'); // team-platform
@@ -53,10 +53,10 @@ spec:
     - { id: register, title: Register in the catalog, run: register-catalog }
 `;
 
-/** Short timers, so a reminder, an escalation and expiry happen within the test. */
+/** Timers of hours, passed in moments on the time-skipping test server: a reminder, an escalation, expiry. */
 const QUICK = `apiVersion: switchboard.dev/v1alpha1
 kind: Action
-metadata: { name: quick, title: A quick request, description: Expires in seconds }
+metadata: { name: quick, title: A quick request, description: Expires in hours }
 spec:
   command: /quick
   usage: <service>
@@ -65,10 +65,10 @@ spec:
     - { name: service, title: Service, type: service, required: true }
   approval:
     approvers: [{ ownerOf: service }]
-    remindAfter: 1s
-    escalateAfter: 2s
+    remindAfter: 1h
+    escalateAfter: 2h
     escalateTo: { group: team-platform }
-    expireAfter: 4s
+    expireAfter: 4h
   steps:
     - { id: links, title: Post the links, run: post-links }
 `;
@@ -96,7 +96,7 @@ spec:
       with: { url: "https://infra.quillmere.example/hooks/tidy", secretEnv: PROVISION_HOOK_SECRET, callback: false, pollUrl: "https://infra.quillmere.example/hooks/status", pollEvery: 1s, timeout: 1m }
 `;
 
-describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal server', () => {
+describeWithTemporal('self-service through Slack on a real Temporal server', () => {
   let temporal: TestWorkflowEnvironment;
   let h: Harness;
   let templates: TempTree;
@@ -107,7 +107,7 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     mkdirSync(templates.path('broken'));
     writeFileSync(templates.path('broken/catalog-info.yaml'), 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: "{{name}} has spaces"\nspec: {}\n');
     temporal = await startTemporal();
-    h = await startHarness({ temporalAddress: temporal.address, taskQueue: `e2e-${randomUUID()}`, templates: templates.dir, extraActions: { 'create-broken.yaml': BROKEN, 'quick.yaml': QUICK, 'tidy.yaml': TIDY.replace('"$OUT"', `"${templates.path('tidy.out')}"`) } });
+    h = await startHarness({ temporalAddress: temporal.address, taskQueue: `e2e-${randomUUID()}`, templates: templates.dir, extraActions: { 'create-broken.yaml': BROKEN, 'tidy.yaml': TIDY.replace('"$OUT"', `"${templates.path('tidy.out')}"`) } });
   }, 120_000);
 
   afterAll(async () => {
@@ -270,19 +270,37 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     expect(call?.body.inputs.version).toBe('2.3.0');
   });
 
+  /**
+   * One /rollback of the ledger run to its end: the request, the owner's approval, the outcome, the workflow
+   * closed. Waits first for any earlier run of it to close (the outcome is posted just before it closes).
+   */
+  async function rollbackLedger(args: string): Promise<EmulatorCall> {
+    const id = 'rollback/ledger';
+    await temporal.client.workflow.getHandle(id).result().catch(() => undefined);
+    const seen = new Set(h.emu.callsTo('chat.postMessage'));
+    await h.command(DIEGO, '/rollback', args);
+    const dm = await h.emu.waitFor('chat.postMessage', (c) => !seen.has(c) && c.args.channel === AMARA && text(c).includes(id), 10_000);
+    await h.click(AMARA, buttonValue(dm, 'Approve'));
+    const done = await h.emu.waitFor('chat.postMessage', (c) => !seen.has(c) && Boolean(c.args.thread_ts) && text(c).includes(id) && text(c).includes('is done'), 20_000);
+    await temporal.client.workflow.getHandle(id).result();
+    return done;
+  }
+
   it('a second rollback of the same service is a new run whose steps run again', async () => {
     const id = 'rollback/ledger';
+    // Its own first run (not the one the test above left), so this test stands alone.
+    const firstDone = await rollbackLedger('ledger to 2.3.0');
     const before = h.hooks.calls.filter((c) => c.body.id === `${id}/deploy`).length;
-    const firstDone = await threadReply(id, 'is done');
-    // The outcome is posted just before the workflow closes: wait for it to close, as a person would.
-    await temporal.client.workflow.getHandle(id).result();
+    const earlier = new Set(h.emu.callsTo('chat.postMessage'));
     await h.command(DIEGO, '/rollback', 'ledger to 2.2.0');
     const dm = await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === AMARA && text(c).includes(id) && text(c).includes('2.2.0'), 10_000);
     await h.click(AMARA, buttonValue(dm, 'Approve'));
-    await h.emu.waitFor('chat.postMessage', (c) => c !== firstDone && Boolean(c.args.thread_ts) && text(c).includes(id) && text(c).includes('is done'), 20_000);
+    await h.emu.waitFor('chat.postMessage', (c) => c !== firstDone && !earlier.has(c) && Boolean(c.args.thread_ts) && text(c).includes(id) && text(c).includes('is done'), 20_000);
     const deploys = h.hooks.calls.filter((c) => c.body.id === `${id}/deploy`);
     expect(deploys).toHaveLength(before + 1);
     expect(deploys.at(-1)?.body.inputs.version).toBe('2.2.0');
+    // A receiver that dedupes by idempotency key sees new work, not a repeat of the last rollback.
+    expect(deploys.at(-1)?.body.run).not.toBe(deploys.at(-2)?.body.run);
   });
 
   it('break-glass lets the on-call roll back alone during an open incident, flagged in the audit; others are refused', async () => {
@@ -334,26 +352,6 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     expect(h.app.catalog.whoOwns('teapot').status).toBe('not_found');
   });
 
-  it('reminds the approvers, escalates to the backup group, then expires and tells the requester', async () => {
-    await h.command(DIEGO, '/quick', 'ledger');
-    const id = 'quick/ledger';
-    await dmTo(AMARA, id);
-    const reminder = await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === AMARA && text(c).includes(id) && text(c).includes('Reminder'), 10_000);
-    expect(reminder).toBeDefined();
-    const escalated = await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === NOAH && text(c).includes(id) && text(c).includes('Escalated to you'), 10_000);
-    expect(text(escalated)).toContain('Approve');
-    const reply = await threadReply(id, 'Expired');
-    expect(reply.args.channel).toBe('CGENERAL');
-    await h.emu.waitFor('chat.update', (c) => !String(c.args.channel).startsWith('C') && text(c).includes(id) && text(c).includes('⌛'), 10_000);
-    // Every DM about it, the reminders and the escalation's included, now says how it ended.
-    const asked = h.emu.callsTo('chat.postMessage').filter((c) => !String(c.args.channel).startsWith('C') && text(c).includes(id)).length;
-    await new Promise((r) => setTimeout(r, 300));
-    const closed = h.emu.callsTo('chat.update').filter((c) => !String(c.args.channel).startsWith('C') && text(c).includes(id) && text(c).includes('⌛')).length;
-    expect(closed).toBe(asked);
-    const events = h.app.audit.list({ workflowId: id }).map((r) => r.event);
-    expect(events).toEqual(['requested', 'reminded', 'escalated', 'expired']);
-  });
-
   it('runs a command with the inputs in its environment (and no secrets), then a webhook finished by polling', async () => {
     // The receiver accepts the job (202, running); with no callback URL the worker polls until it is done.
     await h.command(DIEGO, '/tidy', 'ledger note="spring clean"');
@@ -363,7 +361,9 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     const reply = await threadReply(id, 'is done');
     expect(text(reply)).toContain('tidy');
     expect(readFileSync(templates.path('tidy.out'), 'utf8')).toBe('component:default/ledger|spring clean|unset');
-    expect(h.hooks.polls.get(`${id}/job`)).toBeGreaterThanOrEqual(2);
+    // Polled by its idempotency key, `<request id>/<step>@<run id>`.
+    const polled = [...h.hooks.polls].find(([key]) => key.startsWith(`${id}/job@`));
+    expect(polled?.[1]).toBeGreaterThanOrEqual(2);
     expect(h.hooks.calls.find((c) => c.body.id === `${id}/job`)?.body.callbackUrl).toBeUndefined();
   });
 
@@ -384,5 +384,49 @@ describe.skipIf(!temporalCli())('self-service through Slack on a real Temporal s
     const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/switchboard_selfservice_requests_total\{action="create-service",outcome="started"\} 1/);
     expect(metrics).toMatch(/switchboard_selfservice_votes_total\{action="provision",outcome="refused"\} \d/);
+  });
+});
+
+// The timers on the time-skipping test server: hours pass in moments, and nothing races a real clock.
+describeWithTimeSkipping('approval timers through Slack on the time-skipping test server', () => {
+  let temporal: TestWorkflowEnvironment;
+  let h: Harness;
+
+  beforeAll(async () => {
+    temporal = await startTimeSkipping();
+    h = await startHarness({ temporalAddress: temporal.address, taskQueue: `e2e-timers-${randomUUID()}`, extraActions: { 'quick.yaml': QUICK } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await h?.stop();
+    await temporal?.teardown();
+  });
+
+  const dmTo = (user: string, workflowId: string) => h.emu.waitFor('chat.postMessage', (c) => c.args.channel === user && text(c).includes(workflowId), 10_000);
+  const threadReply = (workflowId: string, needle: string) =>
+    h.emu.waitFor('chat.postMessage', (c) => Boolean(c.args.thread_ts) && text(c).includes(workflowId) && text(c).includes(needle), 20_000);
+
+  it('reminds the approvers, escalates to the backup group, then expires and tells the requester', async () => {
+    await h.command(DIEGO, '/quick', 'ledger');
+    const id = 'quick/ledger';
+    await dmTo(AMARA, id);
+    // Time skips only while a client of the test server awaits a result: await the workflow's, meanwhile.
+    const closedRun = temporal.client.workflow.getHandle(id).result().catch(() => undefined);
+    const reminder = await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === AMARA && text(c).includes(id) && text(c).includes('Reminder'), 10_000);
+    expect(reminder).toBeDefined();
+    const escalated = await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === NOAH && text(c).includes(id) && text(c).includes('Escalated to you'), 10_000);
+    expect(text(escalated)).toContain('Approve');
+    const reply = await threadReply(id, 'Expired');
+    expect(reply.args.channel).toBe('CGENERAL');
+    await h.emu.waitFor('chat.update', (c) => !String(c.args.channel).startsWith('C') && text(c).includes(id) && text(c).includes('⌛'), 10_000);
+    // Every DM about it, the reminders and the escalation's included, now says how it ended.
+    const asked = h.emu.callsTo('chat.postMessage').filter((c) => !String(c.args.channel).startsWith('C') && text(c).includes(id)).length;
+    const closedCount = () => h.emu.callsTo('chat.update').filter((c) => !String(c.args.channel).startsWith('C') && text(c).includes(id) && text(c).includes('⌛')).length;
+    // The workflow updates the DMs before it closes: once it has closed, every update is in.
+    await closedRun;
+    const closed = closedCount();
+    expect(closed).toBe(asked);
+    const events = h.app.audit.list({ workflowId: id }).map((r) => r.event);
+    expect(events).toEqual(['requested', 'reminded', 'escalated', 'expired']);
   });
 });

@@ -7,9 +7,9 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Harness, slackId, startHarness } from './testing/harness.js';
-import { startTemporal, temporalCli } from './testing/temporal.js';
+import { describeWithTemporal, startTemporal } from './testing/temporal.js';
 
 const BIN = fileURLToPath(new URL('../bin/switchboard.js', import.meta.url));
 const HOOKED = `apiVersion: switchboard.dev/v1alpha1
@@ -60,7 +60,7 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
 
 const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
 
-describe.skipIf(!temporalCli())('a worker killed mid-request', () => {
+describeWithTemporal('a worker killed mid-request', () => {
   let temporal: TestWorkflowEnvironment;
   let h: Harness;
   const children: ChildProcess[] = [];

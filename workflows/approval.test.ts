@@ -1,17 +1,22 @@
-/** The approval on a real Temporal dev server: votes as Updates, refusals by the validator, timers. */
+/** The approval on a real Temporal dev server (votes as Updates, refusals by the validator) and its timers on the time-skipping test server. */
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ephemeralVoteSigner } from '../src/actions/vote-signing.js';
-import { bundleWorkflows, startTemporal, temporalCli } from '../src/testing/temporal.js';
+import { bundleWorkflows, describeWithTemporal, describeWithTimeSkipping, startTemporal, startTimeSkipping } from '../src/testing/temporal.js';
 import { approvalQuery, approvalRequest, voteUpdate } from './index.js';
 import type { ApprovalPolicy, Vote } from './approval-rules.js';
 
-const cli = temporalCli();
 // Votes carry the bot's signature (workflows/vote-proof.ts); these tests sign as the bot does.
 const signer = ephemeralVoteSigner();
+const policy: ApprovalPolicy = {
+  requester: 'user:default/rita',
+  selfApproval: false,
+  rules: [{ description: 'team-platform (2 of 3)', required: 2, approvers: ['user:default/ann', 'user:default/bob', 'user:default/rita'] }],
+  voteKey: signer.publicKey,
+};
 
 /** The validator's message: the client wraps it in WorkflowUpdateFailedError. */
 async function refusal(update: Promise<unknown>): Promise<string> {
@@ -23,7 +28,7 @@ async function refusal(update: Promise<unknown>): Promise<string> {
   return 'accepted';
 }
 
-describe.skipIf(!cli)('approvals on a real Temporal server', () => {
+describeWithTemporal('approvals on a real Temporal server', () => {
   let env: TestWorkflowEnvironment;
   let worker: Worker;
   let running: Promise<void>;
@@ -41,12 +46,6 @@ describe.skipIf(!cli)('approvals on a real Temporal server', () => {
     await env?.teardown();
   });
 
-  const policy: ApprovalPolicy = {
-    requester: 'user:default/rita',
-    selfApproval: false,
-    rules: [{ description: 'team-platform (2 of 3)', required: 2, approvers: ['user:default/ann', 'user:default/bob', 'user:default/rita'] }],
-    voteKey: signer.publicKey,
-  };
   const start = (timers: Parameters<typeof approvalRequest>[1], p = policy) =>
     env.client.workflow.start(approvalRequest, { taskQueue, workflowId: `approval-${randomUUID()}`, args: [p, timers] });
   const vote = (handle: WorkflowHandle, v: Vote) =>
@@ -71,20 +70,49 @@ describe.skipIf(!cli)('approvals on a real Temporal server', () => {
     expect((await handle.result()).status).toBe('rejected');
   });
 
+});
+
+// Timers on the time-skipping test server: hours pass in milliseconds, and nothing depends on how fast real
+// timers fire. Votes are Updates, during which time does not skip, so no vote waits for a timer here.
+describeWithTimeSkipping('approval timers on the time-skipping test server', () => {
+  let env: TestWorkflowEnvironment;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = `approval-timers-${randomUUID()}`;
+  const HOUR = 60 * 60_000;
+
+  beforeAll(async () => {
+    env = await startTimeSkipping();
+    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleWorkflows() });
+    running = worker.run();
+  }, 120_000);
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+  });
+
+  const start = (timers: Parameters<typeof approvalRequest>[1], p = policy) =>
+    env.client.workflow.start(approvalRequest, { taskQueue, workflowId: `approval-${randomUUID()}`, args: [p, timers] });
+  // Signed at the server's clock, which runs ahead of the real one once time has been skipped.
+  const vote = async (handle: WorkflowHandle, v: Vote) =>
+    handle.executeUpdate(voteUpdate, { args: [signer.sign(handle.workflowId, v, await env.currentTimeMs())] });
+
   it('reminds, then expires when nobody decides', async () => {
-    const handle = await start({ remindAfterMs: 300, expireAfterMs: 4000 });
-    await new Promise((r) => setTimeout(r, 2000)); // the dev server fires timers to about a second
+    const handle = await start({ remindAfterMs: HOUR, expireAfterMs: 24 * HOUR });
+    await env.sleep(2 * HOUR);
     expect(await handle.query(approvalQuery)).toMatchObject({ status: 'pending', reminded: true });
     expect((await handle.result()).status).toBe('expired');
   });
 
   it('lets the backup group vote only after escalation', async () => {
-    const handle = await start({ escalateAfterMs: 700, escalateTo: { description: 'sre', required: 1, approvers: ['user:default/sam'] }, expireAfterMs: 30_000 }, {
+    const handle = await start({ escalateAfterMs: 4 * HOUR, escalateTo: { description: 'sre', required: 1, approvers: ['user:default/sam'] }, expireAfterMs: 48 * HOUR }, {
       ...policy,
       rules: [{ ...policy.rules[0]!, required: 1 }],
     });
     expect(await refusal(vote(handle, { approver: 'user:default/sam', decision: 'approve' }))).toMatch(/not one of the approvers/);
-    await new Promise((r) => setTimeout(r, 1200));
+    await env.sleep(5 * HOUR);
     expect(await handle.query(approvalQuery)).toMatchObject({ escalated: true });
     await vote(handle, { approver: 'user:default/sam', decision: 'approve' });
     expect((await handle.result()).status).toBe('approved');

@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ephemeralVoteSigner } from '../src/actions/vote-signing.js';
-import { bundleWorkflows, startTemporal, temporalCli } from '../src/testing/temporal.js';
+import { bundleWorkflows, describeWithTemporal, startTemporal } from '../src/testing/temporal.js';
 import type { ApprovalPolicy } from './approval-rules.js';
 import { approvalQuery, approvalRequest, voteUpdate } from './index.js';
 import { VOTE_PROOF_MAX_AGE_MS } from './vote-proof.js';
@@ -27,7 +27,7 @@ async function refusal(update: Promise<unknown>): Promise<string> {
   return 'accepted';
 }
 
-describe.skipIf(!temporalCli())('signed votes on a real Temporal server', () => {
+describeWithTemporal('signed votes on a real Temporal server', () => {
   let env: TestWorkflowEnvironment;
   let worker: Worker;
   let running: Promise<void>;

@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actionStatusQuery } from '../../workflows/action.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { actionStatusQuery } from '../../workflows/contract.js';
 import type { EmulatorCall } from '../testing/slack-emulator.js';
 import { HOOK_SECRET, type Harness, type HookCall, slackId, startHarness } from '../testing/harness.js';
-import { startTemporal, temporalCli } from '../testing/temporal.js';
+import { describeWithTemporal, startTemporal } from '../testing/temporal.js';
 import { signCallback } from './callback-signature.js';
 
 const DIEGO = slackId('diego-alvarez'); // team-storefront, the requester
@@ -35,7 +35,7 @@ const text = (call: EmulatorCall) => JSON.stringify(call.args.blocks ?? []) + St
 const approveValue = (dm: EmulatorCall) =>
   (dm.args.blocks as { elements?: { text?: { text: string }; value?: string }[] }[]).flatMap((b) => b.elements ?? []).find((e) => e.text?.text === 'Approve')?.value as string;
 
-describe.skipIf(!temporalCli())('webhook callbacks on a real Temporal server', () => {
+describeWithTemporal('webhook callbacks on a real Temporal server', () => {
   let temporal: TestWorkflowEnvironment;
   let h: Harness;
 

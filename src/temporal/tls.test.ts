@@ -10,7 +10,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config.js';
 import { tempTree } from '../testing/fixtures.js';
-import { startTemporal, temporalCli } from '../testing/temporal.js';
+import { describeWithTemporal, startTemporal } from '../testing/temporal.js';
 import { createTemporalAccess, runWorker } from './index.js';
 import { describeTemporalAuth, TemporalAuthError, temporalConnectionSettings } from './tls.js';
 
@@ -92,7 +92,7 @@ describe('the connection settings', () => {
   });
 });
 
-describe.skipIf(!temporalCli())('a TLS client against a plaintext Temporal server', () => {
+describeWithTemporal('a TLS client against a plaintext Temporal server', () => {
   let env: TestWorkflowEnvironment;
   beforeAll(async () => {
     env = await startTemporal();

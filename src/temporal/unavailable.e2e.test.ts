@@ -4,11 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort, type Harness, slackId, startHarness } from '../testing/harness.js';
-import { temporalCli } from '../testing/temporal.js';
+import { describeWithTemporal, temporalCli } from '../testing/temporal.js';
 
-describe.skipIf(!temporalCli())('Temporal down, then back', () => {
+describeWithTemporal('Temporal down, then back', () => {
   let h: Harness;
   let port: number;
   let temporal: TestWorkflowEnvironment | undefined;

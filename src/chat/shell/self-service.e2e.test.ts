@@ -5,12 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../../testing/harness.js';
-import { startTemporal, temporalCli } from '../../testing/temporal.js';
+import { describeWithTemporal, startTemporal } from '../../testing/temporal.js';
 import { runShell } from './shell.js';
 
-describe.skipIf(!temporalCli())('self-service in the terminal chat', () => {
+describeWithTemporal('self-service in the terminal chat', () => {
   let temporal: TestWorkflowEnvironment;
   let h: Harness;
   const output = new PassThrough();

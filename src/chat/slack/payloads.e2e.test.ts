@@ -13,7 +13,7 @@ import { startHttpServer } from '../../http/server.js';
 import { openState, type BotState } from '../../state/index.js';
 import { EXTERNAL, SAMPLE_CATALOG, tempTree, type TempTree } from '../../testing/fixtures.js';
 import { startSlackEmulator, type SlackEmulator } from '../../testing/slack-emulator.js';
-import { blockActionsBody, eventBody, postSigned } from '../../testing/slack-signing.js';
+import { blockActionsBody, eventBody, postSigned, slashCommandBody } from '../../testing/slack-signing.js';
 import { createSlackAdapter } from './adapter.js';
 
 const SECRET = 'payload-secret';
@@ -48,15 +48,15 @@ afterAll(async () => {
   tree.cleanup();
 });
 
-/** The request body Slack would send for a fixture file. */
-function requestBody(file: string): string | null {
+/** The request body Slack would send for a fixture file, or null when Slack sends it otherwise than over HTTP. */
+function requestBody(file: string, responseUrl = (id: string) => emu.responseUrl(id)): string | null {
   const text = readFileSync(join(DIR, file), 'utf8');
   // Slack's response_url cannot be reached from here: answers go to the emulator instead.
-  const local = (fields: URLSearchParams) => (fields.has('response_url') && fields.set('response_url', emu.responseUrl(file)), fields.toString());
+  const local = (fields: URLSearchParams) => (fields.has('response_url') && fields.set('response_url', responseUrl(file)), fields.toString());
   if (file.endsWith('.txt')) return local(new URLSearchParams(text.trim()));
   const json = JSON.parse(text) as Record<string, unknown>;
   if (json.type === 'event_callback' || json.type === 'url_verification') return JSON.stringify(json);
-  if (json.type === 'block_actions') return blockActionsBody({ ...json, ...(json.response_url ? { response_url: emu.responseUrl(file) } : {}) });
+  if (json.type === 'block_actions') return blockActionsBody({ ...json, ...(json.response_url ? { response_url: responseUrl(file) } : {}) });
   // An inner event: wrap it in the envelope Slack sends.
   if (['channel_created', 'member_joined_channel', 'app_mention'].includes(String(json.type))) return eventBody(json);
   if ('command' in json) return local(new URLSearchParams(Object.entries(json).map(([k, v]): [string, string] => [k, String(v)])));
@@ -71,9 +71,15 @@ describe('payloads from Slack', () => {
   });
 
   for (const file of files) {
+    // Known when collecting (the emulator is not up yet, so a placeholder response_url): skipped visibly.
+    if (requestBody(file, () => 'http://127.0.0.1/unused') === null) {
+      const why = file.startsWith('socket_mode') ? 'a Socket Mode envelope, covered by the Socket Mode test' : 'a schema sample with no request type, not a request Slack sends';
+      it.skip(`acks ${file} (skipped: ${why})`, () => {});
+      continue;
+    }
     it(`acks ${file} with 200 within the 3-second window`, async () => {
       const body = requestBody(file);
-      if (body === null) return;
+      if (body === null) throw new Error(`${file} has no HTTP request body`);
       const started = performance.now();
       const res = await postSigned(url, SECRET, body);
       expect(res.status).toBe(200);
@@ -82,7 +88,9 @@ describe('payloads from Slack', () => {
   }
 
   it('logged no listener error for any of them', async () => {
-    await new Promise((r) => setTimeout(r, 500));
+    // A sentinel: a command sent after all of them, waited for until answered, instead of a sleep.
+    await postSigned(url, SECRET, slashCommandBody({ command: '/whoowns', text: 'petstore', response_url: emu.responseUrl('sentinel') }));
+    await emu.waitForResponse((r) => r.id === 'sentinel');
     expect(errors).toEqual([]);
   });
 });

@@ -67,7 +67,23 @@ async function startBot(stateFile = tree.path('state.db')): Promise<Bot> {
 }
 
 const blocksText = (body: { blocks?: unknown[] }) => JSON.stringify(body.blocks ?? []);
-const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
+/**
+ * A sentinel: a mention in #general sent after the events under test, answered in its own thread. Once its
+ * answer is in, the bot has handled what came before, so "nothing else happened" can be asserted without a
+ * sleep. Returns the thread's ts, to leave the sentinel's own post out of what is counted.
+ */
+let sentinels = 0;
+async function sentinel(url: string): Promise<string> {
+  const ts = `1800.${++sentinels}`;
+  await postSigned(url, SECRET, eventBody({ type: 'app_mention', user: 'U1', text: '<@UBOT0001> who owns petstore?', ts, channel: 'CGEN', event_ts: ts }));
+  await emu.waitFor('chat.postMessage', (c) => c.args.channel === 'CGEN' && c.args.thread_ts === ts);
+  return ts;
+}
+/** The same for slash commands: a later command, answered at its own response_url. */
+async function commandSentinel(url: string, id: string): Promise<void> {
+  await postSigned(url, SECRET, slashCommandBody({ command: '/whoowns', text: 'petstore', response_url: emu.responseUrl(id) }));
+  await emu.waitForResponse((r) => r.id === id);
+}
 
 describe('Slack over HTTP', () => {
   let bot: Bot;
@@ -152,7 +168,7 @@ describe('Slack over HTTP', () => {
     const body = slashCommandBody({ command: '/whoowns', text: 'petstore', response_url: emu.responseUrl('forged') });
     const res = await postSigned(bot.url, 'not-the-secret', body);
     expect(res.status).toBe(401);
-    await settle();
+    await commandSentinel(bot.url, 'after-forged');
     expect(emu.responses.filter((r) => r.id === 'forged')).toEqual([]);
   });
 
@@ -160,7 +176,7 @@ describe('Slack over HTTP', () => {
     const body = slashCommandBody({ command: '/whoowns', text: 'petstore', response_url: emu.responseUrl('stale') });
     const res = await postSigned(bot.url, SECRET, body, { timestamp: Math.floor(Date.now() / 1000) - 301 });
     expect(res.status).toBe(401);
-    await settle();
+    await commandSentinel(bot.url, 'after-stale');
     expect(emu.responses.filter((r) => r.id === 'stale')).toEqual([]);
   });
 
@@ -184,7 +200,7 @@ describe('incident channels', () => {
     const body = eventBody(created, { event_id: 'EvCREATED1' });
     expect((await postSigned(bot.url, SECRET, body)).status).toBe(200);
     await emu.waitFor('chat.postMessage', (c) => c.args.channel === 'CINC1' && JSON.stringify(c.args.blocks).includes('Ledger'));
-    await settle();
+    await sentinel(bot.url);
     const cards = () => emu.callsTo('chat.postMessage').filter((c) => c.args.channel === 'CINC1').map((c) => c.args.text);
     // The name names payments-api, the topic names the ledger; each once.
     expect(cards()).toHaveLength(2);
@@ -194,7 +210,7 @@ describe('incident channels', () => {
     await postSigned(bot.url, SECRET, body, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     // The bot's own join arrives as another event naming the same services: already posted.
     await postSigned(bot.url, SECRET, eventBody({ type: 'member_joined_channel', user: 'UBOT0001', channel: 'CINC1', channel_type: 'C', team: 'T0001' }));
-    await settle(500);
+    await sentinel(bot.url);
     expect(cards()).toHaveLength(2);
     await bot.close();
 
@@ -202,7 +218,7 @@ describe('incident channels', () => {
     const restarted = await startBot(tree.path('incident-state.db'));
     await postSigned(restarted.url, SECRET, body, { headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' } });
     await postSigned(restarted.url, SECRET, eventBody({ type: 'message', user: 'U1', text: 'payments-api and the ledger are both red', ts: '1700.5', channel: 'CINC1', channel_type: 'channel' }));
-    await settle(500);
+    await sentinel(restarted.url);
     expect(cards()).toHaveLength(2);
 
     // A message naming a new service adds its card.
@@ -215,8 +231,8 @@ describe('incident channels', () => {
   it('ignores channels that are not incident channels', async () => {
     const bot = await startBot(tree.path('other-state.db'));
     await postSigned(bot.url, SECRET, eventBody({ type: 'channel_created', channel: { id: 'CGEN', name: 'general', created: 1, creator: 'U1' } }));
-    await settle();
-    expect(emu.callsTo('chat.postMessage')).toEqual([]);
+    const after = await sentinel(bot.url);
+    expect(emu.callsTo('chat.postMessage').filter((c) => c.args.thread_ts !== after)).toEqual([]);
     await bot.close();
   });
 
@@ -226,7 +242,9 @@ describe('incident channels', () => {
     await postSigned(bot.url, SECRET, eventBody({ type: 'channel_created', channel: { id: 'CINC1', name: 'inc-payments-api-errors', created: 1, creator: 'U1' } }));
     await emu.waitFor('chat.postMessage', (c) => !c.ratelimited && c.args.channel === 'CINC1', 10_000);
     expect(emu.callsTo('chat.postMessage')[0]?.ratelimited).toBe(true);
-    await settle(300);
+    // Both cards (the name names payments-api, the topic the ledger) are out before the bot closes.
+    await emu.waitFor('chat.postMessage', (c) => !c.ratelimited && c.args.channel === 'CINC1' && JSON.stringify(c.args.blocks).includes('Ledger'), 10_000);
+    await emu.waitFor('chat.postMessage', (c) => !c.ratelimited && c.args.channel === 'CINC1' && JSON.stringify(c.args.blocks).includes('Payments'), 10_000);
     await bot.close();
   });
 });
