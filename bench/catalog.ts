@@ -7,17 +7,15 @@
  * BENCH_ENTITIES=5000 scales the run down; its results go to catalog-<n>.{json,md} so the 100k figures
  * stay. BENCH_FUSE_QUERIES sets the Fuse.js iterations per query type (default 200: it scans every name).
  */
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import Fuse from 'fuse.js';
 import { openCatalog, type IngestReport } from '../src/catalog/index.js';
+import { ensureCatalog } from './catalog-fixture.js';
 import { buildQueries } from './catalog-queries.js';
-import type { GeneratedCatalog } from './generate-catalog.js';
 import { fmtMB, fmtMs, fmtP, gc, MB, pct, timeEach } from './stats.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -39,36 +37,6 @@ const RESULT_NAME = FULL ? 'catalog' : `catalog-${ENTITIES}`;
 
 if (!Number.isInteger(ENTITIES) || ENTITIES < 500) throw new Error(`BENCH_ENTITIES must be an integer >= 500, got ${process.env.BENCH_ENTITIES}`);
 
-// ---------------------------------------------------------------------------------------------------
-// The catalog on disk: generated once per (entities, seed, generator source) and reused after that.
-
-function ensureCatalog(): { catalog: GeneratedCatalog; reused: boolean; generateMs: number | null } {
-  const generatorHash = createHash('sha1').update(readFileSync(join(HERE, 'generate-catalog.ts'))).digest('hex');
-  const params = { entities: ENTITIES, seed: SEED, generator: generatorHash };
-  if (existsSync(MARKER) && existsSync(GENERATED)) {
-    const marker = JSON.parse(readFileSync(MARKER, 'utf8')) as typeof params;
-    if (marker.entities === params.entities && marker.seed === params.seed && marker.generator === params.generator) {
-      return { catalog: JSON.parse(readFileSync(GENERATED, 'utf8')) as GeneratedCatalog, reused: true, generateMs: null };
-    }
-  }
-  rmSync(CATALOG_DIR, { recursive: true, force: true });
-  mkdirSync(CATALOG_DIR, { recursive: true });
-  console.log(`Generating ${ENTITIES} entities into ${CATALOG_DIR} ...`);
-  // In a child process: maxRSS is a high-water mark for the whole process, and the generator's memory
-  // must not be mistaken for the ingest's.
-  const started = performance.now();
-  const child = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(HERE, 'generate-catalog.ts'), CATALOG_DIR, String(ENTITIES), String(SEED), GENERATED],
-    { stdio: 'inherit', cwd: join(HERE, '..') },
-  );
-  if (child.status !== 0) throw new Error(`catalog generation failed (exit ${child.status ?? child.signal})`);
-  const generateMs = performance.now() - started;
-  // Written last, so an interrupted generation is never reused.
-  writeFileSync(MARKER, JSON.stringify(params));
-  return { catalog: JSON.parse(readFileSync(GENERATED, 'utf8')) as GeneratedCatalog, reused: false, generateMs };
-}
-
 const countBy = (values: string[]) => values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
 
 // ---------------------------------------------------------------------------------------------------
@@ -76,7 +44,11 @@ const countBy = (values: string[]) => values.reduce<Record<string, number>>((acc
 async function main() {
   // The 1-minute load average before and after: on a shared machine, other processes skew the tails.
   const loadBefore = os.loadavg()[0] ?? 0;
-  const { catalog: generated, reused, generateMs } = ensureCatalog();
+  const {
+    catalog: generated,
+    reused,
+    generateMs,
+  } = ensureCatalog({ here: HERE, entities: ENTITIES, seed: SEED, dir: CATALOG_DIR, marker: MARKER, generated: GENERATED });
   const kindOf = new Map(generated.entities.map((e) => [e.name, e.kind]));
   const kinds = countBy(generated.entities.map((e) => e.kind));
   console.log(`Catalog: ${generated.entities.length} entities in ${generated.files} files (${reused ? 'reused' : `generated in ${fmtMs(generateMs ?? 0)}`})`);
@@ -117,22 +89,37 @@ async function main() {
   const q = buildQueries(generated, SEED, QUERIES, WARMUP);
   let exactFound = 0;
   const exactStatus: string[] = [];
-  const exact = timeEach(q.exact.warmup, q.exact.queries, (s) => catalog.whoOwns(s), (s, a) => {
-    exactStatus.push(a.status);
-    if (a.status === 'found' && a.entity?.name === s) exactFound++;
-  });
+  const exact = timeEach(
+    q.exact.warmup,
+    q.exact.queries,
+    (s) => catalog.whoOwns(s),
+    (s, a) => {
+      exactStatus.push(a.status);
+      if (a.status === 'found' && a.entity?.name === s) exactFound++;
+    },
+  );
   let typoFound = 0;
   let typoFirst = 0;
   const typoStatus: string[] = [];
-  const typo = timeEach(q.typo.warmup, q.typo.queries, (s) => catalog.whoOwns(s), (_s, a, i) => {
-    typoStatus.push(a.status);
-    if (a.status === 'found' && a.entity?.name === q.typo.originals[i]) typoFound++;
-    // An "ambiguous" answer that lists the intended entity first still points the user at it.
-    const first = a.status === 'found' ? a.entity?.name : a.candidates[0]?.name;
-    if (first === q.typo.originals[i]) typoFirst++;
-  });
+  const typo = timeEach(
+    q.typo.warmup,
+    q.typo.queries,
+    (s) => catalog.whoOwns(s),
+    (_s, a, i) => {
+      typoStatus.push(a.status);
+      if (a.status === 'found' && a.entity?.name === q.typo.originals[i]) typoFound++;
+      // An "ambiguous" answer that lists the intended entity first still points the user at it.
+      const first = a.status === 'found' ? a.entity?.name : a.candidates[0]?.name;
+      if (first === q.typo.originals[i]) typoFirst++;
+    },
+  );
   const prefixStatus: string[] = [];
-  const prefix = timeEach(q.prefix.warmup, q.prefix.queries, (s) => catalog.whoOwns(s), (_s, a) => prefixStatus.push(a.status));
+  const prefix = timeEach(
+    q.prefix.warmup,
+    q.prefix.queries,
+    (s) => catalog.whoOwns(s),
+    (_s, a) => prefixStatus.push(a.status),
+  );
   console.log(`whoOwns p50/p99: exact ${fmtP(exact)}, typo ${fmtP(typo)}, prefix ${fmtP(prefix)}`);
 
   // Floor: the indexed lookups whoOwns is built on, with nothing around them.
@@ -142,9 +129,19 @@ async function main() {
   const refOf = (name: string) => `${(kindOf.get(name) ?? 'component').toLowerCase()}:default/${name.toLowerCase()}`;
   let refHits = 0;
   let termHits = 0;
-  const floorRef = timeEach(q.exact.warmup.map(refOf), q.exact.queries.map(refOf), (r) => byRef.get(r), (_r, row) => void (row && refHits++));
+  const floorRef = timeEach(
+    q.exact.warmup.map(refOf),
+    q.exact.queries.map(refOf),
+    (r) => byRef.get(r),
+    (_r, row) => void (row && refHits++),
+  );
   const lower = (names: string[]) => names.map((n) => n.toLowerCase());
-  const floorTerm = timeEach(lower(q.exact.warmup), lower(q.exact.queries), (t) => byTerm.all(t), (_t, rows) => void (rows.length > 0 && termHits++));
+  const floorTerm = timeEach(
+    lower(q.exact.warmup),
+    lower(q.exact.queries),
+    (t) => byTerm.all(t),
+    (_t, rows) => void (rows.length > 0 && termHits++),
+  );
   raw.close();
   console.log(`SQLite floor p50/p99: ref ${fmtP(floorRef)}, term join ${fmtP(floorTerm)}`);
 
@@ -158,7 +155,12 @@ async function main() {
   let fuseTypoHits = 0;
   const fuseWarm = (xs: string[]) => xs.slice(0, 5);
   const fuseExact = timeEach(fuseWarm(q.exact.warmup), q.exact.queries.slice(0, FUSE_QUERIES), top, (s, item) => void (item === s && fuseExactHits++));
-  const fuseTypo = timeEach(fuseWarm(q.typo.warmup), q.typo.queries.slice(0, FUSE_QUERIES), top, (_s, item, i) => void (item === q.typo.originals[i] && fuseTypoHits++));
+  const fuseTypo = timeEach(
+    fuseWarm(q.typo.warmup),
+    q.typo.queries.slice(0, FUSE_QUERIES),
+    top,
+    (_s, item, i) => void (item === q.typo.originals[i] && fuseTypoHits++),
+  );
   const fusePrefix = timeEach(fuseWarm(q.prefix.warmup), q.prefix.queries.slice(0, FUSE_QUERIES), top);
   console.log(`Fuse.js: build ${fmtMs(fuseBuildMs)}, p50/p99 exact ${fmtP(fuseExact)}, typo ${fmtP(fuseTypo)}, prefix ${fmtP(fusePrefix)}`);
   catalog.close();
@@ -262,7 +264,7 @@ async function main() {
       exact: { ...exact, status: countBy(exactStatus), intendedFound: exactFound, intendedRate: exactFound / QUERIES },
       typo: { ...typo, status: countBy(typoStatus), intendedFound: typoFound, intendedRate: typoFound / QUERIES, intendedFirst: typoFirst },
       prefix: { ...prefix, status: countBy(prefixStatus) },
-        },
+    },
     floor: { refLookup: { ...floorRef, hits: refHits }, termJoin: { ...floorTerm, hits: termHits } },
     fuse: {
       options: { includeScore: true, threshold: 0.4 },

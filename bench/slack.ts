@@ -105,7 +105,9 @@ async function floorServer(): Promise<{ server: Server; url: string }> {
 
 /** Starts the bot in a child process; resolves with its URL once it listens. */
 async function startBot(file: string, stateFile: string, apiUrl: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'slack-bot.ts'), file, stateFile, apiUrl, SECRET], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'slack-bot.ts'), file, stateFile, apiUrl, SECRET], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bot exited with ${code}`)));
     child.stdout.on('data', (d: Buffer) => {
@@ -152,9 +154,11 @@ async function bursts(url: string, names: string[], emu: Awaited<ReturnType<type
 
 async function main(): Promise<void> {
   const file = await catalogFile();
-  const names = (new Database(file, { readonly: true }).prepare(`SELECT name FROM entities WHERE kind = 'Component' ORDER BY random() LIMIT 5000`).all() as { name: string }[]).map(
-    (r) => r.name,
-  );
+  const names = (
+    new Database(file, { readonly: true }).prepare(`SELECT name FROM entities WHERE kind = 'Component' ORDER BY random() LIMIT 5000`).all() as {
+      name: string;
+    }[]
+  ).map((r) => r.name);
   const entities = names.length ? (new Database(file, { readonly: true }).prepare('SELECT count(*) AS n FROM entities').get() as { n: number }).n : 0;
   const emu = await startSlackEmulator();
   const bot = await startBot(file, join(WORK, 'slack-bench-state.db'), emu.url);

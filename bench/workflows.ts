@@ -87,7 +87,12 @@ const floorStart: number[] = [];
 const floorUpdate: number[] = [];
 // Votes carry the bot's signature (signed votes): the floor signs as the bot does, so it measures the same Update.
 const signer = ephemeralVoteSigner();
-const policy = { requester: 'user:default/a', selfApproval: false, rules: [{ description: 'x', required: 1, approvers: ['user:default/b'] }], voteKey: signer.publicKey };
+const policy = {
+  requester: 'user:default/a',
+  selfApproval: false,
+  rules: [{ description: 'x', required: 1, approvers: ['user:default/b'] }],
+  voteKey: signer.publicKey,
+};
 const { Worker } = await import('@temporalio/worker');
 const { bundleWorkflows } = await import('../src/testing/temporal.js');
 const floorQueue = `floor-${randomUUID()}`;
@@ -97,7 +102,11 @@ await worker.runUntil(async () => {
     await Promise.all(
       Array.from({ length: Math.min(CONCURRENCY, REQUESTS - i) }, async (_, k) => {
         const t = Date.now();
-        const handle = await temporal.client.workflow.start(approvalRequest, { taskQueue: floorQueue, workflowId: `floor-${run}-${i + k}`, args: [policy, { expireAfterMs: 60_000 }] });
+        const handle = await temporal.client.workflow.start(approvalRequest, {
+          taskQueue: floorQueue,
+          workflowId: `floor-${run}-${i + k}`,
+          args: [policy, { expireAfterMs: 60_000 }],
+        });
         floorStart.push(Date.now() - t);
         // Measure the Update against a running workflow, as a click meets one.
         await handle.query(approvalQuery);

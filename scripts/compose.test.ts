@@ -231,7 +231,10 @@ describe('docker-compose.yml', () => {
     const published = Object.entries(services).flatMap(([name, s]) => hostPorts(s).map((port) => ({ name, port })));
     for (const { name, port } of published) {
       expect(Number.isInteger(port) && port > 0, `${name} publishes port "${port}"`).toBe(true);
-      expect(published.filter((p) => p.port === port).map((p) => p.name), `host port ${port}`).toEqual([name]);
+      expect(
+        published.filter((p) => p.port === port).map((p) => p.name),
+        `host port ${port}`,
+      ).toEqual([name]);
     }
     expect(published.map((p) => p.port)).toEqual(expect.arrayContaining([3000, 7233, 8080]));
     expect(hostPorts(service('worker'))).toEqual([]);
@@ -283,7 +286,10 @@ describe('Dockerfile', () => {
   it('compiles native dependencies in a build stage: python3, make and g++, then npm ci', () => {
     const install = stages.find((s) => s.instructions.some((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args)));
     expect(install, 'a stage runs npm ci').toBeDefined();
-    const packages = install!.instructions.filter((i) => i.op === 'RUN' && /apt-get install/.test(i.args)).map((i) => i.args).join(' ');
+    const packages = install!.instructions
+      .filter((i) => i.op === 'RUN' && /apt-get install/.test(i.args))
+      .map((i) => i.args)
+      .join(' ');
     for (const tool of ['python3', 'make', 'g\\+\\+']) expect(packages).toMatch(new RegExp(`\\s${tool}(\\s|$)`));
     expect(install).not.toBe(finalStage);
   });
@@ -295,7 +301,10 @@ describe('Dockerfile', () => {
     expect(last('WORKDIR')).toBe('/app');
     expect(last('USER')).toBe('node');
     expect(execForm(last('CMD'))).toEqual(['start']);
-    const runtimePackages = finalStage.instructions.filter((i) => i.op === 'RUN').map((i) => i.args).join(' ');
+    const runtimePackages = finalStage.instructions
+      .filter((i) => i.op === 'RUN')
+      .map((i) => i.args)
+      .join(' ');
     expect(runtimePackages).toMatch(/apt-get install[^&;]*\sgit(\s|$)/);
     expect(last('HEALTHCHECK')).toMatch(/CMD .*fetch\(.*127\.0\.0\.1:.*\/healthz/);
   });
@@ -315,7 +324,12 @@ describe('the image', () => {
   it('runs `start` (the default), `bot` and `worker`, which `switchboard --help` lists', async () => {
     // `bot` and `worker` are the halves DESIGN.md names for separate deployment.
     const commands = await cliCommands();
-    const used = [...(execForm(last('CMD')) as string[]), ...Object.values(services).filter((s) => s.build).map((s) => commandOf(s)[0] as string)];
+    const used = [
+      ...(execForm(last('CMD')) as string[]),
+      ...Object.values(services)
+        .filter((s) => s.build)
+        .map((s) => commandOf(s)[0] as string),
+    ];
     expect(commands).toEqual(expect.arrayContaining(used));
   });
 
@@ -337,7 +351,10 @@ describe('the image', () => {
           continue;
         }
         if (lazy || specifier.startsWith('node:') || builtins.has(specifier)) continue;
-        const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+        const name = specifier
+          .split('/')
+          .slice(0, specifier.startsWith('@') ? 2 : 1)
+          .join('/');
         if (!pkg.dependencies[name]) offences.push(`${relative(ROOT, file)} imports ${name}`);
       }
     }

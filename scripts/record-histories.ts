@@ -61,9 +61,20 @@ const activities = createSelfServiceActivities({
 const temporal = { client: async () => env.client };
 const launcher = createLauncher({ temporal, taskQueue, actions, catalog, deployments, audit, incidents: () => [], voteSigner: signer });
 const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleWorkflows(), activities });
-const diego = { id: 'shell:diego-alvarez', ref: 'user:default/diego-alvarez', displayName: 'Diego Álvarez', email: 'diego.alvarez@quillmere.example', slackUserId: null };
+const diego = {
+  id: 'shell:diego-alvarez',
+  ref: 'user:default/diego-alvarez',
+  displayName: 'Diego Álvarez',
+  email: 'diego.alvarez@quillmere.example',
+  slackUserId: null,
+};
 const approve = (ref: string) => ({ id: `shell:${ref}`, ref, displayName: ref, email: null, slackUserId: null });
-const policy = { requester: diego.ref, selfApproval: false, rules: [{ description: 'team-platform', required: 1, approvers: ['user:default/noah-fischer'] }], voteKey: signer.publicKey };
+const policy = {
+  requester: diego.ref,
+  selfApproval: false,
+  rules: [{ description: 'team-platform', required: 1, approvers: ['user:default/noah-fischer'] }],
+  voteKey: signer.publicKey,
+};
 hooks.mode = { kind: 'sync' };
 deployments.record('component:default/ledger', { service: 'ledger', version: '2.3.0', environment: 'production', status: 'succeeded' });
 deployments.record('component:default/ledger', { service: 'ledger', version: '2.4.0', environment: 'production', status: 'succeeded' });
@@ -75,7 +86,11 @@ const requests: [string, string, Record<string, string>, string][] = [
 ];
 
 await worker.runUntil(async () => {
-  const approval = await env.client.workflow.start(approvalRequest, { taskQueue, workflowId: 'approval-request', args: [policy, { remindAfterMs: 200, expireAfterMs: 60_000 }] });
+  const approval = await env.client.workflow.start(approvalRequest, {
+    taskQueue,
+    workflowId: 'approval-request',
+    args: [policy, { remindAfterMs: 200, expireAfterMs: 60_000 }],
+  });
   await new Promise((r) => setTimeout(r, 1500));
   await approval.executeUpdate(voteUpdate, { args: [signer.sign('approval-request', { approver: 'user:default/noah-fischer', decision: 'approve' })] });
   await approval.result();
@@ -99,7 +114,9 @@ await worker.runUntil(async () => {
         call = hooks.calls.find((c) => c.body.id.startsWith(`${outcome.workflowId}/`) && c.body.callbackUrl);
       }
       const step = call.body.id.slice(outcome.workflowId.length + 1);
-      await handle.executeUpdate(stepCallbackUpdate, { args: [{ step, status: 'succeeded', output: { url: 'https://console.example/replay', title: 'Console' } }] });
+      await handle.executeUpdate(stepCallbackUpdate, {
+        args: [{ step, status: 'succeeded', output: { url: 'https://console.example/replay', title: 'Console' } }],
+      });
     }
     await handle.result();
     recorded.push([outcome.workflowId, file]);

@@ -114,7 +114,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
     incidents: (ref) => state.incidentsFor(ref, 24 * 60 * 60 * 1000),
     voteSigner,
     count: (what, action, outcome) =>
-      metrics.inc(`switchboard_selfservice_${what}s_total`, what === 'request' ? 'Self-service requests by outcome' : 'Approval votes by outcome', { action, outcome }),
+      metrics.inc(`switchboard_selfservice_${what}s_total`, what === 'request' ? 'Self-service requests by outcome' : 'Approval votes by outcome', {
+        action,
+        outcome,
+      }),
   });
   const conversation = createConversation({ catalog, selfService: launcher, workflowUrl });
   const count = (platform: string) => (what: string) => metrics.inc('switchboard_chat_requests_total', 'Chat requests answered', { platform, what });
@@ -188,7 +191,12 @@ export async function startApp(opts: AppOptions): Promise<App> {
   });
   logger.info({ port: http.port }, 'HTTP server listening');
   const metricsHttp = config.SWITCHBOARD_METRICS_ADDRESS
-    ? await startHttpServer({ ...listenAddress(config.SWITCHBOARD_METRICS_ADDRESS), metrics, logger, ...(config.SWITCHBOARD_METRICS_TOKEN && { metricsToken: config.SWITCHBOARD_METRICS_TOKEN }) })
+    ? await startHttpServer({
+        ...listenAddress(config.SWITCHBOARD_METRICS_ADDRESS),
+        metrics,
+        logger,
+        ...(config.SWITCHBOARD_METRICS_TOKEN && { metricsToken: config.SWITCHBOARD_METRICS_TOKEN }),
+      })
     : undefined;
   if (metricsHttp) logger.info({ address: config.SWITCHBOARD_METRICS_ADDRESS, port: metricsHttp.port }, 'GET /metrics served on its own listener');
   if (slack && mode !== 'worker') {

@@ -57,7 +57,17 @@ describeWithTemporal('approvers who cannot be reached', () => {
     // Priya's catalog entry names a Slack id the workspace no longer has (the DM fails), Arjun has none.
     const gone = ['grace-mensah', 'priya-raman', 'arjun-mehta'];
     const emu = await startSlackEmulator({ users: slackUsers().filter((u) => !gone.includes(u.name)), channels: [{ id: 'CGENERAL', name: 'general' }] });
-    h = await startHarness({ temporalAddress: temporal.address, taskQueue: `e2e-${randomUUID()}`, tree, emu, extraActions: { 'ask-lonely.yaml': action('ask-lonely', 'team-lonely'), 'ask-identity.yaml': action('ask-identity', 'team-identity'), 'ask-fulfilment.yaml': action('ask-fulfilment', 'team-fulfilment') } });
+    h = await startHarness({
+      temporalAddress: temporal.address,
+      taskQueue: `e2e-${randomUUID()}`,
+      tree,
+      emu,
+      extraActions: {
+        'ask-lonely.yaml': action('ask-lonely', 'team-lonely'),
+        'ask-identity.yaml': action('ask-identity', 'team-identity'),
+        'ask-fulfilment.yaml': action('ask-fulfilment', 'team-fulfilment'),
+      },
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -100,7 +110,11 @@ describeWithTemporal('approvers who cannot be reached', () => {
     await h.command(DIEGO, '/ask-fulfilment', 'crema');
     const id = 'ask-fulfilment/crema';
     await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === TOMASZ && text(c).includes(id), 10_000);
-    const edited = await h.emu.waitFor('chat.update', (c) => c.args.channel === 'CGENERAL' && text(c).includes(id) && text(c).includes('Could not be asked'), 10_000);
+    const edited = await h.emu.waitFor(
+      'chat.update',
+      (c) => c.args.channel === 'CGENERAL' && text(c).includes(id) && text(c).includes('Could not be asked'),
+      10_000,
+    );
     expect(text(edited)).toContain('Grace Mensah (no Slack account');
     expect(text(edited)).toContain('Asked in DMs: ');
     const status = await temporal.client.workflow.getHandle(id).query(actionStatusQuery);

@@ -36,7 +36,9 @@ const EXPECTED_ADAPTERS = ['slack', 'shell'];
 
 /** The adapter folders present under src/chat. */
 function adapters(): string[] {
-  return readdirSync(join(ROOT, 'src/chat')).filter((name) => statSync(join(ROOT, 'src/chat', name)).isDirectory()).sort();
+  return readdirSync(join(ROOT, 'src/chat'))
+    .filter((name) => statSync(join(ROOT, 'src/chat', name)).isDirectory())
+    .sort();
 }
 
 interface Rule {
@@ -49,8 +51,16 @@ interface Rule {
 
 const RULES: Rule[] = [
   { name: 'storage types stay inside the catalog, the bot state and the audit log', dir: 'src', forbidden: /^(better-sqlite3|drizzle-orm)/ },
-  { name: 'the catalog knows no chat platform, HTTP server or Temporal', dir: 'src/catalog', forbidden: /(@slack|@microsoft|@temporalio|\/http\/|\/chat\/|\/conversation\/)/ },
-  { name: 'the conversation core imports no chat SDK, Temporal worker or SQLite', dir: 'src/conversation', forbidden: /^(@slack|@microsoft|@temporalio\/worker|better-sqlite3|drizzle-orm)|\/chat\// },
+  {
+    name: 'the catalog knows no chat platform, HTTP server or Temporal',
+    dir: 'src/catalog',
+    forbidden: /(@slack|@microsoft|@temporalio|\/http\/|\/chat\/|\/conversation\/)/,
+  },
+  {
+    name: 'the conversation core imports no chat SDK, Temporal worker or SQLite',
+    dir: 'src/conversation',
+    forbidden: /^(@slack|@microsoft|@temporalio\/worker|better-sqlite3|drizzle-orm)|\/chat\//,
+  },
   // One rule per adapter folder present (see ADAPTERS below: the expected ones must be there).
   ...adapters().map((name) => ({
     name: `the ${name} adapter does not import another adapter`,
@@ -73,7 +83,11 @@ describe('module boundaries', () => {
       const allowedStore = rule.dir === 'src' ? (file: string) => storage.some((d) => file.startsWith(d)) : () => false;
       const offences = sources(rule.dir)
         .filter((file) => !allowedStore(file))
-        .flatMap((file) => imports(file, rule.typesAllowed).filter((spec) => rule.forbidden.test(spec)).map((spec) => `${relative(ROOT, file)} imports ${spec}`));
+        .flatMap((file) =>
+          imports(file, rule.typesAllowed)
+            .filter((spec) => rule.forbidden.test(spec))
+            .map((spec) => `${relative(ROOT, file)} imports ${spec}`),
+        );
       expect(offences).toEqual([]);
     });
   }

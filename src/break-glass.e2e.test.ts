@@ -22,7 +22,15 @@ describeWithTemporal('break-glass needs an incident about the service and its ow
     h = await startHarness({ temporalAddress: temporal.address, taskQueue: `e2e-${randomUUID()}` });
     // A service of team-payments whose descriptor points at team-storefront's schedule.
     extra = tempTree('switchboard-shadow-');
-    extra.write('shadow.yaml', yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'shadow-api', annotations: { 'switchboard.dev/oncall-schedule': 'storefront' } }, spec: { type: 'service', lifecycle: 'production', owner: 'team-payments' } }));
+    extra.write(
+      'shadow.yaml',
+      yamlDoc({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name: 'shadow-api', annotations: { 'switchboard.dev/oncall-schedule': 'storefront' } },
+        spec: { type: 'service', lifecycle: 'production', owner: 'team-payments' },
+      }),
+    );
     const report = await h.app.catalog.ingest([extra.dir]);
     expect(report.problems).toEqual([]);
   }, 120_000);
@@ -46,7 +54,10 @@ describeWithTemporal('break-glass needs an incident about the service and its ow
     // An open incident about shadow-api: the card Switchboard posted for it, as the events listener records it.
     h.app.state.claimIncidentPost('slack:CINCPAY', 'component:default/shadow-api');
     h.app.state.settleIncidentPost('slack:CINCPAY', 'component:default/shadow-api', '1712.0009');
-    await h.command(slackId(foreign.replace('user:default/', '')), '/rollback', 'shadow-api to 1.2.3 --break-glass', { id: 'CINCPAY', name: 'inc-payments-api-errors' });
+    await h.command(slackId(foreign.replace('user:default/', '')), '/rollback', 'shadow-api to 1.2.3 --break-glass', {
+      id: 'CINCPAY',
+      name: 'inc-payments-api-errors',
+    });
     await refusal(h, 'Break-glass refused: only the on-call for shadow-api can use break-glass');
   });
 });

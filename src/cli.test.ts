@@ -11,7 +11,10 @@ let tree: TempTree;
 beforeEach(() => {
   tree = tempTree();
   tree.write('cat/org.yaml', group('team-payments', { profile: { displayName: 'Payments' } }));
-  tree.write('cat/services.yaml', [component('payments-api', { owner: 'team-payments' }), component('payment-gateway', { owner: 'team-payments' })].join('---\n'));
+  tree.write(
+    'cat/services.yaml',
+    [component('payments-api', { owner: 'team-payments' }), component('payment-gateway', { owner: 'team-payments' })].join('---\n'),
+  );
 });
 afterEach(() => tree.cleanup());
 
@@ -154,7 +157,10 @@ describe('switchboard start', () => {
       let health: { components?: { slack?: boolean } } | undefined;
       for (let i = 0; i < 100 && !health?.components?.slack; i++) {
         await new Promise((r) => setTimeout(r, 200));
-        health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json() as Promise<typeof health>, () => undefined);
+        health = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.json() as Promise<typeof health>,
+          () => undefined,
+        );
       }
       expect(health?.components?.slack).toBe(true);
       const body = slashCommandBody({ command: '/whoowns', text: 'payments-api', response_url: emu.responseUrl('start') });
@@ -197,7 +203,10 @@ describe('switchboard start', () => {
       let health: { status: string; components: Record<string, boolean> } | undefined;
       for (let i = 0; i < 100 && !health; i++) {
         await new Promise((r) => setTimeout(r, 200));
-        health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json() as Promise<typeof health>, () => undefined);
+        health = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.json() as Promise<typeof health>,
+          () => undefined,
+        );
       }
       // Status only (ok, or degraded while Temporal or the worker is not up yet); the counts are in /metrics.
       expect(health?.status).toMatch(/^(ok|degraded)$/);

@@ -108,8 +108,7 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
       }
       return withCatalog(dbFile, settings, async (catalog) => {
         await ensureIngested(catalog, config, settings, io);
-        const answer =
-          command === 'whoowns' ? catalog.whoOwns(query, at) : command === 'runbook' ? catalog.runbook(query, at) : catalog.deps(query, depth);
+        const answer = command === 'whoowns' ? catalog.whoOwns(query, at) : command === 'runbook' ? catalog.runbook(query, at) : catalog.deps(query, depth);
         if (args.values.json) io.out(JSON.stringify(answer, null, 2));
         else if (command === 'whoowns') io.out(renderWhoOwns(answer as ReturnType<Catalog['whoOwns']>, at));
         else if (command === 'runbook') io.out(renderRunbook(answer as ReturnType<Catalog['runbook']>, at));

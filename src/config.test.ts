@@ -4,7 +4,12 @@ import { ConfigError, loadConfig } from './config.js';
 describe('config', () => {
   it('has working defaults for an empty environment', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ SWITCHBOARD_DB: './data/switchboard.db', SWITCHBOARD_CATALOG: ['./manifests/catalog'], PORT: 3000, TEMPORAL_TASK_QUEUE: 'switchboard' });
+    expect(c).toMatchObject({
+      SWITCHBOARD_DB: './data/switchboard.db',
+      SWITCHBOARD_CATALOG: ['./manifests/catalog'],
+      PORT: 3000,
+      TEMPORAL_TASK_QUEUE: 'switchboard',
+    });
   });
 
   it('splits SWITCHBOARD_CATALOG on commas', () => {

@@ -7,15 +7,19 @@ import { temporalAuthProblems } from './temporal/tls.js';
 import { parseAuditKey } from './audit/key.js';
 
 /** An unset or blank variable is absent; anything else must pass `schema`. */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
 const envSchema = z.object({
   SWITCHBOARD_DB: z.string().min(1).default('./data/switchboard.db'),
   SWITCHBOARD_CATALOG: z
     .string()
     .default('./manifests/catalog')
-    .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
   /** The config file (src/settings); unset means ./switchboard.yaml if it exists, else none. */
   SWITCHBOARD_CONFIG: optional(z.string()),
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
@@ -47,7 +51,9 @@ const envSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: optional(z.string()),
   TEMPORAL_API_KEY: optional(z.string()),
   // The bot's vote-signing key (src/actions/vote-signing.ts); unset: vote.key beside the database.
-  SWITCHBOARD_VOTE_KEY: optional(z.string().regex(/^\s*[0-9a-fA-F]{64}\s*$/, 'must be 64 hex characters (an Ed25519 private key), e.g. from `openssl rand -hex 32`')),
+  SWITCHBOARD_VOTE_KEY: optional(
+    z.string().regex(/^\s*[0-9a-fA-F]{64}\s*$/, 'must be 64 hex characters (an Ed25519 private key), e.g. from `openssl rand -hex 32`'),
+  ),
   // The audit chain's HMAC key (src/audit/key.ts); unset: audit.key beside the database. Never logged.
   SWITCHBOARD_AUDIT_KEY: optional(
     z.string().transform((v, ctx) => {

@@ -94,7 +94,12 @@ async function echoingReceiver(): Promise<HookReceiver> {
   const server = createServer((req, res) => {
     const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     req.resume();
-    if (req.url?.startsWith('/hooks/echo')) return json({ status: 'succeeded', message: `accepted with ${HOOK_SECRET}`, output: { echo: HOOK_SECRET, auth: `Bearer ${HOOK_SECRET}`, url: 'https://console.example/x' } });
+    if (req.url?.startsWith('/hooks/echo'))
+      return json({
+        status: 'succeeded',
+        message: `accepted with ${HOOK_SECRET}`,
+        output: { echo: HOOK_SECRET, auth: `Bearer ${HOOK_SECRET}`, url: 'https://console.example/x' },
+      });
     return json({ status: 'failed', message: `denied: secret ${HOOK_SECRET}, token ${BOT_TOKEN}` });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -146,7 +151,13 @@ describeWithTemporal('no planted secret surfaces anywhere', () => {
 
   const approveAndWait = async (requester: string, approver: string, command: string, args: string, id: string) => {
     expect((await h.command(requester, command, args)).status).toBe(200);
-    const dm = await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === approver && text(c).includes(id), 10_000).catch((e) => { console.log('DEBUG', id, JSON.stringify(h.emu.calls.filter((c) => text(c).includes(id)).map((c) => [c.method, c.args.channel, text(c).slice(0, 600)]))); console.log('DEBUG2', logLines.filter((l) => l.includes('action file')).join('')); throw e; });
+    const dm = await h.emu
+      .waitFor('chat.postMessage', (c) => c.args.channel === approver && text(c).includes(id), 10_000)
+      .catch((e) => {
+        console.log('DEBUG', id, JSON.stringify(h.emu.calls.filter((c) => text(c).includes(id)).map((c) => [c.method, c.args.channel, text(c).slice(0, 600)])));
+        console.log('DEBUG2', logLines.filter((l) => l.includes('action file')).join(''));
+        throw e;
+      });
     await h.click(approver, buttonValue(dm, 'Approve'));
     // git push is retried (1 + 2 + 4 + 8 s) before the step fails for good.
     return h.emu.waitFor('chat.postMessage', (c) => Boolean(c.args.thread_ts) && text(c).includes(id) && text(c).includes('failed'), 60_000);

@@ -105,9 +105,17 @@ describeWithTemporal('self-service through Slack on a real Temporal server', () 
     templates = tempTree('switchboard-templates-');
     cpSync(fileURLToPath(new URL('../manifests/templates/', import.meta.url)), templates.dir, { recursive: true });
     mkdirSync(templates.path('broken'));
-    writeFileSync(templates.path('broken/catalog-info.yaml'), 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: "{{name}} has spaces"\nspec: {}\n');
+    writeFileSync(
+      templates.path('broken/catalog-info.yaml'),
+      'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: "{{name}} has spaces"\nspec: {}\n',
+    );
     temporal = await startTemporal();
-    h = await startHarness({ temporalAddress: temporal.address, taskQueue: `e2e-${randomUUID()}`, templates: templates.dir, extraActions: { 'create-broken.yaml': BROKEN, 'tidy.yaml': TIDY.replace('"$OUT"', `"${templates.path('tidy.out')}"`) } });
+    h = await startHarness({
+      temporalAddress: temporal.address,
+      taskQueue: `e2e-${randomUUID()}`,
+      templates: templates.dir,
+      extraActions: { 'create-broken.yaml': BROKEN, 'tidy.yaml': TIDY.replace('"$OUT"', `"${templates.path('tidy.out')}"`) },
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -206,7 +214,10 @@ describeWithTemporal('self-service through Slack on a real Temporal server', () 
     // A double click is the same vote (one Update id): answered again, recorded once.
     const before = h.emu.responses.length;
     await h.click(AMARA, buttonValue(amaraDm, 'Approve'));
-    await h.emu.waitForResponse((r) => h.emu.responses.indexOf(r) >= before && r.id.startsWith(`click-${AMARA}`) && JSON.stringify(r.body).includes('still needs more approvals'), 10_000);
+    await h.emu.waitForResponse(
+      (r) => h.emu.responses.indexOf(r) >= before && r.id.startsWith(`click-${AMARA}`) && JSON.stringify(r.body).includes('still needs more approvals'),
+      10_000,
+    );
     // Changing one's mind is a repeat vote: refused in the reason modal.
     await h.click(AMARA, buttonValue(amaraDm, 'Reject'));
     const modal = await h.emu.waitFor('views.open', (c) => (c.args.view as { private_metadata?: string }).private_metadata === id);
@@ -227,7 +238,10 @@ describeWithTemporal('self-service through Slack on a real Temporal server', () 
 
     const deps = h.app.catalog.deps('payments-api', 1);
     expect(deps.dependsOn.map((d) => d.ref)).toContain('resource:default/payments-api-redis-production');
-    const votes = h.app.audit.list({ workflowId: id }).filter((r) => r.event === 'approved').map((r) => r.actor);
+    const votes = h.app.audit
+      .list({ workflowId: id })
+      .filter((r) => r.event === 'approved')
+      .map((r) => r.actor);
     expect(votes.sort()).toEqual(['user:default/amara-okafor', 'user:default/jonas-weber', 'user:default/yuki-tanaka']);
     const refused = h.app.audit.list({ workflowId: id }).filter((r) => r.event === 'refused');
     expect(refused.length).toBeGreaterThanOrEqual(2);
@@ -276,12 +290,19 @@ describeWithTemporal('self-service through Slack on a real Temporal server', () 
    */
   async function rollbackLedger(args: string): Promise<EmulatorCall> {
     const id = 'rollback/ledger';
-    await temporal.client.workflow.getHandle(id).result().catch(() => undefined);
+    await temporal.client.workflow
+      .getHandle(id)
+      .result()
+      .catch(() => undefined);
     const seen = new Set(h.emu.callsTo('chat.postMessage'));
     await h.command(DIEGO, '/rollback', args);
     const dm = await h.emu.waitFor('chat.postMessage', (c) => !seen.has(c) && c.args.channel === AMARA && text(c).includes(id), 10_000);
     await h.click(AMARA, buttonValue(dm, 'Approve'));
-    const done = await h.emu.waitFor('chat.postMessage', (c) => !seen.has(c) && Boolean(c.args.thread_ts) && text(c).includes(id) && text(c).includes('is done'), 20_000);
+    const done = await h.emu.waitFor(
+      'chat.postMessage',
+      (c) => !seen.has(c) && Boolean(c.args.thread_ts) && text(c).includes(id) && text(c).includes('is done'),
+      20_000,
+    );
     await temporal.client.workflow.getHandle(id).result();
     return done;
   }
@@ -295,7 +316,11 @@ describeWithTemporal('self-service through Slack on a real Temporal server', () 
     await h.command(DIEGO, '/rollback', 'ledger to 2.2.0');
     const dm = await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === AMARA && text(c).includes(id) && text(c).includes('2.2.0'), 10_000);
     await h.click(AMARA, buttonValue(dm, 'Approve'));
-    await h.emu.waitFor('chat.postMessage', (c) => c !== firstDone && !earlier.has(c) && Boolean(c.args.thread_ts) && text(c).includes(id) && text(c).includes('is done'), 20_000);
+    await h.emu.waitFor(
+      'chat.postMessage',
+      (c) => c !== firstDone && !earlier.has(c) && Boolean(c.args.thread_ts) && text(c).includes(id) && text(c).includes('is done'),
+      20_000,
+    );
     const deploys = h.hooks.calls.filter((c) => c.body.id === `${id}/deploy`);
     expect(deploys).toHaveLength(before + 1);
     expect(deploys.at(-1)?.body.inputs.version).toBe('2.2.0');
@@ -309,7 +334,11 @@ describeWithTemporal('self-service through Slack on a real Temporal server', () 
     const oncallId = slackId((onCall?.user ?? '').replace('user:default/', ''));
     const incident = { id: 'CINCPAY', name: 'inc-payments-api-errors' };
     // The incident is the card Switchboard posts for payments-api when it joins the channel, not the channel's name.
-    await postSigned(h.slackUrl, SIGNING_SECRET, eventBody({ type: 'member_joined_channel', user: 'UBOT0001', channel: incident.id, channel_type: 'C', team: 'T0001' }));
+    await postSigned(
+      h.slackUrl,
+      SIGNING_SECRET,
+      eventBody({ type: 'member_joined_channel', user: 'UBOT0001', channel: incident.id, channel_type: 'C', team: 'T0001' }),
+    );
     await waitUntil(() => h.app.state.incidentsFor('component:default/payments-api', 60_000).includes(`slack:${incident.id}`));
     const someoneElse = oncallId === DIEGO ? NOAH : DIEGO;
     await h.command(someoneElse, '/rollback', 'payments-api to 1.2.3 --break-glass', incident);
@@ -370,7 +399,11 @@ describeWithTemporal('self-service through Slack on a real Temporal server', () 
   it('puts the status in a DM to the requester when it cannot post in the channel of the command', async () => {
     await h.command(DIEGO, '/provision', 'redis for orders tier=development', { id: 'GPRIVATE', name: 'secret-project' });
     const id = 'provision/orders/redis/development';
-    const status = await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === DIEGO && text(c).includes(id) && text(c).includes('waiting for approval'), 10_000);
+    const status = await h.emu.waitFor(
+      'chat.postMessage',
+      (c) => c.args.channel === DIEGO && text(c).includes(id) && text(c).includes('waiting for approval'),
+      10_000,
+    );
     expect(status).toBeDefined();
     expect(h.emu.callsTo('chat.postMessage').some((c) => c.args.channel === 'GPRIVATE' && !c.ratelimited && text(c).includes(id))).toBe(true);
   });
@@ -411,17 +444,25 @@ describeWithTimeSkipping('approval timers through Slack on the time-skipping tes
     const id = 'quick/ledger';
     await dmTo(AMARA, id);
     // Time skips only while a client of the test server awaits a result: await the workflow's, meanwhile.
-    const closedRun = temporal.client.workflow.getHandle(id).result().catch(() => undefined);
+    const closedRun = temporal.client.workflow
+      .getHandle(id)
+      .result()
+      .catch(() => undefined);
     const reminder = await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === AMARA && text(c).includes(id) && text(c).includes('Reminder'), 10_000);
     expect(reminder).toBeDefined();
-    const escalated = await h.emu.waitFor('chat.postMessage', (c) => c.args.channel === NOAH && text(c).includes(id) && text(c).includes('Escalated to you'), 10_000);
+    const escalated = await h.emu.waitFor(
+      'chat.postMessage',
+      (c) => c.args.channel === NOAH && text(c).includes(id) && text(c).includes('Escalated to you'),
+      10_000,
+    );
     expect(text(escalated)).toContain('Approve');
     const reply = await threadReply(id, 'Expired');
     expect(reply.args.channel).toBe('CGENERAL');
     await h.emu.waitFor('chat.update', (c) => !String(c.args.channel).startsWith('C') && text(c).includes(id) && text(c).includes('⌛'), 10_000);
     // Every DM about it, the reminders and the escalation's included, now says how it ended.
     const asked = h.emu.callsTo('chat.postMessage').filter((c) => !String(c.args.channel).startsWith('C') && text(c).includes(id)).length;
-    const closedCount = () => h.emu.callsTo('chat.update').filter((c) => !String(c.args.channel).startsWith('C') && text(c).includes(id) && text(c).includes('⌛')).length;
+    const closedCount = () =>
+      h.emu.callsTo('chat.update').filter((c) => !String(c.args.channel).startsWith('C') && text(c).includes(id) && text(c).includes('⌛')).length;
     // The workflow updates the DMs before it closes: once it has closed, every update is in.
     await closedRun;
     const closed = closedCount();

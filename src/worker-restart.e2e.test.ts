@@ -67,7 +67,12 @@ describeWithTemporal('a worker killed mid-request', () => {
 
   beforeAll(async () => {
     temporal = await startTemporal();
-    h = await startHarness({ temporalAddress: temporal.address, taskQueue: `restart-${randomUUID()}`, mode: 'bot', extraActions: { 'create-hooked.yaml': HOOKED } });
+    h = await startHarness({
+      temporalAddress: temporal.address,
+      taskQueue: `restart-${randomUUID()}`,
+      mode: 'bot',
+      extraActions: { 'create-hooked.yaml': HOOKED },
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -90,7 +95,10 @@ describeWithTemporal('a worker killed mid-request', () => {
     // The hook has the request (its receiver holds the callback): the worker dies now.
     const deadline = Date.now() + 20_000;
     while (!h.hooks.calls.some((c) => c.body.id === `${id}/hook`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(h.hooks.calls.some((c) => c.body.id === `${id}/hook`), JSON.stringify(h.app.audit.list({ workflowId: id }).map((r) => [r.event, r.detail]))).toBe(true);
+    expect(
+      h.hooks.calls.some((c) => c.body.id === `${id}/hook`),
+      JSON.stringify(h.app.audit.list({ workflowId: id }).map((r) => [r.event, r.detail])),
+    ).toBe(true);
     first.kill('SIGKILL');
     await exited(first);
 
@@ -100,13 +108,20 @@ describeWithTemporal('a worker killed mid-request', () => {
     const second = await startWorker(h.env);
     children.push(second);
     await released;
-    await h.emu.waitFor('chat.postMessage', (c) => Boolean(c.args.thread_ts) && JSON.stringify(c.args.blocks ?? '').includes(id) && JSON.stringify(c.args.blocks ?? '').includes('is done'), 60_000);
+    await h.emu.waitFor(
+      'chat.postMessage',
+      (c) => Boolean(c.args.thread_ts) && JSON.stringify(c.args.blocks ?? '').includes(id) && JSON.stringify(c.args.blocks ?? '').includes('is done'),
+      60_000,
+    );
 
     expect(h.hooks.calls.filter((c) => c.body.id === `${id}/hook`)).toHaveLength(1);
     const commits = execFileSync('git', ['--git-dir', h.tree.path('remotes/kettle.git'), 'rev-list', '--count', 'main'], { encoding: 'utf8' });
     expect(commits.trim()).toBe('1');
     expect(h.app.catalog.whoOwns('kettle').status).toBe('found');
-    const started = h.app.audit.list({ workflowId: id }).filter((r) => r.event === 'step_started').map((r) => (r.detail as { step: string }).step);
+    const started = h.app.audit
+      .list({ workflowId: id })
+      .filter((r) => r.event === 'step_started')
+      .map((r) => (r.detail as { step: string }).step);
     expect(started).toEqual(['render', 'push', 'hook', 'register']);
     expect(h.app.audit.verify().ok).toBe(true);
     second.kill('SIGTERM');

@@ -131,17 +131,15 @@ export async function runAction(request: ActionRequest): Promise<ActionStatus> {
   // The status message and the approvers' DMs go out together.
   const asked: Promise<AskAnswer> = request.breakGlass
     ? Promise.resolve([])
-    : chat
-        .askApprovers(status, request.approvers, 'request', request.thread)
-        .catch((err: unknown) =>
-          request.approvers.map((p) => ({
-            ref: p.ref,
-            displayName: p.displayName,
-            dm: null,
-            reason: `the DMs could not be sent: ${failureMessage(err)}`,
-            code: 'dm-failed' as const,
-          })),
-        );
+    : chat.askApprovers(status, request.approvers, 'request', request.thread).catch((err: unknown) =>
+        request.approvers.map((p) => ({
+          ref: p.ref,
+          displayName: p.displayName,
+          dm: null,
+          reason: `the DMs could not be sent: ${failureMessage(err)}`,
+          code: 'dm-failed' as const,
+        })),
+      );
   try {
     status.statusMessage = await chat.openThread(request.thread, status);
   } catch (err) {

@@ -48,8 +48,7 @@ describeWithTemporal('approvals on a real Temporal server', () => {
 
   const start = (timers: Parameters<typeof approvalRequest>[1], p = policy) =>
     env.client.workflow.start(approvalRequest, { taskQueue, workflowId: `approval-${randomUUID()}`, args: [p, timers] });
-  const vote = (handle: WorkflowHandle, v: Vote) =>
-    handle.executeUpdate(voteUpdate, { args: [signer.sign(handle.workflowId, v)] });
+  const vote = (handle: WorkflowHandle, v: Vote) => handle.executeUpdate(voteUpdate, { args: [signer.sign(handle.workflowId, v)] });
 
   it('is approved by N of M approvers, refusing the requester, outsiders and repeat votes', async () => {
     const handle = await start({ expireAfterMs: 60_000 });
@@ -69,7 +68,6 @@ describeWithTemporal('approvals on a real Temporal server', () => {
     await vote(handle, { approver: 'user:default/ann', decision: 'reject', reason: 'name clashes with billing' });
     expect((await handle.result()).status).toBe('rejected');
   });
-
 });
 
 // Timers on the time-skipping test server: hours pass in milliseconds, and nothing depends on how fast real
@@ -107,10 +105,13 @@ describeWithTimeSkipping('approval timers on the time-skipping test server', () 
   });
 
   it('lets the backup group vote only after escalation', async () => {
-    const handle = await start({ escalateAfterMs: 4 * HOUR, escalateTo: { description: 'sre', required: 1, approvers: ['user:default/sam'] }, expireAfterMs: 48 * HOUR }, {
-      ...policy,
-      rules: [{ ...policy.rules[0]!, required: 1 }],
-    });
+    const handle = await start(
+      { escalateAfterMs: 4 * HOUR, escalateTo: { description: 'sre', required: 1, approvers: ['user:default/sam'] }, expireAfterMs: 48 * HOUR },
+      {
+        ...policy,
+        rules: [{ ...policy.rules[0]!, required: 1 }],
+      },
+    );
     expect(await refusal(vote(handle, { approver: 'user:default/sam', decision: 'approve' }))).toMatch(/not one of the approvers/);
     await env.sleep(5 * HOUR);
     expect(await handle.query(approvalQuery)).toMatchObject({ escalated: true });

@@ -61,18 +61,24 @@ export async function awaitApproval(policy: ApprovalPolicy, timers: ApprovalTime
   const started = Date.now(); // workflow time: deterministic
   const at = (ms: number | undefined) => (ms === undefined ? undefined : started + ms);
   const deadlines = [
-    { when: at(timers.remindAfterMs), run: async () => {
-      state.reminded = true;
-      const voted = new Set(state.votes.map((v) => v.approver));
-      await hooks.remind?.([...new Set(rules.flatMap((r) => r.approvers))].filter((a) => !voted.has(a) && a !== policy.requester));
-    } },
-    { when: at(timers.escalateAfterMs), run: async () => {
-      if (!timers.escalateTo) return;
-      state.escalated = true;
-      // The backup group may now satisfy the rules it joins: it is added to every rule's approvers.
-      rules = rules.map((r) => ({ ...r, approvers: [...new Set([...r.approvers, ...timers.escalateTo!.approvers])] }));
-      await hooks.escalate?.(timers.escalateTo);
-    } },
+    {
+      when: at(timers.remindAfterMs),
+      run: async () => {
+        state.reminded = true;
+        const voted = new Set(state.votes.map((v) => v.approver));
+        await hooks.remind?.([...new Set(rules.flatMap((r) => r.approvers))].filter((a) => !voted.has(a) && a !== policy.requester));
+      },
+    },
+    {
+      when: at(timers.escalateAfterMs),
+      run: async () => {
+        if (!timers.escalateTo) return;
+        state.escalated = true;
+        // The backup group may now satisfy the rules it joins: it is added to every rule's approvers.
+        rules = rules.map((r) => ({ ...r, approvers: [...new Set([...r.approvers, ...timers.escalateTo!.approvers])] }));
+        await hooks.escalate?.(timers.escalateTo);
+      },
+    },
   ]
     .filter((d): d is { when: number; run: () => Promise<void> } => d.when !== undefined && d.when < started + timers.expireAfterMs)
     .sort((a, b) => a.when - b.when);

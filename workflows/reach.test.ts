@@ -33,9 +33,17 @@ describe('the askApprovers answer', () => {
   it('names who was not reached and why', () => {
     const answer = [
       { ref: 'user:default/ann', displayName: 'Ann', dm: 'slack:D1:1.1' },
-      { ref: 'user:default/bob', displayName: 'Bob', dm: null, reason: 'no Slack account is linked to them in the catalog (chat id or e-mail)', code: 'no-account' as const },
+      {
+        ref: 'user:default/bob',
+        displayName: 'Bob',
+        dm: null,
+        reason: 'no Slack account is linked to them in the catalog (chat id or e-mail)',
+        code: 'no-account' as const,
+      },
     ];
     expect(dmRefs(answer)).toEqual(['slack:D1:1.1']);
-    expect(unreached(answer)).toEqual([{ ref: 'user:default/bob', displayName: 'Bob', reason: 'no Slack account is linked to them in the catalog (chat id or e-mail)' }]);
+    expect(unreached(answer)).toEqual([
+      { ref: 'user:default/bob', displayName: 'Bob', reason: 'no Slack account is linked to them in the catalog (chat id or e-mail)' },
+    ]);
   });
 });

@@ -17,7 +17,9 @@ export function dmRefs(answer: AskAnswer): string[] {
 }
 
 export function unreached(answer: AskAnswer): Unreached[] {
-  return answer.flatMap((a) => (typeof a !== 'string' && !a.dm ? [{ ref: a.ref, displayName: a.displayName, reason: a.reason ?? 'could not be reached' }] : []));
+  return answer.flatMap((a) =>
+    typeof a !== 'string' && !a.dm ? [{ ref: a.ref, displayName: a.displayName, reason: a.reason ?? 'could not be reached' }] : [],
+  );
 }
 
 /** Can every rule still get its approvals from the people who were reached (the requester only when allowed)? */

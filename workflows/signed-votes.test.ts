@@ -32,11 +32,19 @@ describeWithTemporal('signed votes on a real Temporal server', () => {
   let worker: Worker;
   let running: Promise<void>;
   const taskQueue = `signed-votes-${randomUUID()}`;
-  const policy: ApprovalPolicy = { requester: 'user:default/rita', selfApproval: false, rules: [{ description: 'team-platform', required: 1, approvers: [ANN] }], voteKey: bot.publicKey };
-  const start = (p: ApprovalPolicy = policy) => env.client.workflow.start(approvalRequest, { taskQueue, workflowId: `signed-${randomUUID()}`, args: [p, { expireAfterMs: 60_000 }] });
+  const policy: ApprovalPolicy = {
+    requester: 'user:default/rita',
+    selfApproval: false,
+    rules: [{ description: 'team-platform', required: 1, approvers: [ANN] }],
+    voteKey: bot.publicKey,
+  };
+  const start = (p: ApprovalPolicy = policy) =>
+    env.client.workflow.start(approvalRequest, { taskQueue, workflowId: `signed-${randomUUID()}`, args: [p, { expireAfterMs: 60_000 }] });
   /** Update events in the history: a refused Update must leave none. */
   const updateEvents = async (handle: WorkflowHandle) =>
-    ((await handle.fetchHistory()).events ?? []).filter((e) => Object.keys(e).some((k) => /^workflowExecutionUpdate/.test(k) && (e as Record<string, unknown>)[k])).length;
+    ((await handle.fetchHistory()).events ?? []).filter((e) =>
+      Object.keys(e).some((k) => /^workflowExecutionUpdate/.test(k) && (e as Record<string, unknown>)[k]),
+    ).length;
 
   beforeAll(async () => {
     env = await startTemporal();
@@ -59,14 +67,18 @@ describeWithTemporal('signed votes on a real Temporal server', () => {
 
   it('refuses a vote signed with another key', async () => {
     const handle = await start();
-    expect(await refusal(handle.executeUpdate(voteUpdate, { args: [attacker.sign(handle.workflowId, { approver: ANN, decision: 'approve' })] }))).toMatch(/signature is not Switchboard’s/);
+    expect(await refusal(handle.executeUpdate(voteUpdate, { args: [attacker.sign(handle.workflowId, { approver: ANN, decision: 'approve' })] }))).toMatch(
+      /signature is not Switchboard’s/,
+    );
     expect(await updateEvents(handle)).toBe(0);
   });
 
   it('refuses a bot-signed vote whose approver or decision was changed after signing', async () => {
     const handle = await start();
     const signed = bot.sign(handle.workflowId, { approver: 'user:default/eve', decision: 'reject', reason: 'no' });
-    expect(await refusal(handle.executeUpdate(voteUpdate, { args: [{ ...signed, approver: ANN, decision: 'approve' }] }))).toMatch(/signature is not Switchboard’s/);
+    expect(await refusal(handle.executeUpdate(voteUpdate, { args: [{ ...signed, approver: ANN, decision: 'approve' }] }))).toMatch(
+      /signature is not Switchboard’s/,
+    );
   });
 
   it('refuses a bot-signed vote replayed against another request', async () => {
@@ -87,12 +99,16 @@ describeWithTemporal('signed votes on a real Temporal server', () => {
     const { voteKey: _dropped, ...keyless } = policy;
     const handle = await start(keyless);
     expect(await refusal(handle.executeUpdate(voteUpdate, { args: [{ approver: ANN, decision: 'approve' }] }))).toMatch(/no vote key/);
-    expect(await refusal(handle.executeUpdate(voteUpdate, { args: [attacker.sign(handle.workflowId, { approver: ANN, decision: 'approve' })] }))).toMatch(/no vote key/);
+    expect(await refusal(handle.executeUpdate(voteUpdate, { args: [attacker.sign(handle.workflowId, { approver: ANN, decision: 'approve' })] }))).toMatch(
+      /no vote key/,
+    );
   });
 
   it('counts a vote the bot signed for this request', async () => {
     const handle = await start();
-    expect(await handle.executeUpdate(voteUpdate, { args: [bot.sign(handle.workflowId, { approver: ANN, decision: 'approve' })] })).toEqual({ status: 'approved' });
+    expect(await handle.executeUpdate(voteUpdate, { args: [bot.sign(handle.workflowId, { approver: ANN, decision: 'approve' })] })).toEqual({
+      status: 'approved',
+    });
     const result = await handle.result();
     expect(result.status).toBe('approved');
     // The proof is not kept: the status shows the vote only.

@@ -39,8 +39,11 @@ export function proofProblem(vote: SignedVote, publicKey: string, workflowId: st
   const proof = vote.proof;
   if (!proof || typeof proof.signature !== 'string') return 'This vote is not signed by Switchboard: votes are accepted only through the bot.';
   if (proof.workflowId !== workflowId) return `This vote was signed for another request (${String(proof.workflowId)}).`;
-  if (typeof proof.signedAt !== 'number' || Math.abs(now - proof.signedAt) > VOTE_PROOF_MAX_AGE_MS) return 'This vote’s signature is stale: vote again through the bot.';
-  return verifies(proof.signature, voteMessage(vote, proof), publicKey) ? null : 'This vote’s signature is not Switchboard’s: votes are accepted only through the bot.';
+  if (typeof proof.signedAt !== 'number' || Math.abs(now - proof.signedAt) > VOTE_PROOF_MAX_AGE_MS)
+    return 'This vote’s signature is stale: vote again through the bot.';
+  return verifies(proof.signature, voteMessage(vote, proof), publicKey)
+    ? null
+    : 'This vote’s signature is not Switchboard’s: votes are accepted only through the bot.';
 }
 
 /** Malformed hex or a point off the curve is a bad signature, not a crash of the validator. */

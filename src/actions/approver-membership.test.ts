@@ -6,7 +6,12 @@ import { resolveApprovers } from './approvers.js';
 import { parseAction, type ActionDefinition } from './definition.js';
 
 const user = (name: string, memberOf: string[] = []) =>
-  yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'User', metadata: { name }, spec: { profile: { displayName: name, email: `${name}@example.test` }, memberOf } });
+  yamlDoc({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name },
+    spec: { profile: { displayName: name, email: `${name}@example.test` }, memberOf },
+  });
 const people = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i + 1).padStart(2, '0')}`);
 
 let tree: TempTree;
@@ -17,8 +22,25 @@ beforeAll(async () => {
   // team-big: 40 members listed by the group, 20 more who say they are members (User spec.memberOf).
   const listed = people(40, 'listed');
   const joined = people(20, 'joined');
-  tree.write('org.yaml', [group('team-big', { members: listed }), group('team-platform', { members: ['pat'] }), ...listed.map((n) => user(n)), ...joined.map((n) => user(n, ['team-big'])), user('pat')].join('---\n'));
-  tree.write('svc.yaml', yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'big-api' }, spec: { type: 'service', lifecycle: 'production', owner: 'team-big' } }));
+  tree.write(
+    'org.yaml',
+    [
+      group('team-big', { members: listed }),
+      group('team-platform', { members: ['pat'] }),
+      ...listed.map((n) => user(n)),
+      ...joined.map((n) => user(n, ['team-big'])),
+      user('pat'),
+    ].join('---\n'),
+  );
+  tree.write(
+    'svc.yaml',
+    yamlDoc({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'big-api' },
+      spec: { type: 'service', lifecycle: 'production', owner: 'team-big' },
+    }),
+  );
   catalog = openCatalog(tree.path('c.db'));
   const report = await catalog.ingest([tree.dir]);
   expect(report.problems).toEqual([]);

@@ -26,7 +26,14 @@ afterAll(() => {
   tree.cleanup();
 });
 
-const created = { name: 'loyalty-points', owner: 'group:default/team-payments', system: 'system:default/payments', tier: 'tier-3', template: 'node-service', createChannel: false };
+const created = {
+  name: 'loyalty-points',
+  owner: 'group:default/team-payments',
+  system: 'system:default/payments',
+  tier: 'tier-3',
+  template: 'node-service',
+  createChannel: false,
+};
 
 describe('resolveApprovers on the sample catalog', () => {
   it('asks team-platform to approve create-service, with Slack IDs where known', () => {
@@ -72,7 +79,10 @@ describe('resolveApprovers on the sample catalog', () => {
   it('reports a rule nobody can approve', () => {
     const lonely: ActionDefinition = {
       ...action('create-service'),
-      spec: { ...action('create-service').spec, approval: [{ ...action('create-service').spec.approval[0]!, approvers: [{ group: 'team-identity' }], required: 2 }] },
+      spec: {
+        ...action('create-service').spec,
+        approval: [{ ...action('create-service').spec.approval[0]!, approvers: [{ group: 'team-identity' }], required: 2 }],
+      },
     };
     const resolution = resolveApprovers(lonely, created, 'user:default/priya-raman', catalog, AT);
     expect(resolution.problems).toEqual(['team-identity needs 2 approvals but only 1 person can give them']);

@@ -131,12 +131,23 @@ export function resolveApprovers(
     }
   }
   const left = [...unreachable].map(([ref, sharedWith]) => ({ ref, sharedWith }));
-  return { requester: typeof requester === 'string' ? requester : (requester.ref ?? requester.id), rules, ...(breakGlass && { breakGlass }), problems, unreachable: left };
+  return {
+    requester: typeof requester === 'string' ? requester : (requester.ref ?? requester.id),
+    rules,
+    ...(breakGlass && { breakGlass }),
+    problems,
+    unreachable: left,
+  };
 }
 
 type Candidate = Person & { sharedWith?: string[] };
 
-function resolveSource(source: ApproverSource, values: InputValues, catalog: ApproverCatalog, at: Date): { description: string; people: Candidate[]; problem?: string } {
+function resolveSource(
+  source: ApproverSource,
+  values: InputValues,
+  catalog: ApproverCatalog,
+  at: Date,
+): { description: string; people: Candidate[]; problem?: string } {
   if ('group' in source) {
     // Exactly the Group the action names (Backstage ref defaults), with every member: never a fuzzy match.
     const members = catalog.groupMembers(source.group);
@@ -151,7 +162,10 @@ function resolveSource(source: ApproverSource, values: InputValues, catalog: App
   const name = answer.entity.name;
   if ('onCallOf' in source) {
     // Only schedules the entity's owner owns: a schedule a descriptor points at gives no authority here.
-    return { description: `the on-call for ${name}`, people: answer.onCall.map((o) => ({ ref: o.user, displayName: o.displayName, email: o.email, slackUserId: o.slackUserId })) };
+    return {
+      description: `the on-call for ${name}`,
+      people: answer.onCall.map((o) => ({ ref: o.user, displayName: o.displayName, email: o.email, slackUserId: o.slackUserId })),
+    };
   }
   const owner = answer.owner;
   if (!owner) return { description: `the owner of ${name}`, people: [], problem: `${name} has no owner in the catalog` };

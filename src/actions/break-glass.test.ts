@@ -15,11 +15,26 @@ import { type Actor, createLauncher, type Launcher } from './launcher.js';
 const AT = new Date('2026-03-04T12:00:00Z');
 const DAY = 24 * 3_600_000;
 const user = (name: string, slack: string) =>
-  yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'User', metadata: { name, annotations: { 'switchboard.dev/slack-user-id': slack } }, spec: { profile: { displayName: name, email: `${name}@example.test` } } });
+  yamlDoc({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name, annotations: { 'switchboard.dev/slack-user-id': slack } },
+    spec: { profile: { displayName: name, email: `${name}@example.test` } },
+  });
 const schedule = (name: string, owner: string, participant: string) =>
-  yamlDoc({ apiVersion: 'switchboard.dev/v1alpha1', kind: 'Schedule', metadata: { name }, spec: { owner, rotations: [{ name: 'primary', start: '2026-01-05T09:00', every: '1w', participants: [participant] }] } });
+  yamlDoc({
+    apiVersion: 'switchboard.dev/v1alpha1',
+    kind: 'Schedule',
+    metadata: { name },
+    spec: { owner, rotations: [{ name: 'primary', start: '2026-01-05T09:00', every: '1w', participants: [participant] }] },
+  });
 const service = (name: string, owner: string, annotations: Record<string, string> = {}) =>
-  yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name, annotations }, spec: { type: 'service', lifecycle: 'production', owner } });
+  yamlDoc({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, annotations },
+    spec: { type: 'service', lifecycle: 'production', owner },
+  });
 
 let tree: TempTree;
 let catalog: Catalog;
@@ -31,10 +46,28 @@ let launcher: Launcher;
 
 beforeAll(async () => {
   tree = tempTree();
-  tree.write('org.yaml', [user('alice', 'UALICE'), user('bob', 'UBOB'), user('carol', 'UCAROL'), group('team-a', { members: ['alice'] }), group('team-b', { members: ['bob'] }), group('team-c', { members: ['carol'] }, { annotations: { 'switchboard.dev/oncall-schedule': 'sched-b' } })].join('---\n'));
+  tree.write(
+    'org.yaml',
+    [
+      user('alice', 'UALICE'),
+      user('bob', 'UBOB'),
+      user('carol', 'UCAROL'),
+      group('team-a', { members: ['alice'] }),
+      group('team-b', { members: ['bob'] }),
+      group('team-c', { members: ['carol'] }, { annotations: { 'switchboard.dev/oncall-schedule': 'sched-b' } }),
+    ].join('---\n'),
+  );
   tree.write('schedules.yaml', [schedule('sched-a', 'team-a', 'alice'), schedule('sched-b', 'team-b', 'bob')].join('---\n'));
   // svc-pointed: its descriptor points at team-b's schedule; svc-c: its owner team-c points at team-b's schedule.
-  tree.write('services.yaml', [service('svc-a', 'team-a'), service('svc-a2', 'team-a'), service('svc-pointed', 'team-a', { 'switchboard.dev/oncall-schedule': 'sched-b' }), service('svc-c', 'team-c')].join('---\n'));
+  tree.write(
+    'services.yaml',
+    [
+      service('svc-a', 'team-a'),
+      service('svc-a2', 'team-a'),
+      service('svc-pointed', 'team-a', { 'switchboard.dev/oncall-schedule': 'sched-b' }),
+      service('svc-c', 'team-c'),
+    ].join('---\n'),
+  );
   const file = tree.path('sb.db');
   catalog = openCatalog(file);
   const report = await catalog.ingest([tree.dir]);
@@ -44,7 +77,11 @@ beforeAll(async () => {
   audit = openAudit(file, () => AT);
   rollback = loadActions(new URL('../../manifests/actions/', import.meta.url).pathname).actions.find((a) => a.metadata.name === 'rollback') as ActionDefinition;
   launcher = createLauncher({
-    temporal: { client: async () => { throw new Error('unused'); } },
+    temporal: {
+      client: async () => {
+        throw new Error('unused');
+      },
+    },
     taskQueue: 'break-glass-test',
     actions: [rollback],
     catalog,
@@ -63,7 +100,13 @@ afterAll(() => {
   tree?.cleanup();
 });
 
-const actor = (name: string): Actor => ({ id: `slack:U${name.toUpperCase()}`, ref: `user:default/${name}`, displayName: name, email: `${name}@example.test`, slackUserId: `U${name.toUpperCase()}` });
+const actor = (name: string): Actor => ({
+  id: `slack:U${name.toUpperCase()}`,
+  ref: `user:default/${name}`,
+  displayName: name,
+  email: `${name}@example.test`,
+  slackUserId: `U${name.toUpperCase()}`,
+});
 /** A card Switchboard posted for the service into an incident channel (what the events listener records). */
 const cardPosted = (channel: string, ref: string) => {
   expect(state.claimIncidentPost(`slack:${channel}`, ref)).toBe(true);

@@ -72,7 +72,9 @@ describe('loadActions on bad files', () => {
 
   it('reports a bad duration with the formats it accepts', () => {
     const problems = problemsOf({ 'hello.yaml': VALID.replace('      required: 1', '      required: 1\n      expireAfter: 1 day') });
-    expect(problems).toEqual([{ file: 'hello.yaml', line: 18, path: 'spec.approval[0].expireAfter', message: 'must be a duration such as 30s, 15m, 4h or 2d' }]);
+    expect(problems).toEqual([
+      { file: 'hello.yaml', line: 18, path: 'spec.approval[0].expireAfter', message: 'must be a duration such as 30s, 15m, 4h or 2d' },
+    ]);
   });
 
   it('reports an unknown field as such', () => {
@@ -151,12 +153,16 @@ describe('parseAction', () => {
 
   it('names a problem in a single rule without an index', () => {
     const single = VALID.replace('    - approvers:\n        - ownerOf: who\n      required: 1', '    approvers:\n      - ownerOf: who\n    required: 0');
-    expect(parseAction(single, 'single.yaml').problems).toEqual([{ file: 'single.yaml', line: 17, path: 'spec.approval.required', message: 'must be at least 1' }]);
+    expect(parseAction(single, 'single.yaml').problems).toEqual([
+      { file: 'single.yaml', line: 17, path: 'spec.approval.required', message: 'must be at least 1' },
+    ]);
   });
 
   it('says what approval should be when it is neither a rule nor a list', () => {
     const text = VALID.replace(/ {2}approval:[\s\S]*?(?= {2}steps:)/, '  approval: platform\n');
-    expect(parseAction(text, 'a.yaml').problems).toEqual([{ file: 'a.yaml', line: 14, path: 'spec.approval', message: 'must be an approval rule or a list of them' }]);
+    expect(parseAction(text, 'a.yaml').problems).toEqual([
+      { file: 'a.yaml', line: 14, path: 'spec.approval', message: 'must be an approval rule or a list of them' },
+    ]);
   });
 
   it('expands a compensation written as a bare run kind', () => {

@@ -53,7 +53,9 @@ describe('validateInputs for create-service', () => {
     const result = validateInputs(action('create-service'), { ...newService, name: 'Loyalty_Points' }, lookups);
     expect(result).toEqual({
       ok: false,
-      errors: [{ input: 'name', message: 'Loyalty_Points is not valid: use lower-case letters and digits in words joined by single hyphens, starting with a letter' }],
+      errors: [
+        { input: 'name', message: 'Loyalty_Points is not valid: use lower-case letters and digits in words joined by single hyphens, starting with a letter' },
+      ],
     });
   });
 
@@ -109,7 +111,10 @@ describe('validateInputs for provision and rollback', () => {
   });
 
   it('leaves an optional version out when it is blank', () => {
-    expect(validateInputs(action('rollback'), { service: 'orders', version: ' ' }, lookups)).toEqual({ ok: true, values: { service: 'component:default/orders' } });
+    expect(validateInputs(action('rollback'), { service: 'orders', version: ' ' }, lookups)).toEqual({
+      ok: true,
+      values: { service: 'component:default/orders' },
+    });
   });
 
   it('refuses a version a shell would read', () => {

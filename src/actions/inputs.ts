@@ -33,9 +33,7 @@ const VERSION = '[A-Za-z0-9][A-Za-z0-9._+-]{0,127}';
 export function inputSchema(action: ActionDefinition, lookups: Lookups): z.ZodType<InputValues> {
   const shape: Record<string, z.ZodType<InputValue | undefined>> = {};
   for (const input of action.spec.inputs) shape[input.name] = fieldSchema(input, lookups);
-  return z
-    .strictObject(shape)
-    .transform((values) => Object.fromEntries(Object.entries(values).filter((e): e is [string, InputValue] => e[1] !== undefined)));
+  return z.strictObject(shape).transform((values) => Object.fromEntries(Object.entries(values).filter((e): e is [string, InputValue] => e[1] !== undefined)));
 }
 
 export function validateInputs(action: ActionDefinition, raw: Record<string, unknown>, lookups: Lookups): InputValidation {
@@ -73,15 +71,18 @@ const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'st
 
 function fieldSchema(input: InputDefinition, lookups: Lookups): z.ZodType<InputValue | undefined> {
   // `.optional()` first so an absent key still reaches the transform, which knows the default.
-  return z.unknown().optional().transform((raw, ctx) => {
-    const given = blank(raw) ? input.default : raw;
-    const result = given === undefined ? (input.required ? { error: 'is required' } : { value: undefined }) : check(input, given, lookups);
-    if ('error' in result) {
-      ctx.addIssue({ code: 'custom', message: result.error });
-      return z.NEVER;
-    }
-    return result.value;
-  });
+  return z
+    .unknown()
+    .optional()
+    .transform((raw, ctx) => {
+      const given = blank(raw) ? input.default : raw;
+      const result = given === undefined ? (input.required ? { error: 'is required' } : { value: undefined }) : check(input, given, lookups);
+      if ('error' in result) {
+        ctx.addIssue({ code: 'custom', message: result.error });
+        return z.NEVER;
+      }
+      return result.value;
+    });
 }
 
 type Checked = { value: InputValue | undefined } | { error: string };
@@ -117,7 +118,8 @@ function checkText(input: InputDefinition, v: string, lookups: Lookups): Checked
   }
   const pattern = input.pattern ?? (input.type === 'version' ? VERSION : undefined);
   if (pattern !== undefined && !matchesPattern(pattern, v)) {
-    const hint = input.patternHint ?? (input.type === 'version' ? 'use letters, digits, dots, hyphens, underscores and plus signs' : `it must match ${pattern}`);
+    const hint =
+      input.patternHint ?? (input.type === 'version' ? 'use letters, digits, dots, hyphens, underscores and plus signs' : `it must match ${pattern}`);
     return { error: `${v} is not valid: ${hint}` };
   }
   if (input.notInCatalog && lookups.nameTaken(v)) return { error: `${v} is already in the catalog` };

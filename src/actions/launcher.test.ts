@@ -91,7 +91,10 @@ beforeAll(async () => {
   ] as const) {
     deployments.record('component:default/orders', deploymentInput.parse({ service: 'orders', version, status, at }));
   }
-  deployments.record('component:default/ledger', deploymentInput.parse({ service: 'ledger', version: '0.9.0', environment: 'staging', at: '2026-03-02T10:00:00Z' }));
+  deployments.record(
+    'component:default/ledger',
+    deploymentInput.parse({ service: 'ledger', version: '0.9.0', environment: 'staging', at: '2026-03-02T10:00:00Z' }),
+  );
 });
 
 afterAll(() => {
@@ -196,7 +199,10 @@ describe('plan: steps', () => {
     const create = planned(launcherWith(), 'create-service', { ...beans, createChannel: true }, 'amara-okafor');
     const step = (id: string) => create.request.steps.find((s) => s.id === id);
     expect(step('render')?.with).toEqual({ template: 'node-service' });
-    expect(step('register')?.with).toEqual({ file: 'catalog-info.yaml', location: 'https://git.quillmere.example/services/beans-api/blob/main/catalog-info.yaml' });
+    expect(step('register')?.with).toEqual({
+      file: 'catalog-info.yaml',
+      location: 'https://git.quillmere.example/services/beans-api/blob/main/catalog-info.yaml',
+    });
     expect(step('channel')?.with).toEqual({ name: 'beans-api', invite: 'group:default/team-payments' });
 
     const bucket = planned(launcherWith(), 'provision', { ...postgres('staging'), type: 'bucket', size: 'large' }, 'marcus-bell');
@@ -222,7 +228,10 @@ describe('plan: steps', () => {
   it('keeps a declared undo, and takes the step timeout from with', () => {
     const p = planned(launcherWith(), 'provision', postgres('staging'), 'marcus-bell');
     const step = p.request.steps.find((s) => s.id === 'provision');
-    expect(step?.compensate).toMatchObject({ run: 'webhook', with: { url: 'https://infra.quillmere.example/hooks/deprovision', callback: false, timeout: 30 * 60_000 } });
+    expect(step?.compensate).toMatchObject({
+      run: 'webhook',
+      with: { url: 'https://infra.quillmere.example/hooks/deprovision', callback: false, timeout: 30 * 60_000 },
+    });
     expect(step?.timeoutMs).toBe(30 * 60_000);
     // Steps without a timeout of their own get the default of two minutes.
     expect(p.request.steps.find((s) => s.id === 'links')?.timeoutMs).toBe(2 * 60_000);
@@ -234,7 +243,12 @@ describe('plan: approvers', () => {
     const p = planned(launcherWith(), 'create-service', beans, 'amara-okafor');
     expect(p.request.approvers.map((a) => a.ref)).toEqual(PLATFORM);
     // The policy also carries the bot's public vote key (signed votes); never a private key.
-    expect(p.request.policy).toEqual({ requester: 'user:default/amara-okafor', selfApproval: false, rules: [{ description: 'team-platform', required: 1, approvers: PLATFORM }], voteKey: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(p.request.policy).toEqual({
+      requester: 'user:default/amara-okafor',
+      selfApproval: false,
+      rules: [{ description: 'team-platform', required: 1, approvers: PLATFORM }],
+      voteKey: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(p.request.timers).toEqual({
       expireAfterMs: 24 * HOUR,
       remindAfterMs: 4 * HOUR,
@@ -315,7 +329,9 @@ describe('plan: break-glass', () => {
   it('names the incident the request was made in first', () => {
     openIncidents = ['slack:C0INC42', 'slack:C0HERE'];
     const who = onCall().replace('user:default/', '');
-    const p = launcherWith().plan(action('rollback'), { service: 'payments-api', version: '1.4.0' }, actor(who), 'slack:C0HERE:1712.0002', { breakGlass: true });
+    const p = launcherWith().plan(action('rollback'), { service: 'payments-api', version: '1.4.0' }, actor(who), 'slack:C0HERE:1712.0002', {
+      breakGlass: true,
+    });
     expect('ok' in p && p.request.breakGlass?.incident).toBe('slack:C0HERE');
   });
 
@@ -327,7 +343,13 @@ describe('plan: break-glass', () => {
 
   it('refuses the on-call when no incident is open', () => {
     openIncidents = [];
-    const result = launcherWith().plan(action('rollback'), { service: 'payments-api', version: '1.4.0' }, actor(onCall().replace('user:default/', '')), THREAD, { breakGlass: true });
+    const result = launcherWith().plan(
+      action('rollback'),
+      { service: 'payments-api', version: '1.4.0' },
+      actor(onCall().replace('user:default/', '')),
+      THREAD,
+      { breakGlass: true },
+    );
     expect(result).toEqual({ kind: 'refused', reason: 'Break-glass refused: break-glass needs an open incident.' });
   });
 
@@ -342,7 +364,9 @@ describe('request', () => {
   it('writes an audit row with event refused when it refuses', async () => {
     openIncidents = ['slack:C0INC42'];
     const before = audit.list().length;
-    const outcome = await launcherWith().request(action('rollback'), { service: 'payments-api', version: '1.4.0' }, actor('jonas-weber'), THREAD, { breakGlass: true });
+    const outcome = await launcherWith().request(action('rollback'), { service: 'payments-api', version: '1.4.0' }, actor('jonas-weber'), THREAD, {
+      breakGlass: true,
+    });
     expect(outcome.kind).toBe('refused');
     const rows = audit.list().slice(before);
     expect(rows).toHaveLength(1);
@@ -381,7 +405,9 @@ describe('request', () => {
         throw new SelfServiceUnavailable('down');
       },
     };
-    const outcome = await launcherWith(counting).request(action('rollback'), { service: 'payments-api', version: '1.4.0' }, actor('jonas-weber'), THREAD, { breakGlass: true });
+    const outcome = await launcherWith(counting).request(action('rollback'), { service: 'payments-api', version: '1.4.0' }, actor('jonas-weber'), THREAD, {
+      breakGlass: true,
+    });
     expect(outcome.kind).toBe('refused');
     expect(asked).toBe(0);
   });
@@ -412,7 +438,10 @@ describe('lookups', () => {
       },
     };
     const before = audit.list().length;
-    expect(await launcherWith(down).vote('create-service/beans-api', actor('noah-fischer'), 'approve')).toEqual({ kind: 'unavailable', reason: 'Temporal is not configured' });
+    expect(await launcherWith(down).vote('create-service/beans-api', actor('noah-fischer'), 'approve')).toEqual({
+      kind: 'unavailable',
+      reason: 'Temporal is not configured',
+    });
     expect(audit.list()).toHaveLength(before);
   });
 });

@@ -37,7 +37,10 @@ describe('parseRequestText on the shipped actions', () => {
   });
 
   it('tolerates extra whitespace between the words', () => {
-    expect(parseRequestText(provision, '  postgres \t for   payments-api  ')).toMatchObject({ values: { type: 'postgres', service: 'payments-api' }, problems: [] });
+    expect(parseRequestText(provision, '  postgres \t for   payments-api  ')).toMatchObject({
+      values: { type: 'postgres', service: 'payments-api' },
+      problems: [],
+    });
   });
 
   it('reads <service> without the optional [to <version>]', () => {
@@ -62,7 +65,10 @@ describe('parseRequestText on the shipped actions', () => {
   });
 
   it('keeps the spaces of double- and single-quoted values', () => {
-    expect(parseRequestText(rollback, 'payments-api reason="bad deploy, see INC-42"').values).toEqual({ service: 'payments-api', reason: 'bad deploy, see INC-42' });
+    expect(parseRequestText(rollback, 'payments-api reason="bad deploy, see INC-42"').values).toEqual({
+      service: 'payments-api',
+      reason: 'bad deploy, see INC-42',
+    });
     expect(parseRequestText(rollback, "payments-api reason='card auth errors'").values).toEqual({ service: 'payments-api', reason: 'card auth errors' });
   });
 
@@ -97,7 +103,9 @@ describe('parseRequestText on the shipped actions', () => {
   });
 
   it('treats input names as case-sensitive', () => {
-    expect(parseRequestText(rollback, 'payments-api Version=1.0.0').problems).toEqual(['Version= is not an input of /rollback (inputs: service, version, reason)']);
+    expect(parseRequestText(rollback, 'payments-api Version=1.0.0').problems).toEqual([
+      'Version= is not an input of /rollback (inputs: service, version, reason)',
+    ]);
   });
 
   it('quotes text that does not fit the usage, and gives the usage', () => {
@@ -112,7 +120,9 @@ describe('parseRequestText on the shipped actions', () => {
   });
 
   it('refuses an optional part that is only half there', () => {
-    expect(parseRequestText(rollback, 'payments-api to').problems).toEqual(['I could not read "payments-api to": the usage is /rollback <service> [to <version>]']);
+    expect(parseRequestText(rollback, 'payments-api to').problems).toEqual([
+      'I could not read "payments-api to": the usage is /rollback <service> [to <version>]',
+    ]);
   });
 
   it('keeps name=value values when the positional words do not fit', () => {

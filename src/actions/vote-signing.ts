@@ -57,7 +57,8 @@ export function ephemeralVoteSigner(): VoteSigner {
  */
 export function loadVoteSigner(opts: { envKey: string | undefined; dbFile: string }): VoteSigner {
   if (opts.envKey) {
-    if (!SEED.test(opts.envKey.trim())) throw new VoteKeyError('SWITCHBOARD_VOTE_KEY: must be 64 hex characters (an Ed25519 private key); generate one with `openssl rand -hex 32`');
+    if (!SEED.test(opts.envKey.trim()))
+      throw new VoteKeyError('SWITCHBOARD_VOTE_KEY: must be 64 hex characters (an Ed25519 private key); generate one with `openssl rand -hex 32`');
     return createVoteSigner(opts.envKey.trim(), 'SWITCHBOARD_VOTE_KEY');
   }
   if (opts.dbFile === ':memory:') return ephemeralVoteSigner();

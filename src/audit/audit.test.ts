@@ -73,7 +73,14 @@ describe('audit log (unkeyed chain, as written before the audit key)', () => {
 
   it('redacts credential-looking strings of every known shape', () => {
     const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----';
-    const values = ['xapp-1-A0-123-abc', 'github_pat_11ABCDEFG0_abcdef', 'glpat-abcdefghij0123456789', 'AKIAIOSFODNN7EXAMPLE', pem, 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.x'];
+    const values = [
+      'xapp-1-A0-123-abc',
+      'github_pat_11ABCDEFG0_abcdef',
+      'glpat-abcdefghij0123456789',
+      'AKIAIOSFODNN7EXAMPLE',
+      pem,
+      'Bearer eyJhbGciOiJIUzI1NiJ9.e30.x',
+    ];
     expect(redact(values)).toEqual(values.map(() => '[redacted]'));
     expect(redact({ text: 'the bearer of news', count: 3, ok: true, none: null })).toEqual({ text: 'the bearer of news', count: 3, ok: true, none: null });
   });
@@ -148,7 +155,9 @@ describe('audit log (unkeyed chain, as written before the audit key)', () => {
     db.exec('DROP TRIGGER audit_log_no_update');
     // The attacker knows the hashing rule (it is in the source) and re-hashes the edited row.
     const stored = db
-      .prepare('SELECT seq, at, actor, action, event, target, inputs, detail, thread, workflow_id AS workflowId, prev_hash AS prevHash FROM audit_log WHERE seq = 2')
+      .prepare(
+        'SELECT seq, at, actor, action, event, target, inputs, detail, thread, workflow_id AS workflowId, prev_hash AS prevHash FROM audit_log WHERE seq = 2',
+      )
       .get() as Parameters<typeof hashRow>[0];
     const forged = { ...stored, inputs: '{"name":"innocent"}' };
     db.prepare('UPDATE audit_log SET inputs = ?, hash = ? WHERE seq = 2').run(forged.inputs, hashRow(forged));

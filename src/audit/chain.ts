@@ -34,12 +34,16 @@ function canonical(r: RowBody): string {
 
 /** The unkeyed scheme of rows written before keying: sha256(prev_hash + canonical JSON). */
 export function hashRow(r: RowBody): string {
-  return createHash('sha256').update(r.prevHash + canonical(r)).digest('hex');
+  return createHash('sha256')
+    .update(r.prevHash + canonical(r))
+    .digest('hex');
 }
 
 /** The keyed scheme: HMAC-SHA256(key, prev_hash + canonical JSON). */
 export function macRow(key: Buffer, r: RowBody): string {
-  return createHmac('sha256', key).update(r.prevHash + canonical(r)).digest('hex');
+  return createHmac('sha256', key)
+    .update(r.prevHash + canonical(r))
+    .digest('hex');
 }
 
 /** The head's MAC covers every column but itself, so neither its position nor its keying can be moved. */

@@ -38,7 +38,9 @@ describe('switchboard audit --verify', () => {
     expect(lines[0]).toBe('Audit log verified: 2 rows, chain intact.');
     expect(lines[1]).toMatch(/^Keyed from row 1 \(.+\), key [0-9a-f]{16}\.$/);
     expect(lines.slice(2)).toEqual([
-      expect.stringMatching(/^Proves: no row was changed, inserted or removed since it was written, and the log ends at the head, by anyone without the audit key \(key [0-9a-f]{16}, SWITCHBOARD_AUDIT_KEY\)\.$/),
+      expect.stringMatching(
+        /^Proves: no row was changed, inserted or removed since it was written, and the log ends at the head, by anyone without the audit key \(key [0-9a-f]{16}, SWITCHBOARD_AUDIT_KEY\)\.$/,
+      ),
       'Cannot prove: that the whole database was not replaced by an older copy, or cut back to an earlier head that someone kept: compare the last seq with a record kept elsewhere.',
       'Cannot prove: anything against someone who holds the audit key.',
     ]);

@@ -106,12 +106,23 @@ export function openAudit(file: string, opts: AuditOptions | (() => Date) = {}):
       // A key file that existed before this start means this log was keyed by it: an unkeyed head
       // with rows is a rewrite, not an old log, and keying it now would bless the rewrite.
       if (!key.created && key.source !== 'SWITCHBOARD_AUDIT_KEY' && head.lastSeq > 0) {
-        throw new AuditKeyError('AUDIT_KEY_MISMATCH', `audit_head is not keyed although the key file ${key.source} already existed: the log was rewritten without the key; run switchboard audit --verify`);
+        throw new AuditKeyError(
+          'AUDIT_KEY_MISMATCH',
+          `audit_head is not keyed although the key file ${key.source} already existed: the log was rewritten without the key; run switchboard audit --verify`,
+        );
       }
       return seal(head, key);
     }
-    if (!key) throw new AuditKeyError('AUDIT_KEY_MISSING', `the audit log is keyed (key ${head.keyId}): set SWITCHBOARD_AUDIT_KEY or restore the audit.key file beside the database to append to it`);
-    if (head.keyId !== key.id) throw new AuditKeyError('AUDIT_KEY_MISMATCH', `the audit log is keyed with key ${head.keyId}, not with the configured key ${key.id} (${key.source}); run switchboard audit --verify`);
+    if (!key)
+      throw new AuditKeyError(
+        'AUDIT_KEY_MISSING',
+        `the audit log is keyed (key ${head.keyId}): set SWITCHBOARD_AUDIT_KEY or restore the audit.key file beside the database to append to it`,
+      );
+    if (head.keyId !== key.id)
+      throw new AuditKeyError(
+        'AUDIT_KEY_MISMATCH',
+        `the audit log is keyed with key ${head.keyId}, not with the configured key ${key.id} (${key.source}); run switchboard audit --verify`,
+      );
     return head;
   };
 
@@ -180,7 +191,11 @@ export function openAudit(file: string, opts: AuditOptions | (() => Date) = {}):
       const where: SQL[] = [];
       if (opts.workflowId !== undefined) where.push(eq(auditLog.workflowId, opts.workflowId));
       if (opts.after !== undefined) where.push(gt(auditLog.seq, opts.after));
-      const q = orm.select().from(auditLog).where(and(...where)).orderBy(asc(auditLog.seq));
+      const q = orm
+        .select()
+        .from(auditLog)
+        .where(and(...where))
+        .orderBy(asc(auditLog.seq));
       return (opts.limit !== undefined ? q.limit(opts.limit) : q).all().map(toRow);
     },
     verify: () => verifyTx(),

@@ -36,12 +36,18 @@ export function parseAuditKey(text: string): Buffer {
   const t = text.trim();
   if (/^[0-9a-f]+$/i.test(t)) {
     if (t.length % 2 === 0 && t.length >= 2 * MIN_KEY_BYTES) return Buffer.from(t, 'hex');
-    throw new AuditKeyError('AUDIT_KEY_INVALID', `must be at least ${MIN_KEY_BYTES} bytes: ${2 * MIN_KEY_BYTES} or more hex digits (got ${t.length}), or base64; e.g. \`openssl rand -hex 32\``);
+    throw new AuditKeyError(
+      'AUDIT_KEY_INVALID',
+      `must be at least ${MIN_KEY_BYTES} bytes: ${2 * MIN_KEY_BYTES} or more hex digits (got ${t.length}), or base64; e.g. \`openssl rand -hex 32\``,
+    );
   }
   if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) {
     const bytes = Buffer.from(t, t.includes('-') || t.includes('_') ? 'base64url' : 'base64');
     if (bytes.length >= MIN_KEY_BYTES) return bytes;
-    throw new AuditKeyError('AUDIT_KEY_INVALID', `must be at least ${MIN_KEY_BYTES} bytes; this base64 decodes to ${bytes.length}; e.g. \`openssl rand -base64 32\``);
+    throw new AuditKeyError(
+      'AUDIT_KEY_INVALID',
+      `must be at least ${MIN_KEY_BYTES} bytes; this base64 decodes to ${bytes.length}; e.g. \`openssl rand -base64 32\``,
+    );
   }
   throw new AuditKeyError('AUDIT_KEY_INVALID', 'must be hex or base64 (e.g. `openssl rand -hex 32`)');
 }
@@ -72,7 +78,8 @@ export function resolveAuditKey(opts: { configured?: Buffer; dbFile: string; cre
       writeFileSync(file, `${bytes.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
       return asKey(bytes, file, true);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new AuditKeyError('AUDIT_KEY_FILE', `cannot create the audit key file ${file}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new AuditKeyError('AUDIT_KEY_FILE', `cannot create the audit key file ${file}: ${(err as Error).message}`);
     }
   }
   const mode = statSync(file).mode & 0o777;

@@ -10,7 +10,15 @@ import { type AuditKey, AuditKeyError, keyId, parseAuditKey, resolveAuditKey } f
 import { type AuditEntryInput, type AuditLog, openAudit } from './index.js';
 import { renderVerify } from './render.js';
 
-const entry = (n: number): AuditEntryInput => ({ actor: 'slack:U123', action: 'create-service', event: 'step_succeeded', target: 'component:default/foo', inputs: { name: `svc-${n}` }, detail: { step: `step-${n}` }, workflowId: 'wf-1' });
+const entry = (n: number): AuditEntryInput => ({
+  actor: 'slack:U123',
+  action: 'create-service',
+  event: 'step_succeeded',
+  target: 'component:default/foo',
+  inputs: { name: `svc-${n}` },
+  detail: { step: `step-${n}` },
+  workflowId: 'wf-1',
+});
 const keyOf = (bytes: Buffer, source = 'SWITCHBOARD_AUDIT_KEY'): AuditKey => ({ bytes, id: keyId(bytes), source, created: false });
 
 let tree: TempTree;
@@ -44,7 +52,8 @@ function attacker(): Database.Database {
   return sqlite;
 }
 
-const ROW = 'SELECT seq, at, actor, action, event, target, inputs, detail, thread, workflow_id AS workflowId, prev_hash AS prevHash FROM audit_log WHERE seq >= ? ORDER BY seq';
+const ROW =
+  'SELECT seq, at, actor, action, event, target, inputs, detail, thread, workflow_id AS workflowId, prev_hash AS prevHash FROM audit_log WHERE seq >= ? ORDER BY seq';
 
 /** Edits row `seq`, then recomputes the hash of it and of every later row, and the head, with `hash`. */
 function rewriteFrom(db: Database.Database, seq: number, hash: (r: RowBody) => string, headMac?: (h: Record<string, unknown>) => string) {
@@ -55,7 +64,10 @@ function rewriteFrom(db: Database.Database, seq: number, hash: (r: RowBody) => s
     prev = hash(forged);
     db.prepare('UPDATE audit_log SET inputs = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(forged.inputs, forged.prevHash, prev, r.seq);
   }
-  const head = db.prepare('SELECT id, last_seq AS lastSeq, keyed_from AS keyedFrom, keyed_at AS keyedAt, key_id AS keyId FROM audit_head').get() as Record<string, unknown>;
+  const head = db.prepare('SELECT id, last_seq AS lastSeq, keyed_from AS keyedFrom, keyed_at AS keyedAt, key_id AS keyId FROM audit_head').get() as Record<
+    string,
+    unknown
+  >;
   db.prepare('UPDATE audit_head SET last_hash = ?, mac = ? WHERE id = 1').run(prev, headMac ? headMac({ ...head, lastHash: prev }) : null);
 }
 
@@ -66,7 +78,9 @@ describe('keyed audit chain', () => {
     expect(result).toMatchObject({ ok: true, rows: 3, problems: [], keyed: { from: 1, keyId: key.id } });
     const out = renderVerify(result);
     expect(out).toContain(`Keyed from row 1 (2026-04-01T12:00:00.000Z), key ${key.id}.`);
-    expect(out).toContain('Proves: no row was changed, inserted or removed since it was written, and the log ends at the head, by anyone without the audit key');
+    expect(out).toContain(
+      'Proves: no row was changed, inserted or removed since it was written, and the log ends at the head, by anyone without the audit key',
+    );
     expect(out).toContain('Cannot prove: that the whole database was not replaced by an older copy');
   });
 
@@ -75,28 +89,54 @@ describe('keyed audit chain', () => {
     rewriteFrom(attacker(), 2, hashRow);
     const result = log.verify();
     expect(result.ok).toBe(false);
-    expect(result.problems).toEqual(expect.arrayContaining([expect.objectContaining({ seq: 2, problem: 'changed', message: 'row 2: contents do not match its MAC (changed by someone without the key)' })]));
-    expect(result.problems).toContainEqual(expect.objectContaining({ seq: 0, problem: 'changed', message: expect.stringContaining('audit_head: its MAC does not match') }));
+    expect(result.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ seq: 2, problem: 'changed', message: 'row 2: contents do not match its MAC (changed by someone without the key)' }),
+      ]),
+    );
+    expect(result.problems).toContainEqual(
+      expect.objectContaining({ seq: 0, problem: 'changed', message: expect.stringContaining('audit_head: its MAC does not match') }),
+    );
   });
 
   it('detects a row changed and the whole chain and head recomputed with another key', () => {
     for (let i = 1; i <= 3; i++) log.append(entry(i));
     const other = randomBytes(32);
     const db = attacker();
-    rewriteFrom(db, 2, (r) => macRow(other, r), (h) => macHead(other, h as never));
+    rewriteFrom(
+      db,
+      2,
+      (r) => macRow(other, r),
+      (h) => macHead(other, h as never),
+    );
     // Re-keyed on purpose: the forger's key id goes into the head too.
     db.prepare('UPDATE audit_head SET key_id = ? WHERE id = 1').run(keyId(other));
     const result = log.verify();
     expect(result.ok).toBe(false);
-    expect(result.problems).toContainEqual(expect.objectContaining({ seq: 0, problem: 'wrong_key', message: expect.stringContaining(`keyed with key ${keyId(other)}, not with the configured key ${key.id}`) }));
+    expect(result.problems).toContainEqual(
+      expect.objectContaining({
+        seq: 0,
+        problem: 'wrong_key',
+        message: expect.stringContaining(`keyed with key ${keyId(other)}, not with the configured key ${key.id}`),
+      }),
+    );
   });
 
   it('detects a row changed with another key while the head still names ours', () => {
     for (let i = 1; i <= 3; i++) log.append(entry(i));
     const other = randomBytes(32);
-    rewriteFrom(attacker(), 2, (r) => macRow(other, r), (h) => macHead(other, h as never));
+    rewriteFrom(
+      attacker(),
+      2,
+      (r) => macRow(other, r),
+      (h) => macHead(other, h as never),
+    );
     expect(log.verify().problems).toEqual(
-      expect.arrayContaining([expect.objectContaining({ seq: 0, problem: 'changed' }), expect.objectContaining({ seq: 2, problem: 'changed' }), expect.objectContaining({ seq: 3, problem: 'changed' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ seq: 0, problem: 'changed' }),
+        expect.objectContaining({ seq: 2, problem: 'changed' }),
+        expect.objectContaining({ seq: 3, problem: 'changed' }),
+      ]),
     );
   });
 
@@ -112,7 +152,13 @@ describe('keyed audit chain', () => {
     const row2 = db.prepare('SELECT hash FROM audit_log WHERE seq = 2').get() as { hash: string };
     db.prepare('DELETE FROM audit_log WHERE seq > 2').run();
     db.prepare('UPDATE audit_head SET last_seq = 2, last_hash = ? WHERE id = 1').run(row2.hash);
-    expect(log.verify().problems).toEqual([expect.objectContaining({ seq: 0, problem: 'changed', message: 'audit_head: its MAC does not match: the head was moved or rewritten by someone without the key' })]);
+    expect(log.verify().problems).toEqual([
+      expect.objectContaining({
+        seq: 0,
+        problem: 'changed',
+        message: 'audit_head: its MAC does not match: the head was moved or rewritten by someone without the key',
+      }),
+    ]);
   });
 
   it('detects a kept earlier head put back while the later rows remain', () => {
@@ -121,7 +167,9 @@ describe('keyed audit chain', () => {
     const kept = db.prepare('SELECT * FROM audit_head').get() as Record<string, unknown>;
     log.append(entry(3));
     db.prepare('UPDATE audit_head SET last_seq = ?, last_hash = ?, mac = ? WHERE id = 1').run(kept.last_seq, kept.last_hash, kept.mac);
-    expect(log.verify().problems).toEqual([expect.objectContaining({ seq: 3, problem: 'broken_link', message: expect.stringContaining('or the head moved back (head records 2)') })]);
+    expect(log.verify().problems).toEqual([
+      expect.objectContaining({ seq: 3, problem: 'broken_link', message: expect.stringContaining('or the head moved back (head records 2)') }),
+    ]);
   });
 
   it('cannot tell a cut back to a kept earlier head, as verify says', () => {
@@ -134,7 +182,9 @@ describe('keyed audit chain', () => {
     const result = log.verify();
     // A consistent earlier state: the documented limit, not a pass by accident.
     expect(result.ok).toBe(true);
-    expect(result.cannotProve).toContain('that the whole database was not replaced by an older copy, or cut back to an earlier head that someone kept: compare the last seq with a record kept elsewhere');
+    expect(result.cannotProve).toContain(
+      'that the whole database was not replaced by an older copy, or cut back to an earlier head that someone kept: compare the last seq with a record kept elsewhere',
+    );
   });
 
   it('reports a wrong key as one clear problem, and refuses to append with it', () => {
@@ -224,7 +274,10 @@ describe('audit key', () => {
 
   it('prefers SWITCHBOARD_AUDIT_KEY to the key file', () => {
     const bytes = randomBytes(32);
-    expect(resolveAuditKey({ configured: bytes, dbFile: tree.path('x.db'), create: true })).toMatchObject({ source: 'SWITCHBOARD_AUDIT_KEY', id: keyId(bytes) });
+    expect(resolveAuditKey({ configured: bytes, dbFile: tree.path('x.db'), create: true })).toMatchObject({
+      source: 'SWITCHBOARD_AUDIT_KEY',
+      id: keyId(bytes),
+    });
     expect(existsSync(tree.path('audit.key'))).toBe(false);
   });
 });

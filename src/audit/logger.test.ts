@@ -16,7 +16,11 @@ function capture() {
 describe('logger redaction', () => {
   it('redacts secrets in messages, merged objects and errors under any key', () => {
     const { lines, logger } = capture();
-    logger.info({ remote: 'http://bob:s3cret-git@127.0.0.1:9/x.git', headers: { authorization: 'Bearer abcdefgh12345' } }, 'pushing to %s', 'http://bob:s3cret-git@127.0.0.1:9/x.git');
+    logger.info(
+      { remote: 'http://bob:s3cret-git@127.0.0.1:9/x.git', headers: { authorization: 'Bearer abcdefgh12345' } },
+      'pushing to %s',
+      'http://bob:s3cret-git@127.0.0.1:9/x.git',
+    );
     logger.error({ err: new Error('git push http://bob:s3cret-git@127.0.0.1:9/x.git failed') }, 'step failed');
     logger.warn({ error: new Error('token xoxb-123-456-abc rejected') }, 'oops');
     logger.error(new Error('bare error with http://bob:s3cret-git@h/x'));

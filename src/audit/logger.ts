@@ -14,7 +14,10 @@ export function createLogger(options: LoggerOptions, destination?: DestinationSt
       ...options.hooks,
       logMethod(args, method) {
         // Format arguments (`%s`) are redacted too: they end up in the message.
-        method.apply(this, args.map((a: unknown) => (typeof a === 'string' ? redactText(a) : a instanceof Error ? redactedError(a) : a)) as Parameters<typeof method>);
+        method.apply(
+          this,
+          args.map((a: unknown) => (typeof a === 'string' ? redactText(a) : a instanceof Error ? redactedError(a) : a)) as Parameters<typeof method>,
+        );
       },
     },
   };

@@ -3,7 +3,9 @@ import { redact, redactText, registerSecrets, secretsInEnvironment } from './red
 
 describe('redaction', () => {
   it('removes the userinfo of URLs, user name and password alike', () => {
-    expect(redactText("fatal: unable to access 'http://bob:s3cret-git@127.0.0.1:9/x.git/': 500")).toBe("fatal: unable to access 'http://[redacted]@127.0.0.1:9/x.git/': 500");
+    expect(redactText("fatal: unable to access 'http://bob:s3cret-git@127.0.0.1:9/x.git/': 500")).toBe(
+      "fatal: unable to access 'http://[redacted]@127.0.0.1:9/x.git/': 500",
+    );
     expect(redactText('git push https://ghp_abc@github.com/o/r.git main')).toBe('git push https://[redacted]@github.com/o/r.git main');
     expect(redactText('see https://github.com/o/r and mail bob@example.com')).toBe('see https://github.com/o/r and mail bob@example.com');
   });

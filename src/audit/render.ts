@@ -7,7 +7,9 @@ const MAX_WIDTH = 40;
 
 export function renderAudit(rows: AuditRow[]): string {
   if (!rows.length) return 'No audit entries.';
-  const cells = rows.map((r) => [String(r.seq), r.at.slice(0, 19).replace('T', ' '), r.actor, r.event, r.action, r.target ?? '-', r.workflowId ?? '-'].map(cut));
+  const cells = rows.map((r) =>
+    [String(r.seq), r.at.slice(0, 19).replace('T', ' '), r.actor, r.event, r.action, r.target ?? '-', r.workflowId ?? '-'].map(cut),
+  );
   const widths = COLUMNS.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: readonly string[]) =>
     c

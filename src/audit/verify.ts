@@ -34,15 +34,32 @@ export function verifyChain(rows: Iterable<StoredRow>, head: StoredHead | undefi
   let macKey: Buffer | undefined;
   if (head && keyedFrom !== null) {
     if (!key) {
-      problems.push({ seq: 0, problem: 'no_key', message: `the log is keyed from row ${keyedFrom} (key ${head.keyId}) but no audit key is configured: set SWITCHBOARD_AUDIT_KEY or restore ${keyFilePath(dbFile)}; only the links between rows were checked` });
+      problems.push({
+        seq: 0,
+        problem: 'no_key',
+        message: `the log is keyed from row ${keyedFrom} (key ${head.keyId}) but no audit key is configured: set SWITCHBOARD_AUDIT_KEY or restore ${keyFilePath(dbFile)}; only the links between rows were checked`,
+      });
     } else if (head.keyId !== key.id) {
-      problems.push({ seq: 0, problem: 'wrong_key', message: `the log is keyed with key ${head.keyId}, not with the configured key ${key.id} (${key.source}): the wrong key is set, or someone re-keyed the log; row contents were not checked` });
+      problems.push({
+        seq: 0,
+        problem: 'wrong_key',
+        message: `the log is keyed with key ${head.keyId}, not with the configured key ${key.id} (${key.source}): the wrong key is set, or someone re-keyed the log; row contents were not checked`,
+      });
     } else {
       macKey = key.bytes;
-      if (head.mac !== macHead(key.bytes, head)) problems.push({ seq: 0, problem: 'changed', message: 'audit_head: its MAC does not match: the head was moved or rewritten by someone without the key' });
+      if (head.mac !== macHead(key.bytes, head))
+        problems.push({
+          seq: 0,
+          problem: 'changed',
+          message: 'audit_head: its MAC does not match: the head was moved or rewritten by someone without the key',
+        });
     }
   } else if (head && key) {
-    problems.push({ seq: 0, problem: 'unkeyed', message: `audit_head is not keyed although a key is configured (${key.source}): no Switchboard with this key has written to this log yet, or someone rewrote it without the key; rows were checked with the unkeyed scheme only` });
+    problems.push({
+      seq: 0,
+      problem: 'unkeyed',
+      message: `audit_head is not keyed although a key is configured (${key.source}): no Switchboard with this key has written to this log yet, or someone rewrote it without the key; rows were checked with the unkeyed scheme only`,
+    });
   }
 
   let count = 0;
@@ -52,20 +69,36 @@ export function verifyChain(rows: Iterable<StoredRow>, head: StoredHead | undefi
     if (r.seq > last.seq + 1) problems.push({ seq: last.seq + 1, problem: 'missing', message: `${range(last.seq + 1, r.seq - 1)} deleted` });
     // After a gap the link is necessarily broken; the gap already says why.
     else if (r.prevHash !== last.hash) {
-      problems.push({ seq: r.seq, problem: 'broken_link', message: `row ${r.seq}: prev_hash does not match ${last.seq ? `row ${last.seq}'s hash (row ${last.seq} was replaced)` : 'the genesis hash'}` });
+      problems.push({
+        seq: r.seq,
+        problem: 'broken_link',
+        message: `row ${r.seq}: prev_hash does not match ${last.seq ? `row ${last.seq}'s hash (row ${last.seq} was replaced)` : 'the genesis hash'}`,
+      });
     }
     const keyed = keyedFrom !== null && r.seq >= keyedFrom;
     const expected = keyed && !macKey ? undefined : expectedHash(r, keyedFrom, macKey);
     if (expected !== undefined && expected !== r.hash) {
-      problems.push({ seq: r.seq, problem: 'changed', message: keyed ? `row ${r.seq}: contents do not match its MAC (changed by someone without the key)` : `row ${r.seq}: contents do not match its hash` });
+      problems.push({
+        seq: r.seq,
+        problem: 'changed',
+        message: keyed ? `row ${r.seq}: contents do not match its MAC (changed by someone without the key)` : `row ${r.seq}: contents do not match its hash`,
+      });
     }
     last = { seq: r.seq, hash: r.hash };
   }
   if (!head) problems.push({ seq: 0, problem: 'missing', message: 'audit_head is missing: the log cannot be checked for deleted last rows' });
   else if (head.lastSeq > last.seq) {
-    problems.push({ seq: last.seq + 1, problem: 'missing', message: `${range(last.seq + 1, head.lastSeq)} deleted from the end (head records ${head.lastSeq})` });
+    problems.push({
+      seq: last.seq + 1,
+      problem: 'missing',
+      message: `${range(last.seq + 1, head.lastSeq)} deleted from the end (head records ${head.lastSeq})`,
+    });
   } else if (head.lastSeq < last.seq) {
-    problems.push({ seq: head.lastSeq + 1, problem: 'broken_link', message: `${range(head.lastSeq + 1, last.seq)} inserted outside the audit log, or the head moved back (head records ${head.lastSeq})` });
+    problems.push({
+      seq: head.lastSeq + 1,
+      problem: 'broken_link',
+      message: `${range(head.lastSeq + 1, last.seq)} inserted outside the audit log, or the head moved back (head records ${head.lastSeq})`,
+    });
   } else if (head.lastHash !== last.hash) {
     problems.push({ seq: last.seq, problem: 'changed', message: `row ${last.seq}: hash differs from the one recorded in the head (row replaced)` });
   }
@@ -76,11 +109,15 @@ export function verifyChain(rows: Iterable<StoredRow>, head: StoredHead | undefi
 
 /** The words of the verdict; docs/operations.md quotes them. */
 function claims(keyed: VerifyResult['keyed'], key: AuditKey | undefined): Pick<VerifyResult, 'proves' | 'cannotProve'> {
-  const replaced = 'that the whole database was not replaced by an older copy, or cut back to an earlier head that someone kept: compare the last seq with a record kept elsewhere';
+  const replaced =
+    'that the whole database was not replaced by an older copy, or cut back to an earlier head that someone kept: compare the last seq with a record kept elsewhere';
   if (!keyed || !key) {
     return {
       proves: ['the rows form one unbroken SHA-256 chain that ends at the head: nothing was changed or lost by accident'],
-      cannotProve: ['that nobody rewrote rows and recomputed the chain: the log is not keyed (any Switchboard started with SWITCHBOARD_AUDIT_KEY or its key file keys it)', replaced],
+      cannotProve: [
+        'that nobody rewrote rows and recomputed the chain: the log is not keyed (any Switchboard started with SWITCHBOARD_AUDIT_KEY or its key file keys it)',
+        replaced,
+      ],
     };
   }
   const before = keyed.from > 1 ? range(1, keyed.from - 1) : undefined;

@@ -108,10 +108,7 @@ export type ValidationResult = { ok: true; entity: Entity } | { ok: false; issue
 
 function toIssues(error: z.ZodError, prefix: string): EntityIssue[] {
   return error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))]
-      .filter(Boolean)
-      .join('.')
-      .replace(/\.\[/g, '['),
+    path: [prefix, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))].filter(Boolean).join('.').replace(/\.\[/g, '['),
     message: issue.message,
   }));
 }

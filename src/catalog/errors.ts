@@ -1,14 +1,6 @@
 /** Errors with a code a caller can branch on and a message a person can act on. */
 export type CatalogErrorCode =
-  | 'bad_ref'
-  | 'invalid_entity'
-  | 'yaml_syntax'
-  | 'read_failed'
-  | 'fetch_failed'
-  | 'conflict'
-  | 'not_found'
-  | 'bad_location'
-  | 'codeowners';
+  'bad_ref' | 'invalid_entity' | 'yaml_syntax' | 'read_failed' | 'fetch_failed' | 'conflict' | 'not_found' | 'bad_location' | 'codeowners';
 
 export class CatalogError extends Error {
   constructor(

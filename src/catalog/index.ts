@@ -106,7 +106,10 @@ export function openCatalog(file: string, defaults: IngestOptions = {}): Catalog
       return row ? membersOf(repo, exact).map((p) => withClaims(repo, p)) : null;
     },
     suggest(kind, text, limit = 20) {
-      const prefix = `${kind.toLowerCase()}:default/${text.trim().toLowerCase().replace(/^[^:]*:(default\/)?/, '')}`;
+      const prefix = `${kind.toLowerCase()}:default/${text
+        .trim()
+        .toLowerCase()
+        .replace(/^[^:]*:(default\/)?/, '')}`;
       return repo.refsByPrefix(prefix, Math.min(Math.max(limit, 1), 100));
     },
     stats: () => repo.stats(),

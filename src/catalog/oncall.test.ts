@@ -238,14 +238,7 @@ describe('onCallAt', () => {
           const shifts = onCallAt(s, at);
           if (at < start) return shifts.length === 0;
           const [shift] = shifts;
-          return (
-            shifts.length === 1 &&
-            shift !== undefined &&
-            shift.until !== null &&
-            shift.from <= at &&
-            at < shift.until &&
-            people.includes(shift.user)
-          );
+          return shifts.length === 1 && shift !== undefined && shift.until !== null && shift.from <= at && at < shift.until && people.includes(shift.user);
         },
       ),
       { numRuns: 300 },

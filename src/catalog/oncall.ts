@@ -9,8 +9,7 @@ import { z } from 'zod';
 const HOUR_MS = 3_600_000;
 const EVERY = /^([1-9]\d*)([hdw])$/;
 // Date, optional time, optional Z/offset (only after a time: "2026-01-05Z" means nothing useful).
-const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
 /**
  * Parses `2026-01-05T09:00` (also `2026-01-05`, `…T09:00:30`, `…T09:00:30.250`, a space for `T`) as
@@ -59,8 +58,7 @@ function parses(value: string): boolean {
 }
 
 const dateTime = z.string({ error: 'is required and must be a string' }).refine(parses, {
-  error: (issue) =>
-    `must be a date-time such as 2026-01-05T09:00 (wall-clock in timeZone) or 2026-01-05T08:00:00Z, got "${String(issue.input)}"`,
+  error: (issue) => `must be a date-time such as 2026-01-05T09:00 (wall-clock in timeZone) or 2026-01-05T08:00:00Z, got "${String(issue.input)}"`,
 });
 
 const rotationSchema = z.looseObject({
@@ -69,9 +67,7 @@ const rotationSchema = z.looseObject({
   every: z.string({ error: 'is required, e.g. "1w"' }).regex(EVERY, {
     error: (issue) => `must be <N>h, <N>d or <N>w with N a positive whole number (e.g. 12h, 1d, 2w), got "${String(issue.input)}"`,
   }),
-  participants: z
-    .array(z.string().min(1, 'must not be empty'), { error: 'is required: a list of user refs' })
-    .min(1, 'must list at least one participant'),
+  participants: z.array(z.string().min(1, 'must not be empty'), { error: 'is required: a list of user refs' }).min(1, 'must list at least one participant'),
   end: dateTime.optional(),
 });
 

@@ -31,7 +31,11 @@ export function parseRef(input: string, defaults: RefDefaults = {}): EntityRef {
   const namespace = slash >= 0 ? text.slice(colon + 1, slash) : (defaults.defaultNamespace ?? DEFAULT_NAMESPACE);
   const name = text.slice(Math.max(colon + 1, slash + 1));
   if (!kind) throw new CatalogError('bad_ref', `Entity ref "${input}" has no kind, and none is implied here`);
-  for (const [part, value] of [['kind', kind], ['namespace', namespace], ['name', name]] as const) {
+  for (const [part, value] of [
+    ['kind', kind],
+    ['namespace', namespace],
+    ['name', name],
+  ] as const) {
     if (!value) throw new CatalogError('bad_ref', `Entity ref "${input}" has an empty ${part}`);
     if (/[\s:/]/.test(value)) throw new CatalogError('bad_ref', `Entity ref "${input}" has an invalid ${part} "${value}"`);
   }

@@ -35,4 +35,3 @@ export function unionRules(a: KindRule, b: KindRule): KindRule {
 export function allows(rule: KindRule, kind: string): boolean {
   return rule.kinds === 'any' || rule.kinds.has(kind.toLowerCase());
 }
-

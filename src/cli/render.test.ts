@@ -22,7 +22,11 @@ describe('CLI output of catalog text', () => {
 
   it('whoowns, runbook and deps print no control character, escape sequence or bidi override', () => {
     const now = new Date('2026-03-04T12:00:00Z');
-    for (const text of [renderWhoOwns(catalog.whoOwns('evil-api', now), now), renderRunbook(catalog.runbook('evil-api', now), now), renderDeps(catalog.deps('evil-db', 1))]) {
+    for (const text of [
+      renderWhoOwns(catalog.whoOwns('evil-api', now), now),
+      renderRunbook(catalog.runbook('evil-api', now), now),
+      renderDeps(catalog.deps('evil-db', 1)),
+    ]) {
       expect(text).toMatch(/evil/i);
       expect(text).not.toMatch(UNSAFE);
     }

@@ -20,9 +20,7 @@ const label = (name: string) => name.padEnd(10);
 
 function candidatesText(query: string, status: string, candidates: CandidateSummary[]): string {
   if (status === 'ambiguous') {
-    return [`"${query}" matches several entities. Did you mean:`, ...candidates.map((c, i) => `  ${i + 1}. ${c.name}  (${c.ref})`)].join(
-      '\n',
-    );
+    return [`"${query}" matches several entities. Did you mean:`, ...candidates.map((c, i) => `  ${i + 1}. ${c.name}  (${c.ref})`)].join('\n');
   }
   const lines = [`Nothing in the catalog matches "${query}".`];
   if (candidates.length) lines.push(`Nearest: ${candidates.map((c) => c.name).join(', ')}`);

@@ -73,16 +73,33 @@ export function formFor(action: ActionDefinition, values: Record<string, unknown
 }
 
 const example = (action: ActionDefinition) =>
-  `${action.spec.command}${action.spec.usage ? ` ${action.spec.usage}` : ''} ${action.spec.inputs.filter((i) => !action.spec.usage?.includes(`<${i.name}>`) && i.required).map((i) => `${i.name}=…`).join(' ')}`.trim();
+  `${action.spec.command}${action.spec.usage ? ` ${action.spec.usage}` : ''} ${action.spec.inputs
+    .filter((i) => !action.spec.usage?.includes(`<${i.name}>`) && i.required)
+    .map((i) => `${i.name}=…`)
+    .join(' ')}`.trim();
 
 /** What to say about a request's outcome. Invalid inputs are said here too (a form shows them by field). */
 export function requestReply(outcome: RequestOutcome): Reply {
   switch (outcome.kind) {
     case 'started':
       // Said before the DMs went out: the status message says who was asked, or who could not be.
-      return notice(['⏳ Requested ', { code: outcome.workflowId }, '. I am asking the approvers in DMs now; the status in this conversation says who was asked, and progress follows there.'], `Requested ${outcome.workflowId}`);
+      return notice(
+        [
+          '⏳ Requested ',
+          { code: outcome.workflowId },
+          '. I am asking the approvers in DMs now; the status in this conversation says who was asked, and progress follows there.',
+        ],
+        `Requested ${outcome.workflowId}`,
+      );
     case 'existing':
-      return notice(['This request is already running as ', { code: outcome.workflowId }, outcome.status ? ` (${outcome.status.phase}); nothing new was started.` : '; nothing new was started.'], `Already running: ${outcome.workflowId}`);
+      return notice(
+        [
+          'This request is already running as ',
+          { code: outcome.workflowId },
+          outcome.status ? ` (${outcome.status.phase}); nothing new was started.` : '; nothing new was started.',
+        ],
+        `Already running: ${outcome.workflowId}`,
+      );
     case 'invalid': {
       const text: Text = ['I cannot request that yet:'];
       for (const e of outcome.errors) text.push(`\n• ${outcome.action.spec.inputs.find((i) => i.name === e.input)?.title ?? e.input}: ${e.message}`);
@@ -97,7 +114,10 @@ export function requestReply(outcome: RequestOutcome): Reply {
 }
 
 export function unavailableReply(reason: string): Reply {
-  return notice([`Self-service is unavailable right now: ${reason}. Lookups (/whoowns, /runbook) still work; try the request again in a minute.`], 'Self-service is unavailable');
+  return notice(
+    [`Self-service is unavailable right now: ${reason}. Lookups (/whoowns, /runbook) still work; try the request again in a minute.`],
+    'Self-service is unavailable',
+  );
 }
 
 export function voteReply(outcome: VoteOutcome, decision: 'approve' | 'reject'): Reply {

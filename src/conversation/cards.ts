@@ -50,7 +50,10 @@ function entityHeader(e: NonNullable<WhoOwnsAnswer['entity']>): Block[] {
   const context: Text = [facts];
   if (e.system) context.push(` · part of ${e.system}`);
   context.push(' · ', { code: e.ref });
-  return [{ type: 'header', text: e.title ?? e.name }, { type: 'context', text: context }];
+  return [
+    { type: 'header', text: e.title ?? e.name },
+    { type: 'context', text: context },
+  ];
 }
 
 export interface CardOptions {
@@ -132,12 +135,20 @@ export function depsCard(a: DepsAnswer): Reply {
   blocks.push({ type: 'list', title: `Dependents (${a.dependents.length})`, items: a.dependents.length ? a.dependents.map(node) : [['nothing recorded']] });
   blocks.push({ type: 'context', text: [`Blast radius: ${a.blastRadius}${a.blastRadiusCapped ? '+' : ''} entities depend on it, directly or not.`] });
   if (a.depth < 3) {
-    blocks.push({ type: 'actions', buttons: [{ action: encodeAction({ kind: 'deps', query: a.entity.ref, depth: a.depth + 1 }), label: `Go ${a.depth + 1} levels deep` }] });
+    blocks.push({
+      type: 'actions',
+      buttons: [{ action: encodeAction({ kind: 'deps', query: a.entity.ref, depth: a.depth + 1 }), label: `Go ${a.depth + 1} levels deep` }],
+    });
   }
   return { summary: `${a.entity.name}: ${a.dependsOn.length} dependencies, ${a.dependents.length} dependents`, blocks, visibility: 'private' };
 }
 
-function candidatesCard(query: string, status: 'found' | 'ambiguous' | 'not_found', candidates: CandidateSummary[], kind: 'whoowns' | 'runbook' | 'deps'): Reply {
+function candidatesCard(
+  query: string,
+  status: 'found' | 'ambiguous' | 'not_found',
+  candidates: CandidateSummary[],
+  kind: 'whoowns' | 'runbook' | 'deps',
+): Reply {
   const buttons: Button[] = candidates.map((c) => ({
     action: encodeAction(kind === 'deps' ? { kind, query: c.ref, depth: 1 } : { kind, query: c.ref }),
     label: c.title && c.title.toLowerCase() !== c.name.toLowerCase() ? `${c.name} (${c.title})` : `${c.name} · ${c.kind.toLowerCase()}`,
@@ -145,7 +156,10 @@ function candidatesCard(query: string, status: 'found' | 'ambiguous' | 'not_foun
   if (status === 'ambiguous') {
     return {
       summary: `"${query}" matches several entities`,
-      blocks: [{ type: 'section', text: [{ bold: `"${query}"` }, ' matches several entities. Did you mean:'] }, { type: 'actions', buttons }],
+      blocks: [
+        { type: 'section', text: [{ bold: `"${query}"` }, ' matches several entities. Did you mean:'] },
+        { type: 'actions', buttons },
+      ],
       visibility: 'private',
     };
   }

@@ -64,7 +64,10 @@ const MENTION_PATTERNS: [RegExp, (m: RegExpMatchArray) => Intent][] = [
   [/^(?:who\s+is\s+on[\s-]?call\s+(?:for|on)|on[\s-]?call\s+(?:for|on))\s+(.+)$/i, (m) => ({ kind: 'whoowns', query: m[1] as string })],
   [/^(?:(?:the\s+)?runbook\s+(?:for|of)|where\s+is\s+the\s+runbook\s+(?:for|of)|runbook)\s+(.+)$/i, (m) => ({ kind: 'runbook', query: m[1] as string })],
   [/^(.+?)\s+runbook$/i, (m) => ({ kind: 'runbook', query: m[1] as string })],
-  [/^(?:what\s+depends\s+on|dependents\s+of|dependencies\s+of|deps\s+(?:for|of)?)\s*(.+)$/i, (m) => ({ kind: 'deps', query: m[1] as string, depth: DEFAULT_DEPTH })],
+  [
+    /^(?:what\s+depends\s+on|dependents\s+of|dependencies\s+of|deps\s+(?:for|of)?)\s*(.+)$/i,
+    (m) => ({ kind: 'deps', query: m[1] as string, depth: DEFAULT_DEPTH }),
+  ],
   [/^(?:help|\?|what\s+can\s+you\s+do)$/i, () => ({ kind: 'help' })],
 ];
 

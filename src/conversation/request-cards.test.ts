@@ -26,7 +26,12 @@ const amara: PersonRef = { ref: 'user:default/amara-okafor', displayName: 'Amara
 const noah: PersonRef = { ref: 'user:default/noah-fischer', displayName: 'Noah Fischer', email: 'noah.fischer@quillmere.example', slackUserId: 'U06NF3K7PLV' };
 const yuki: PersonRef = { ref: 'user:default/yuki-tanaka', displayName: 'Yuki Tanaka', email: 'yuki.tanaka@quillmere.example', slackUserId: null };
 
-const step = (id: string, title: string, state: StepStatus['state'] = 'pending', extra: Partial<StepStatus> = {}): StepStatus => ({ id, title, state, ...extra });
+const step = (id: string, title: string, state: StepStatus['state'] = 'pending', extra: Partial<StepStatus> = {}): StepStatus => ({
+  id,
+  title,
+  state,
+  ...extra,
+});
 
 /** A create-service request waiting for team-platform, five seconds old. */
 function status(over: Partial<ActionStatus> = {}): ActionStatus {
@@ -53,7 +58,12 @@ function status(over: Partial<ActionStatus> = {}): ActionStatus {
   };
 }
 
-const approvedBy = (who: PersonRef): ActionStatus['approval'] => ({ status: 'approved', votes: [{ approver: who.ref, decision: 'approve' }], reminded: false, escalated: false });
+const approvedBy = (who: PersonRef): ActionStatus['approval'] => ({
+  status: 'approved',
+  votes: [{ approver: who.ref, decision: 'approve' }],
+  reminded: false,
+  escalated: false,
+});
 const rejectedBy = (who: PersonRef, reason?: string): ActionStatus['approval'] => ({
   status: 'rejected',
   votes: [{ approver: who.ref, decision: 'reject', ...(reason !== undefined && { reason }) }],
@@ -165,8 +175,18 @@ describe('statusCard', () => {
   });
 
   it('shows the error and the links of a failed request', () => {
-    const card = statusCard(status({ phase: 'failed', error: 'git push was refused', links: [{ title: 'Repository', url: 'https://git.example/beans-api' }], endedAt: T0 + 65_000, updatedAt: T0 + 65_000 }));
-    expect(texts(card)).toEqual(expect.arrayContaining(['Links', 'Repository (https://git.example/beans-api)', '❌ git push was refused', 'create-service/beans-api · 1 min 5 s']));
+    const card = statusCard(
+      status({
+        phase: 'failed',
+        error: 'git push was refused',
+        links: [{ title: 'Repository', url: 'https://git.example/beans-api' }],
+        endedAt: T0 + 65_000,
+        updatedAt: T0 + 65_000,
+      }),
+    );
+    expect(texts(card)).toEqual(
+      expect.arrayContaining(['Links', 'Repository (https://git.example/beans-api)', '❌ git push was refused', 'create-service/beans-api · 1 min 5 s']),
+    );
     expect(card.blocks[0]).toEqual({ type: 'header', text: '❌ Create a service' });
   });
 
@@ -240,10 +260,17 @@ describe('approvalClosedCard', () => {
 
 describe('outcomeCard', () => {
   it('tells the requester a request is done, how long it took and its links', () => {
-    const card = outcomeCard(status({ phase: 'succeeded', approval: approvedBy(noah), endedAt: T0 + 185_000, links: [{ title: 'Repository', url: 'https://git.example/beans-api' }] }));
+    const card = outcomeCard(
+      status({ phase: 'succeeded', approval: approvedBy(noah), endedAt: T0 + 185_000, links: [{ title: 'Repository', url: 'https://git.example/beans-api' }] }),
+    );
     expect(card.visibility).toBe('channel');
     expect(card.summary).toBe('✅ Create a service: beans-api: done');
-    expect(texts(card)).toEqual(['✅ Create a service: beans-api is done (3 min 5 s).', 'Links', 'Repository (https://git.example/beans-api)', 'create-service/beans-api · 3 min 5 s']);
+    expect(texts(card)).toEqual([
+      '✅ Create a service: beans-api is done (3 min 5 s).',
+      'Links',
+      'Repository (https://git.example/beans-api)',
+      'create-service/beans-api · 3 min 5 s',
+    ]);
   });
 
   it('says why a request failed and what was undone, in step order', () => {
@@ -254,7 +281,10 @@ describe('outcomeCard', () => {
       step('links', 'Post the links', 'pending'),
     ];
     const card = outcomeCard(status({ phase: 'failed', error: 'Register the service: catalog refused the file', steps, endedAt: T0 + 10_000 }));
-    expect(texts(card).slice(0, 2)).toEqual(['❌ Create a service: beans-api failed: Register the service: catalog refused the file.', 'Undone: Render the template; Push the new repository.']);
+    expect(texts(card).slice(0, 2)).toEqual([
+      '❌ Create a service: beans-api failed: Register the service: catalog refused the file.',
+      'Undone: Render the template; Push the new repository.',
+    ]);
   });
 
   it('says nothing needed undoing when the first step failed', () => {
@@ -290,7 +320,15 @@ describe('formFor', () => {
       { name: 'name', label: 'Service name', kind: 'text', required: true, hint: 'The repository, the catalog name and the Slack channel all take this name' },
       { name: 'owner', label: 'Owner team', kind: 'text', required: true, hint: 'A team in the catalog, e.g. team-payments' },
       { name: 'system', label: 'System', kind: 'text', required: true, hint: 'A system in the catalog, e.g. payments' },
-      { name: 'tier', label: 'Tier', kind: 'select', required: false, hint: expect.stringContaining('tier-1 is customer-facing'), options: ['tier-1', 'tier-2', 'tier-3'], initial: 'tier-3' },
+      {
+        name: 'tier',
+        label: 'Tier',
+        kind: 'select',
+        required: false,
+        hint: expect.stringContaining('tier-1 is customer-facing'),
+        options: ['tier-1', 'tier-2', 'tier-3'],
+        initial: 'tier-3',
+      },
       { name: 'template', label: 'Template', kind: 'select', required: false, options: ['node-service'], initial: 'node-service' },
       { name: 'createChannel', label: 'Create a Slack channel for the service', kind: 'boolean', required: false, initial: false },
     ]);
@@ -310,7 +348,11 @@ describe('formFor', () => {
   });
 
   it('prefills what the command said, picker refs as plain names', () => {
-    const form = formFor(action('create-service'), { name: 'beans-api', owner: 'group:default/team-payments', tier: 'tier-1', createChannel: true }, 'slack:C1');
+    const form = formFor(
+      action('create-service'),
+      { name: 'beans-api', owner: 'group:default/team-payments', tier: 'tier-1', createChannel: true },
+      'slack:C1',
+    );
     const initial = Object.fromEntries(form.fields.map((f) => [f.name, f.initial]));
     expect(initial).toEqual({ name: 'beans-api', owner: 'team-payments', system: undefined, tier: 'tier-1', template: 'node-service', createChannel: true });
   });
@@ -318,7 +360,13 @@ describe('formFor', () => {
   it('carries break-glass and explains an empty version', () => {
     const form = formFor(action('rollback'), { service: 'payments-api' }, 'slack:C0INC42', true);
     expect(form.context).toEqual({ where: 'slack:C0INC42', breakGlass: true });
-    expect(form.fields.find((f) => f.name === 'version')).toEqual({ name: 'version', label: 'Version', kind: 'text', required: false, hint: 'Leave empty for the previous successful deploy' });
+    expect(form.fields.find((f) => f.name === 'version')).toEqual({
+      name: 'version',
+      label: 'Version',
+      kind: 'text',
+      required: false,
+      hint: 'Leave empty for the previous successful deploy',
+    });
   });
 
   it('keeps a free-text value that happens to start with a word and a colon', () => {
@@ -353,7 +401,9 @@ describe('requestReply', () => {
       ],
       values: {},
     });
-    expect(texts(reply)[0]).toBe('I cannot request that yet:\n• Owner team: is required\n• colour: is not an input of create-service\nUsage: /create-service <name> owner=… system=…');
+    expect(texts(reply)[0]).toBe(
+      'I cannot request that yet:\n• Owner team: is required\n• colour: is not an input of create-service\nUsage: /create-service <name> owner=… system=…',
+    );
     expect(reply.summary).toBe('Cannot request create-service: owner is required; colour is not an input of create-service');
   });
 
@@ -363,7 +413,9 @@ describe('requestReply', () => {
   });
 
   it('passes a refusal on, and says self-service is unavailable with the reason', () => {
-    expect(texts(requestReply({ kind: 'refused', reason: 'Break-glass refused: break-glass needs an open incident.' }))).toEqual(['🚫 Break-glass refused: break-glass needs an open incident.']);
+    expect(texts(requestReply({ kind: 'refused', reason: 'Break-glass refused: break-glass needs an open incident.' }))).toEqual([
+      '🚫 Break-glass refused: break-glass needs an open incident.',
+    ]);
     const down = requestReply({ kind: 'unavailable', reason: 'Temporal at 127.0.0.1:7233 cannot be reached' });
     expect(down.summary).toBe('Self-service is unavailable');
     expect(texts(down)[0]).toContain('Self-service is unavailable right now: Temporal at 127.0.0.1:7233 cannot be reached.');

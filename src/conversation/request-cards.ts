@@ -73,10 +73,16 @@ export function decisionText(status: ActionStatus): Text {
   if (rejection) return ['Rejected by ', name(rejection.approver), rejection.reason?.trim() ? `: ${rejection.reason.trim()}` : ''];
   const approvals = votes.filter((v) => v.decision === 'approve');
   if (status.approval?.status === 'expired') {
-    return [`Expired after ${formatElapsed((status.endedAt ?? status.updatedAt) - status.startedAt)} without a decision`, ...(approvals.length ? [` (${approvals.length} approval${approvals.length > 1 ? 's' : ''} given)`] : [])];
+    return [
+      `Expired after ${formatElapsed((status.endedAt ?? status.updatedAt) - status.startedAt)} without a decision`,
+      ...(approvals.length ? [` (${approvals.length} approval${approvals.length > 1 ? 's' : ''} given)`] : []),
+    ];
   }
   if (!approvals.length) return [`Needs ${status.approvalRules.join(' and ')}`];
-  const by = join(approvals.map((v) => [name(v.approver)]), ', ');
+  const by = join(
+    approvals.map((v) => [name(v.approver)]),
+    ', ',
+  );
   return [status.approval?.status === 'approved' ? 'Approved by ' : 'Approved so far by ', ...by];
 }
 
@@ -105,8 +111,19 @@ export function statusCard(status: ActionStatus, workflowUrl?: string, now = sta
   if (status.links.length) blocks.push({ type: 'list', title: 'Links', items: status.links.map((l) => [{ link: l.url, text: l.title }]) });
   if (status.error && status.phase === 'failed') blocks.push({ type: 'section', text: [`❌ ${status.error}`] });
   // Who was asked is said only once the DMs went out (status.asked is set then, never before).
-  if (status.phase === 'awaiting-approval' && status.asked?.length) blocks.push({ type: 'context', text: ['📨 Asked in DMs: ', ...join(status.asked.map((ref) => [status.approvers.find((a) => a.ref === ref)?.displayName ?? shortRef(ref)]), ', ')] });
-  if (status.phase !== 'unreachable' && status.unreachable?.length) blocks.push({ type: 'section', text: ['⚠️ Could not be asked: ', status.unreachable.map((u) => `${u.displayName} (${u.reason})`).join('; ')] });
+  if (status.phase === 'awaiting-approval' && status.asked?.length)
+    blocks.push({
+      type: 'context',
+      text: [
+        '📨 Asked in DMs: ',
+        ...join(
+          status.asked.map((ref) => [status.approvers.find((a) => a.ref === ref)?.displayName ?? shortRef(ref)]),
+          ', ',
+        ),
+      ],
+    });
+  if (status.phase !== 'unreachable' && status.unreachable?.length)
+    blocks.push({ type: 'section', text: ['⚠️ Could not be asked: ', status.unreachable.map((u) => `${u.displayName} (${u.reason})`).join('; ')] });
   blocks.push(footer(status, workflowUrl, now));
   return { summary: `${phase.icon} ${status.summary}: ${phase.text}`, blocks, visibility: 'channel' };
 }
@@ -151,7 +168,8 @@ export function approvalClosedCard(status: ActionStatus, workflowUrl?: string): 
 export function outcomeCard(status: ActionStatus, workflowUrl?: string): Reply {
   const phase = PHASE[status.phase];
   const lines: Text[] = [];
-  if (status.phase === 'succeeded') lines.push([`${phase.icon} `, { bold: status.summary }, ` is done (${formatElapsed((status.endedAt ?? status.updatedAt) - status.startedAt)}).`]);
+  if (status.phase === 'succeeded')
+    lines.push([`${phase.icon} `, { bold: status.summary }, ` is done (${formatElapsed((status.endedAt ?? status.updatedAt) - status.startedAt)}).`]);
   else if (status.phase === 'failed') {
     const undone = status.steps.filter((s) => s.state === 'undone').map((s) => s.title);
     lines.push([`${phase.icon} `, { bold: status.summary }, ` failed: ${status.error ?? 'unknown error'}.`]);
@@ -168,7 +186,11 @@ export function outcomeCard(status: ActionStatus, workflowUrl?: string): Reply {
  * no request ends in silence. `message` is the error's first line, already free of secrets.
  */
 export function failureReply(what: string, message: string, code: string): Reply {
-  const text: Text = [`⚠️ Sorry, I could not answer ${what}: ${message} (`, { code }, '). It is logged; try again, or tell the people who run Switchboard if it keeps happening.'];
+  const text: Text = [
+    `⚠️ Sorry, I could not answer ${what}: ${message} (`,
+    { code },
+    '). It is logged; try again, or tell the people who run Switchboard if it keeps happening.',
+  ];
   return notice(text, `Could not answer ${what}: ${message}`);
 }
 

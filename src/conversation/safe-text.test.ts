@@ -7,7 +7,8 @@ describe('link URLs', () => {
   });
 
   it('refuses other schemes: javascript:, slack:, file:, data:', () => {
-    for (const url of ['javascript:alert(1)', 'JavaScript:alert(1)', 'slack://channel?id=C1', 'file:///etc/passwd', 'data:text/html,<b>x</b>']) expect(linkUrl(url)).toBeNull();
+    for (const url of ['javascript:alert(1)', 'JavaScript:alert(1)', 'slack://channel?id=C1', 'file:///etc/passwd', 'data:text/html,<b>x</b>'])
+      expect(linkUrl(url)).toBeNull();
   });
 
   it('refuses a URL that could end or split a link: <, >, |', () => {
@@ -15,7 +16,14 @@ describe('link URLs', () => {
   });
 
   it('refuses whitespace, control characters and bidi overrides', () => {
-    for (const url of ['https://ok.example/a b', 'https://ok.example/a\nb', 'https://ok.example/\u0007', 'https://ok.example/\u202egnp.exe', ' https://ok.example/']) expect(linkUrl(url)).toBeNull();
+    for (const url of [
+      'https://ok.example/a b',
+      'https://ok.example/a\nb',
+      'https://ok.example/\u0007',
+      'https://ok.example/\u202egnp.exe',
+      ' https://ok.example/',
+    ])
+      expect(linkUrl(url)).toBeNull();
   });
 
   it('refuses what is not a URL at all', () => {

@@ -11,7 +11,10 @@ export const deploymentInput = z.object({
   service: z.string({ error: 'is required: the component name or ref' }).min(1),
   version: z.string({ error: 'is required' }).min(1).max(200),
   environment: z.string().min(1).max(100).default('production'),
-  commit: z.string().regex(/^[0-9a-f]{7,64}$/i, 'must be a git commit hash').optional(),
+  commit: z
+    .string()
+    .regex(/^[0-9a-f]{7,64}$/i, 'must be a git commit hash')
+    .optional(),
   url: z.url({ error: 'must be a URL' }).optional(),
   status: z.enum(['succeeded', 'failed']).default('succeeded'),
   /** ISO time of the deploy; defaults to when it is recorded. */

@@ -10,7 +10,15 @@ const AT = new Date('2026-11-24T09:00:00Z');
 
 describe('signCallback', () => {
   it('signs "v2\\n<timestamp>\\nPOST\\n<path>\\n<request id>\\n<step>\\n<raw body>" with HMAC-SHA256', () => {
-    const base = ['v2', '1795510800', 'POST', '/api/callbacks/provision%2Fpayments-api%2Fpostgres%2Fproduction/provision', 'provision/payments-api/postgres/production', 'provision', BODY].join('\n');
+    const base = [
+      'v2',
+      '1795510800',
+      'POST',
+      '/api/callbacks/provision%2Fpayments-api%2Fpostgres%2Fproduction/provision',
+      'provision/payments-api/postgres/production',
+      'provision',
+      BODY,
+    ].join('\n');
     expect(signCallback(SECRET, URL_, BODY, AT)).toEqual({
       'x-switchboard-timestamp': '1795510800',
       'x-switchboard-signature': `v2=${createHmac('sha256', SECRET).update(base).digest('hex')}`,
@@ -54,7 +62,10 @@ describe('verifyCallback', () => {
 
   it('refuses a timestamp over 5 minutes old or ahead, and takes one within', () => {
     expect(verifyCallback(SECRET, headers, target, BODY, new Date(AT.getTime() + 301_000))).toMatchObject({ ok: false, reason: expect.stringMatching(/old/) });
-    expect(verifyCallback(SECRET, headers, target, BODY, new Date(AT.getTime() - 301_000))).toMatchObject({ ok: false, reason: expect.stringMatching(/future/) });
+    expect(verifyCallback(SECRET, headers, target, BODY, new Date(AT.getTime() - 301_000))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/future/),
+    });
     expect(verifyCallback(SECRET, headers, target, BODY, new Date(AT.getTime() + 299_000)).ok).toBe(true);
   });
 });

@@ -52,7 +52,13 @@ export function parseCallbackPath(pathname: string): { base: string; workflowId:
  */
 export function callbackTarget(base: string, workflowId: string, step: string, run?: string): CallbackTarget {
   const query = run ? `?run=${encodeURIComponent(run)}` : '';
-  return { method: 'POST', path: `${base.replace(/\/$/, '')}${CALLBACK_PREFIX}${encodeURIComponent(workflowId)}/${encodeURIComponent(step)}${query}`, workflowId, step, ...(run && { run }) };
+  return {
+    method: 'POST',
+    path: `${base.replace(/\/$/, '')}${CALLBACK_PREFIX}${encodeURIComponent(workflowId)}/${encodeURIComponent(step)}${query}`,
+    workflowId,
+    step,
+    ...(run && { run }),
+  };
 }
 
 /** The run a callback URL names (`?run=`), if any. */
@@ -88,9 +94,15 @@ export function verifyCallback(secret: string, headers: Headers, target: Callbac
   if (typeof signature !== 'string') return { ok: false, reason: signature.problem };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: `${TIMESTAMP_HEADER} must be a Unix time in seconds` };
   const age = Math.floor(now.getTime() / 1000) - Number(timestamp);
-  if (age > CALLBACK_TOLERANCE_SEC) return { ok: false, reason: `the timestamp is ${age} s old (more than ${CALLBACK_TOLERANCE_SEC} s): a replayed request or a wrong clock` };
-  if (-age > CALLBACK_TOLERANCE_SEC) return { ok: false, reason: `the timestamp is ${-age} s in the future (more than ${CALLBACK_TOLERANCE_SEC} s): a wrong clock` };
-  if (/^v1=/i.test(signature)) return { ok: false, reason: `callbacks are signed with v2 (method, path, request id, step, timestamp and body), not v1: see docs/actions-format.md, "Callbacks"` };
+  if (age > CALLBACK_TOLERANCE_SEC)
+    return { ok: false, reason: `the timestamp is ${age} s old (more than ${CALLBACK_TOLERANCE_SEC} s): a replayed request or a wrong clock` };
+  if (-age > CALLBACK_TOLERANCE_SEC)
+    return { ok: false, reason: `the timestamp is ${-age} s in the future (more than ${CALLBACK_TOLERANCE_SEC} s): a wrong clock` };
+  if (/^v1=/i.test(signature))
+    return {
+      ok: false,
+      reason: `callbacks are signed with v2 (method, path, request id, step, timestamp and body), not v1: see docs/actions-format.md, "Callbacks"`,
+    };
   const m = /^v2=([0-9a-f]{64})$/i.exec(signature);
   if (!m) return { ok: false, reason: `${SIGNATURE_HEADER} must be v2= followed by a hex HMAC-SHA256` };
   const given = Buffer.from(m[1] as string, 'hex');

@@ -59,7 +59,15 @@ beforeAll(async () => {
     metrics: new Metrics(),
     logger: pino({ level: 'silent' }),
     health: () => ({ status: 'ok' }),
-    routes: { 'POST /api/callbacks/*': callbacksRoute({ actions, secret: (name) => SECRETS[name], temporal, claim: (key) => state.claimDelivery(key), release: (key) => state.releaseDelivery(key) }) },
+    routes: {
+      'POST /api/callbacks/*': callbacksRoute({
+        actions,
+        secret: (name) => SECRETS[name],
+        temporal,
+        claim: (key) => state.claimDelivery(key),
+        release: (key) => state.releaseDelivery(key),
+      }),
+    },
   });
   base = `http://127.0.0.1:${http.port}/api/callbacks/`;
   close = http.close;
@@ -94,7 +102,10 @@ const done = { status: 'succeeded', message: 'postgres is ready', output: { url:
 describe('POST /api/callbacks/<workflow id>/<step>', () => {
   it('passes a well-signed callback on to Temporal, and answers 503 with the reason when it is unavailable', async () => {
     const res = await signed(pathOf(PROVISION, 'provision'), done, SECRETS.PROVISION_HOOK_SECRET as string);
-    expect(res).toEqual({ status: 503, body: { error: 'unavailable', message: 'Temporal at 127.0.0.1:7233 (namespace default) cannot be reached: connection refused' } });
+    expect(res).toEqual({
+      status: 503,
+      body: { error: 'unavailable', message: 'Temporal at 127.0.0.1:7233 (namespace default) cannot be reached: connection refused' },
+    });
     expect(clientCalls).toBe(1);
   });
 
@@ -112,7 +123,10 @@ describe('POST /api/callbacks/<workflow id>/<step>', () => {
   describe('404', () => {
     it('for a workflow id of no known action', async () => {
       const res = await signed(pathOf('deploy-everything/payments-api', 'deploy'), done, SECRETS.DEPLOY_HOOK_SECRET as string);
-      expect(res).toEqual({ status: 404, body: { error: 'not_found', message: 'No webhook step deploy of a request deploy-everything/payments-api takes callbacks here' } });
+      expect(res).toEqual({
+        status: 404,
+        body: { error: 'not_found', message: 'No webhook step deploy of a request deploy-everything/payments-api takes callbacks here' },
+      });
     });
 
     it('for a step the action does not have', async () => {
@@ -160,7 +174,11 @@ describe('POST /api/callbacks/<workflow id>/<step>', () => {
 
     it('for a body changed after it was signed', async () => {
       const text = JSON.stringify(done);
-      const res = await post(pathOf(PROVISION, 'provision'), JSON.stringify({ ...done, status: 'failed' }), signCallback(SECRETS.PROVISION_HOOK_SECRET as string, base + pathOf(PROVISION, 'provision'), text));
+      const res = await post(
+        pathOf(PROVISION, 'provision'),
+        JSON.stringify({ ...done, status: 'failed' }),
+        signCallback(SECRETS.PROVISION_HOOK_SECRET as string, base + pathOf(PROVISION, 'provision'), text),
+      );
       expect(res.status).toBe(401);
     });
 
@@ -174,7 +192,11 @@ describe('POST /api/callbacks/<workflow id>/<step>', () => {
     it('for a callback signed for another request, with the same secret', async () => {
       const other = 'provision/ledger/postgres/staging';
       const text = JSON.stringify(done);
-      const res = await post(pathOf(PROVISION, 'provision'), text, signCallback(SECRETS.PROVISION_HOOK_SECRET as string, base + pathOf(other, 'provision'), text));
+      const res = await post(
+        pathOf(PROVISION, 'provision'),
+        text,
+        signCallback(SECRETS.PROVISION_HOOK_SECRET as string, base + pathOf(other, 'provision'), text),
+      );
       expect(res).toEqual({ status: 401, body: { error: 'invalid_signature', message: expect.stringContaining('another request or step') } });
       expect(clientCalls).toBe(0);
     });
@@ -202,7 +224,10 @@ describe('POST /api/callbacks/<workflow id>/<step>', () => {
     const secret = SECRETS.PROVISION_HOOK_SECRET as string;
 
     it('for a signed body that is not JSON', async () => {
-      expect(await signed(pathOf(PROVISION, 'provision'), '{oops', secret)).toEqual({ status: 400, body: { error: 'invalid_json', message: 'The body is not JSON' } });
+      expect(await signed(pathOf(PROVISION, 'provision'), '{oops', secret)).toEqual({
+        status: 400,
+        body: { error: 'invalid_json', message: 'The body is not JSON' },
+      });
     });
 
     it('for a status that is neither succeeded nor failed, naming the field', async () => {

@@ -62,7 +62,10 @@ export function callbacksRoute(opts: CallbacksRouteOptions): Route {
     const secretName = action && callbackSecretName(action, stepId);
     const secret = secretName && opts.secret(secretName);
     if (!secret) {
-      return json(res, 404, { error: 'not_found', message: `No webhook step ${stepId || '(none)'} of a request ${workflowId || '(none)'} takes callbacks here` });
+      return json(res, 404, {
+        error: 'not_found',
+        message: `No webhook step ${stepId || '(none)'} of a request ${workflowId || '(none)'} takes callbacks here`,
+      });
     }
     const raw = await readBody(req, MAX_BODY);
     if (raw === null) return json(res, 413, { error: 'too_large', message: `The body is larger than ${MAX_BODY} bytes` });
@@ -88,7 +91,10 @@ export function callbacksRoute(opts: CallbacksRouteOptions): Route {
     }
     const claim = `callback:${check.signature}`;
     if (!opts.claim(claim)) {
-      return json(res, 409, { error: 'replayed', message: 'This signed callback was already received: a callback is taken once (sign a new one to send again)' });
+      return json(res, 409, {
+        error: 'replayed',
+        message: 'This signed callback was already received: a callback is taken once (sign a new one to send again)',
+      });
     }
     // The receiver's message and output land in history and the status: no secret it echoes may.
     const callback = { step: stepId, ...(redact(valid.data) as typeof valid.data) } satisfies StepCallback;
@@ -102,7 +108,10 @@ export function callbacksRoute(opts: CallbacksRouteOptions): Route {
         // No worker validated it: nothing was taken, so the same signed request may come again.
         opts.release(claim);
         res.setHeader('retry-after', String(RETRY_AFTER_S));
-        return json(res, 503, { error: 'no_worker', message: `No worker took the callback within ${Math.round((opts.acceptWithinMs ?? ACCEPT_WITHIN_MS) / 1000)} s; send it again` });
+        return json(res, 503, {
+          error: 'no_worker',
+          message: `No worker took the callback within ${Math.round((opts.acceptWithinMs ?? ACCEPT_WITHIN_MS) / 1000)} s; send it again`,
+        });
       }
       if (err instanceof WorkflowUpdateFailedError && isLegacy(err)) {
         await handle.signal(stepCallbackSignal, callback);

@@ -33,7 +33,8 @@ spec:
 
 const text = (call: EmulatorCall) => JSON.stringify(call.args.blocks ?? []) + String(call.args.text ?? '');
 const approveValue = (dm: EmulatorCall) =>
-  (dm.args.blocks as { elements?: { text?: { text: string }; value?: string }[] }[]).flatMap((b) => b.elements ?? []).find((e) => e.text?.text === 'Approve')?.value as string;
+  (dm.args.blocks as { elements?: { text?: { text: string }; value?: string }[] }[]).flatMap((b) => b.elements ?? []).find((e) => e.text?.text === 'Approve')
+    ?.value as string;
 
 describeWithTemporal('webhook callbacks on a real Temporal server', () => {
   let temporal: TestWorkflowEnvironment;
@@ -53,7 +54,13 @@ describeWithTemporal('webhook callbacks on a real Temporal server', () => {
 
   const callbackUrl = (workflowId: string, step: string) => `${h.baseUrl}/api/callbacks/${encodeURIComponent(workflowId)}/${encodeURIComponent(step)}`;
   /** A signed callback request, ready to send (and to send again). */
-  const signed = (workflowId: string, step: string, status: 'succeeded' | 'failed' = 'succeeded', message = `${step} done`, url = callbackUrl(workflowId, step)) => {
+  const signed = (
+    workflowId: string,
+    step: string,
+    status: 'succeeded' | 'failed' = 'succeeded',
+    message = `${step} done`,
+    url = callbackUrl(workflowId, step),
+  ) => {
     const body = JSON.stringify({ status, message, output: { [step]: true } });
     return { url, body, headers: { 'content-type': 'application/json', ...signCallback(HOOK_SECRET, url, body) } };
   };
@@ -78,7 +85,11 @@ describeWithTemporal('webhook callbacks on a real Temporal server', () => {
     const id = `two-hooks/${service}`;
     const posted = h.emu.callsTo('chat.postMessage').length;
     await h.command(DIEGO, '/two-hooks', service);
-    const dm = await h.emu.waitFor('chat.postMessage', (c) => h.emu.callsTo('chat.postMessage').indexOf(c) >= posted && String(c.args.channel).startsWith('U') && text(c).includes(id), 10_000);
+    const dm = await h.emu.waitFor(
+      'chat.postMessage',
+      (c) => h.emu.callsTo('chat.postMessage').indexOf(c) >= posted && String(c.args.channel).startsWith('U') && text(c).includes(id),
+      10_000,
+    );
     await h.click(String(dm.args.channel), approveValue(dm));
     const deadline = Date.now() + 15_000;
     while ((await stepStates(id)).first !== 'running') {

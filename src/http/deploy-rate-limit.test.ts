@@ -33,10 +33,20 @@ async function serve() {
 function deploy(port: number, token: string, from = '127.0.0.1'): Promise<{ status: number; retryAfter?: string }> {
   const body = JSON.stringify({ service: 'ledger', version: '1.0.0' });
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/api/deployments', method: 'POST', localAddress: from, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers['retry-after'] && { retryAfter: String(res.headers['retry-after']) }) }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/deployments',
+        method: 'POST',
+        localAddress: from,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers['retry-after'] && { retryAfter: String(res.headers['retry-after']) }) }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

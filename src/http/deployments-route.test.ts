@@ -44,7 +44,11 @@ afterAll(async () => {
 });
 
 const post = (body: unknown, token = TOKEN) =>
-  fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 describe('POST /api/deployments', () => {
   it('records a deploy of a catalog component', async () => {

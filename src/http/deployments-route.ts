@@ -32,7 +32,11 @@ export const DEPLOY_FAILURES = { max: 10, windowMs: 60_000 };
 export function deploymentsRoute(options: DeploymentsRouteOptions): Route {
   const limiter = options.limiter ?? failureLimiter(DEPLOY_FAILURES);
   const refused = (reason: 'bad_token' | 'rate_limited') =>
-    options.metrics?.inc('switchboard_deploy_auth_refused_total', 'POST /api/deployments refused for a wrong token (bad_token) or too many of them (rate_limited)', { reason });
+    options.metrics?.inc(
+      'switchboard_deploy_auth_refused_total',
+      'POST /api/deployments refused for a wrong token (bad_token) or too many of them (rate_limited)',
+      { reason },
+    );
   return async (req, res) => {
     if (!options.token) {
       json(res, 503, { error: 'disabled', message: 'Set SWITCHBOARD_DEPLOY_TOKEN to accept deployments.' });

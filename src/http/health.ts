@@ -18,7 +18,8 @@ export function componentHealth(metrics: Metrics, checks: Record<string, () => b
       }),
     );
   metrics.onCollect(() => {
-    for (const [component, up] of Object.entries(read())) metrics.set('switchboard_component_up', 'Whether a component is up (1) or down (0), as /healthz reports it', up ? 1 : 0, { component });
+    for (const [component, up] of Object.entries(read()))
+      metrics.set('switchboard_component_up', 'Whether a component is up (1) or down (0), as /healthz reports it', up ? 1 : 0, { component });
   });
   return () => {
     const components = read();

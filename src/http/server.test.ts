@@ -19,7 +19,13 @@ afterEach(async () => {
 
 describe('GET /healthz', () => {
   it('tells status and per-component booleans only, whatever else the health check knows', async () => {
-    const leaky = () => ({ status: 'degraded', components: { catalog: true, temporal: false, address: 'temporal.internal:7233' }, temporal: { address: 'temporal.internal:7233' }, mode: 'bot' }) as unknown as Health;
+    const leaky = () =>
+      ({
+        status: 'degraded',
+        components: { catalog: true, temporal: false, address: 'temporal.internal:7233' },
+        temporal: { address: 'temporal.internal:7233' },
+        mode: 'bot',
+      }) as unknown as Health;
     const res = await fetch(`${await serve({ health: leaky })}/healthz`);
     expect(await res.json()).toEqual({ status: 'degraded', components: { catalog: true, temporal: false } });
   });

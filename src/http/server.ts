@@ -59,7 +59,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
       'GET /metrics': (req, res) => {
         if (metricsToken && !bearerMatches(req, metricsToken)) {
           res.setHeader('www-authenticate', 'Bearer');
-          return send(res, 401, 'application/json', JSON.stringify({ error: 'unauthorized', message: 'Send Authorization: Bearer <SWITCHBOARD_METRICS_TOKEN>.' }));
+          return send(
+            res,
+            401,
+            'application/json',
+            JSON.stringify({ error: 'unauthorized', message: 'Send Authorization: Bearer <SWITCHBOARD_METRICS_TOKEN>.' }),
+          );
         }
         send(res, 200, 'text/plain; version=0.0.4', metrics.render());
       },

@@ -51,7 +51,10 @@ describe('switchboard.yaml', () => {
   });
 
   it("adds a location's rules to the global ones and resolves its path against the file's folder", () => {
-    const settings = parseSettings('catalog:\n  rules: [{allow: [Component]}]\n  locations:\n    - {type: file, target: ./org, rules: [{allow: [Group]}]}\n', '/etc/sb/switchboard.yaml');
+    const settings = parseSettings(
+      'catalog:\n  rules: [{allow: [Component]}]\n  locations:\n    - {type: file, target: ./org, rules: [{allow: [Group]}]}\n',
+      '/etc/sb/switchboard.yaml',
+    );
     const [org] = settings.catalog.locations;
     expect(org?.target).toBe('/etc/sb/org');
     expect(org?.rule && allows(org.rule, 'Group') && allows(org.rule, 'Component')).toBe(true);

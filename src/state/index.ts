@@ -59,10 +59,17 @@ export function openState(file: string, now: () => number = Date.now): BotState 
       return row ? (JSON.parse(row.result) as unknown) : undefined;
     },
     recordStep(key, result) {
-      orm.insert(stepJournal).values({ key, result: JSON.stringify(result ?? null), finishedAt: now() }).onConflictDoNothing().run();
+      orm
+        .insert(stepJournal)
+        .values({ key, result: JSON.stringify(result ?? null), finishedAt: now() })
+        .onConflictDoNothing()
+        .run();
     },
     prune(maxAgeMs) {
-      return orm.delete(deliveries).where(lt(deliveries.seenAt, now() - maxAgeMs)).run().changes;
+      return orm
+        .delete(deliveries)
+        .where(lt(deliveries.seenAt, now() - maxAgeMs))
+        .run().changes;
     },
     close: () => sqlite.close(),
   };

@@ -24,7 +24,12 @@ const RETRY_AFTER_MS = 3_000;
  * the reason (a new attempt at most every few seconds), so chat answers at once that self-service is
  * unavailable; the first call after Temporal is back connects again.
  */
-export function createTemporalAccess(opts: { address: string; namespace: string; logger: Logger; auth?: TemporalConnectionSettings }): TemporalAccess & { close(): Promise<void>; connected(): boolean } {
+export function createTemporalAccess(opts: {
+  address: string;
+  namespace: string;
+  logger: Logger;
+  auth?: TemporalConnectionSettings;
+}): TemporalAccess & { close(): Promise<void>; connected(): boolean } {
   let client: Client | undefined;
   let connecting: Promise<Client> | undefined;
   let failure: { reason: string; at: number } | undefined;
@@ -71,7 +76,10 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** workflows/ bundled once per process (a few seconds), as every worker of this process runs it. */
 export function workflowBundle(logger?: Logger): Promise<WorkflowBundleWithSourceMap> {
   const quiet = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger: logger ? { ...quiet, warn: (m: string) => logger.warn(m), error: (m: string) => logger.error(m) } : quiet });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS,
+    logger: logger ? { ...quiet, warn: (m: string) => logger.warn(m), error: (m: string) => logger.error(m) } : quiet,
+  });
   return bundle;
 }
 
@@ -121,17 +129,20 @@ function installRuntime(log: Logger): void {
   }
 }
 
-async function runWorkerLoop(
-  opts: Parameters<typeof runWorker>[0],
-  log: Logger,
-): Promise<void> {
+async function runWorkerLoop(opts: Parameters<typeof runWorker>[0], log: Logger): Promise<void> {
   const workflows = await workflowBundle(log);
   let delay = 1_000;
   while (!opts.signal.aborted) {
     let connection: NativeConnection | undefined;
     try {
       connection = await NativeConnection.connect({ address: opts.address, ...opts.auth });
-      const worker = await Worker.create({ connection, namespace: opts.namespace, taskQueue: opts.taskQueue, workflowBundle: workflows, activities: opts.activities });
+      const worker = await Worker.create({
+        connection,
+        namespace: opts.namespace,
+        taskQueue: opts.taskQueue,
+        workflowBundle: workflows,
+        activities: opts.activities,
+      });
       const stop = () => {
         try {
           worker.shutdown();
@@ -162,7 +173,10 @@ export function findTemporalCli(configured: string | undefined, env: NodeJS.Proc
   const candidates = configured
     ? [configured]
     : [
-        ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'temporal')),
+        ...(env.PATH ?? '')
+          .split(delimiter)
+          .filter(Boolean)
+          .map((d) => join(d, 'temporal')),
         join(env.GOBIN ?? join(env.GOPATH ?? join(homedir(), 'go'), 'bin'), 'temporal'),
       ];
   for (const c of candidates) {
@@ -208,7 +222,22 @@ export async function startDevServer(opts: { cli: string; dbFile: string; namesp
   const port = (await portFree(7233)) ? 7233 : await freePort();
   const uiPort = (await portFree(8233)) ? 8233 : await freePort();
   mkdirSync(dirname(opts.dbFile), { recursive: true });
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--db-filename', opts.dbFile, '--namespace', opts.namespace, '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--db-filename',
+    opts.dbFile,
+    '--namespace',
+    opts.namespace,
+    '--log-level',
+    'warn',
+  ];
   const child: ChildProcess = spawn(opts.cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
@@ -248,5 +277,6 @@ export async function startDevServer(opts: { cli: string; dbFile: string; namesp
 
 /** The Temporal UI page of a workflow. */
 export function workflowLink(uiUrl: string | undefined, namespace: string) {
-  return (workflowId: string) => (uiUrl ? `${uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}` : undefined);
+  return (workflowId: string) =>
+    uiUrl ? `${uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}` : undefined;
 }

@@ -21,7 +21,9 @@ afterAll(() => tree.cleanup());
 function certificate(): { cert: string; key: string } {
   const cert = tree.path('client.pem');
   const key = tree.path('client.key');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ed25519', '-nodes', '-days', '1', '-subj', '/CN=switchboard', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ed25519', '-nodes', '-days', '1', '-subj', '/CN=switchboard', '-keyout', key, '-out', cert], {
+    stdio: 'ignore',
+  });
   return { cert, key };
 }
 
@@ -38,7 +40,9 @@ const problems = (env: Record<string, string>): string[] => {
 describe('TEMPORAL_TLS_* and TEMPORAL_API_KEY in the config', () => {
   it('refuses a client certificate without its key, naming the missing variable', () => {
     const { cert } = certificate();
-    expect(problems({ TEMPORAL_ADDRESS: 'temporal.example:7233', TEMPORAL_TLS_CERT: cert })).toEqual([expect.stringMatching(/^TEMPORAL_TLS_KEY: is required with TEMPORAL_TLS_CERT/)]);
+    expect(problems({ TEMPORAL_ADDRESS: 'temporal.example:7233', TEMPORAL_TLS_CERT: cert })).toEqual([
+      expect.stringMatching(/^TEMPORAL_TLS_KEY: is required with TEMPORAL_TLS_CERT/),
+    ]);
   });
 
   it('refuses a key without its certificate', () => {
@@ -49,12 +53,16 @@ describe('TEMPORAL_TLS_* and TEMPORAL_API_KEY in the config', () => {
   it('refuses a certificate file that cannot be read, naming the variable and the path', () => {
     const { key } = certificate();
     const missing = tree.path('nowhere.pem');
-    expect(problems({ TEMPORAL_ADDRESS: 'temporal.example:7233', TEMPORAL_TLS_CERT: missing, TEMPORAL_TLS_KEY: key })).toEqual([`TEMPORAL_TLS_CERT: cannot read ${missing} (ENOENT)`]);
+    expect(problems({ TEMPORAL_ADDRESS: 'temporal.example:7233', TEMPORAL_TLS_CERT: missing, TEMPORAL_TLS_KEY: key })).toEqual([
+      `TEMPORAL_TLS_CERT: cannot read ${missing} (ENOENT)`,
+    ]);
     expect(problems({ TEMPORAL_ADDRESS: 'temporal.example:7233', TEMPORAL_TLS_CA: missing })).toEqual([`TEMPORAL_TLS_CA: cannot read ${missing} (ENOENT)`]);
   });
 
   it('refuses TLS settings without TEMPORAL_ADDRESS: the local dev server is plaintext', () => {
-    expect(problems({ TEMPORAL_API_KEY: 'key-123' })).toEqual([expect.stringMatching(/^TEMPORAL_ADDRESS: is required with TEMPORAL_TLS_\* \/ TEMPORAL_API_KEY/)]);
+    expect(problems({ TEMPORAL_API_KEY: 'key-123' })).toEqual([
+      expect.stringMatching(/^TEMPORAL_ADDRESS: is required with TEMPORAL_TLS_\* \/ TEMPORAL_API_KEY/),
+    ]);
   });
 });
 
@@ -68,7 +76,13 @@ describe('the connection settings', () => {
     const ca = tree.path('ca.pem');
     writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nca\n-----END CERTIFICATE-----\n');
     const settings = temporalConnectionSettings(
-      loadConfig({ TEMPORAL_ADDRESS: 'temporal.example:7233', TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key, TEMPORAL_TLS_CA: ca, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' }),
+      loadConfig({
+        TEMPORAL_ADDRESS: 'temporal.example:7233',
+        TEMPORAL_TLS_CERT: cert,
+        TEMPORAL_TLS_KEY: key,
+        TEMPORAL_TLS_CA: ca,
+        TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+      }),
     );
     expect(Buffer.from(settings.tls?.clientCertPair?.crt ?? []).toString()).toMatch(/BEGIN CERTIFICATE/);
     expect(Buffer.from(settings.tls?.clientCertPair?.key ?? []).toString()).toMatch(/BEGIN PRIVATE KEY/);

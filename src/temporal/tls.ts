@@ -30,7 +30,8 @@ const FILES = ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA'] as co
 /** Problems with the TEMPORAL_* auth settings, each naming its variable; config.ts reports them with the rest. */
 export function temporalAuthProblems(env: TemporalAuthEnv): string[] {
   const problems: string[] = [];
-  if (env.TEMPORAL_TLS_CERT && !env.TEMPORAL_TLS_KEY) problems.push('TEMPORAL_TLS_KEY: is required with TEMPORAL_TLS_CERT (the client certificate’s private key)');
+  if (env.TEMPORAL_TLS_CERT && !env.TEMPORAL_TLS_KEY)
+    problems.push('TEMPORAL_TLS_KEY: is required with TEMPORAL_TLS_CERT (the client certificate’s private key)');
   if (env.TEMPORAL_TLS_KEY && !env.TEMPORAL_TLS_CERT) problems.push('TEMPORAL_TLS_CERT: is required with TEMPORAL_TLS_KEY (the client certificate)');
   const secured = FILES.some((f) => env[f]) || env.TEMPORAL_API_KEY || env.TEMPORAL_TLS_SERVER_NAME;
   // The local dev server Switchboard starts speaks plaintext only.

@@ -110,7 +110,8 @@ export function stateValues(view: { blocks?: { type: string; block_id?: string; 
     const v = values[b.block_id];
     const type = b.element.type;
     if (type === 'checkboxes') state[b.block_id] = { value: { type, selected_options: v ? [{ value: 'true' }] : [] } };
-    else if (type === 'static_select' || type === 'external_select') state[b.block_id] = { value: { type, selected_option: v === undefined ? null : { value: String(v) } } };
+    else if (type === 'static_select' || type === 'external_select')
+      state[b.block_id] = { value: { type, selected_option: v === undefined ? null : { value: String(v) } } };
     else state[b.block_id] = { value: { type, value: v === undefined ? null : String(v) } };
   }
   return state;
@@ -151,7 +152,15 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     ...opts.env,
   };
   const config = loadConfig(env);
-  const app = await startApp({ mode: opts.mode ?? 'start', config, dbFile: env.SWITCHBOARD_DB as string, env, logger: opts.logger ?? pino({ level: 'silent' }), host: '127.0.0.1', ...(opts.shellOutput && { shellOutput: { stream: opts.shellOutput, color: false } }) });
+  const app = await startApp({
+    mode: opts.mode ?? 'start',
+    config,
+    dbFile: env.SWITCHBOARD_DB as string,
+    env,
+    logger: opts.logger ?? pino({ level: 'silent' }),
+    host: '127.0.0.1',
+    ...(opts.shellOutput && { shellOutput: { stream: opts.shellOutput, color: false } }),
+  });
   await app.workerReady;
   const baseUrl = `http://127.0.0.1:${app.port}`;
   const slackUrl = `${baseUrl}/slack/events`;
@@ -169,7 +178,15 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       postSigned(
         slackUrl,
         SIGNING_SECRET,
-        slashCommandBody({ command, text, user_id: userId, channel_id: channel.id, channel_name: channel.name, trigger_id: emu.trigger(userId), response_url: emu.responseUrl(`${userId}-${Date.now()}-${Math.random()}`) }),
+        slashCommandBody({
+          command,
+          text,
+          user_id: userId,
+          channel_id: channel.id,
+          channel_name: channel.name,
+          trigger_id: emu.trigger(userId),
+          response_url: emu.responseUrl(`${userId}-${Date.now()}-${Math.random()}`),
+        }),
       ),
     click: (userId, value, message = { channel: 'DUNKNOWN', ts: '1.000001' }) =>
       postSigned(
@@ -200,7 +217,15 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
           api_app_id: 'A0001',
           token: 'legacy',
           trigger_id: emu.trigger(userId),
-          view: { ...view, id: (view.id as string | undefined) ?? 'V0001', team_id: 'T0001', state: { values: stateValues(view as never, values) }, hash: 'h', app_id: 'A0001', bot_id: 'B0001' },
+          view: {
+            ...view,
+            id: (view.id as string | undefined) ?? 'V0001',
+            team_id: 'T0001',
+            state: { values: stateValues(view as never, values) },
+            hash: 'h',
+            app_id: 'A0001',
+            bot_id: 'B0001',
+          },
         }),
       ),
     suggest: (userId, view, blockId, value) =>

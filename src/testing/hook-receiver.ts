@@ -41,10 +41,18 @@ export async function startHookReceiver(secret = HOOK_SECRET): Promise<HookRecei
   const polls = new Map<string, number>();
   const callback = async (call: HookCall, status: 'succeeded' | 'failed' = 'succeeded') => {
     if (!call.body.callbackUrl) return;
-    const body = JSON.stringify({ status, message: status === 'succeeded' ? `done by ${call.path}` : 'the receiver failed', output: { url: `https://console.example/${encodeURIComponent(call.body.id)}`, title: 'Console' } });
+    const body = JSON.stringify({
+      status,
+      message: status === 'succeeded' ? `done by ${call.path}` : 'the receiver failed',
+      output: { url: `https://console.example/${encodeURIComponent(call.body.id)}`, title: 'Console' },
+    });
     // As a receiver should: a 503 (no worker took it yet) is sent again after Retry-After, signed afresh.
     for (let attempt = 1; ; attempt++) {
-      const res = await fetch(call.body.callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signCallback(secret, call.body.callbackUrl, body) }, body });
+      const res = await fetch(call.body.callbackUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signCallback(secret, call.body.callbackUrl, body) },
+        body,
+      });
       if (res.status !== 503 || attempt === 20) return;
       await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
     }
@@ -73,8 +81,12 @@ export async function startHookReceiver(secret = HOOK_SECRET): Promise<HookRecei
     calls.push(call);
     if (!call.signatureOk) return res.writeHead(401).end('bad signature');
     const mode = receiver.mode;
-    if (mode.kind === 'fail') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'failed', message: 'quota exceeded' }));
-    if (mode.kind === 'sync') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'succeeded', output: { url: 'https://console.example/sync', title: 'Console' } }));
+    if (mode.kind === 'fail')
+      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'failed', message: 'quota exceeded' }));
+    if (mode.kind === 'sync')
+      return res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'succeeded', output: { url: 'https://console.example/sync', title: 'Console' } }));
     res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'running' }));
     if (mode.kind === 'hold') held.push(call);
     else setTimeout(() => void callback(call).catch(() => undefined), mode.delayMs ?? 0);

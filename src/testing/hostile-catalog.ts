@@ -10,7 +10,13 @@ export const VALID_USER_ID = 'U0BOB123';
 /** The one link in the file that passes: the only link a card may make. */
 export const VALID_URL = 'https://ok.example/docs';
 
-export const HOSTILE_URLS = ['javascript:alert(1)', 'slack://open?team=T1', 'https://ok.example/a|<!channel>', 'https://ok.example/sp ace', 'https://ok.example/x><!here'];
+export const HOSTILE_URLS = [
+  'javascript:alert(1)',
+  'slack://open?team=T1',
+  'https://ok.example/a|<!channel>',
+  'https://ok.example/sp ace',
+  'https://ok.example/x><!here',
+];
 
 const entity = (kind: string, name: string, metadata: Record<string, unknown>, spec: Record<string, unknown>) =>
   yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind, metadata: { name, ...metadata }, spec });
@@ -35,12 +41,10 @@ export function writeHostileCatalog(tree: TempTree): string {
       'evil-api',
       {
         title: '<!channel> Evil API \u001b]0;pwned\u0007',
-        description: 'Ping <!subteam^S0123|@oncall>, <@U0ADMIN> in <#C0GENERAL>; see <https://phish.example|https://bank.example> <!date^1^{date}|x> @channel \u001b[31mred',
+        description:
+          'Ping <!subteam^S0123|@oncall>, <@U0ADMIN> in <#C0GENERAL>; see <https://phish.example|https://bank.example> <!date^1^{date}|x> @channel \u001b[31mred',
         annotations: { 'switchboard.dev/runbook': 'https://ok.example/rb>|<!channel>' },
-        links: [
-          ...HOSTILE_URLS.map((url, i) => ({ url, title: `Link ${i} <!everyone>` })),
-          { url: VALID_URL, title: '<!here> Docs|<!channel>' },
-        ],
+        links: [...HOSTILE_URLS.map((url, i) => ({ url, title: `Link ${i} <!everyone>` })), { url: VALID_URL, title: '<!here> Docs|<!channel>' }],
       },
       { type: 'service', lifecycle: 'production', owner: 'team-evil', dependsOn: ['component:evil-db'] },
     ),
@@ -75,7 +79,11 @@ export function mrkdwnTexts(message: Message): string[] {
  * than those a card may make: a mention of the valid user, the valid link, and dates.
  */
 export function liveMarkup(message: Message): string[] {
-  const allowed = [new RegExp(`^@${VALID_USER_ID}$`), new RegExp(`^${VALID_URL.replace(/[.]/g, '\\.')}\\|`), /^!date\^\d+\^\{date_short_pretty\} \{time\}\|[^|]*$/];
+  const allowed = [
+    new RegExp(`^@${VALID_USER_ID}$`),
+    new RegExp(`^${VALID_URL.replace(/[.]/g, '\\.')}\\|`),
+    /^!date\^\d+\^\{date_short_pretty\} \{time\}\|[^|]*$/,
+  ];
   return mrkdwnTexts(message)
     .flatMap((t) => t.match(/<[^>]*>/g) ?? [])
     .filter((token) => !allowed.some((a) => a.test(token.slice(1, -1))));

@@ -54,4 +54,8 @@ export const jsonArg = (value: unknown): unknown => {
   }
 };
 export const boolArg = (value: unknown) => value === true || value === 'true' || value === '1';
-export const listArg = (value: unknown) => (str(value) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+export const listArg = (value: unknown) =>
+  (str(value) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);

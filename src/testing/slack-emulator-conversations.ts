@@ -34,12 +34,22 @@ export function createConversations(opts: SlackEmulatorOptions, ids: { botUserId
   const isUser = (id: string) => (users.size > 0 ? users.has(id) : USER_ID.test(id));
   const dmChannel = (userId: string) => dms.get(userId) ?? dms.set(userId, mint('D')).get(userId)!;
   const userObject = (u: { id: string; email: string; name?: string }) => ({
-    id: u.id, team_id: teamId, name: u.name ?? u.email.split('@')[0], deleted: false, is_bot: false,
+    id: u.id,
+    team_id: teamId,
+    name: u.name ?? u.email.split('@')[0],
+    deleted: false,
+    is_bot: false,
     profile: { email: u.email, real_name: u.name ?? '', display_name: u.name ?? '' },
   });
   const channelObject = (c: EmulatorChannel) => ({
-    id: c.id, name: c.name, is_channel: true, is_private: c.isPrivate, is_archived: false, is_member: c.members.has(botUserId),
-    created: c.created, creator: c.creator,
+    id: c.id,
+    name: c.name,
+    is_channel: true,
+    is_private: c.isPrivate,
+    is_archived: false,
+    is_member: c.members.has(botUserId),
+    created: c.created,
+    creator: c.creator,
     topic: { value: c.topic ?? '', creator: '', last_set: 0 },
     purpose: { value: c.purpose ?? '', creator: '', last_set: 0 },
   });
@@ -72,7 +82,7 @@ export function createConversations(opts: SlackEmulatorOptions, ids: { botUserId
       if (ids.length > 8) return { ok: false, error: 'too_many_users' };
       const key = [...ids].sort().join(',');
       const already = ids.length === 1 ? dms.has(key) : mpims.has(key);
-      const id = ids.length === 1 ? dmChannel(key) : mpims.get(key) ?? mpims.set(key, mint('G')).get(key)!;
+      const id = ids.length === 1 ? dmChannel(key) : (mpims.get(key) ?? mpims.set(key, mint('G')).get(key)!);
       const channel = boolArg(args.return_im) && ids.length === 1 ? { id, is_im: true, user: key, is_open: true } : { id };
       return already ? { ok: true, no_op: true, already_open: true, channel } : { ok: true, channel };
     },
@@ -82,7 +92,11 @@ export function createConversations(opts: SlackEmulatorOptions, ids: { botUserId
       if (invalid) return { ok: false, error: invalid };
       if ([...channels.values()].some((c) => c.name === name)) return { ok: false, error: 'name_taken' };
       const channel: EmulatorChannel = {
-        id: mint('C'), name, isPrivate: boolArg(args.is_private), created: Math.floor(now() / 1000), creator: botUserId,
+        id: mint('C'),
+        name,
+        isPrivate: boolArg(args.is_private),
+        created: Math.floor(now() / 1000),
+        creator: botUserId,
         members: new Set([botUserId]),
       };
       channels.set(channel.id, channel);

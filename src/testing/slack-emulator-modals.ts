@@ -48,11 +48,20 @@ export function createModals(ids: { teamId: string; botId: string; appId: string
   };
   const store = (view: Obj, id: string, root: string, previous: string | null, externalId = ''): EmulatorView => {
     const stored: EmulatorView = {
-      team_id: ids.teamId, private_metadata: '', callback_id: '', clear_on_close: false, notify_on_close: false,
+      team_id: ids.teamId,
+      private_metadata: '',
+      callback_id: '',
+      clear_on_close: false,
+      notify_on_close: false,
       ...view,
-      id, external_id: str(view.external_id) ?? externalId, state: { values: {} },
+      id,
+      external_id: str(view.external_id) ?? externalId,
+      state: { values: {} },
       hash: `${Math.floor(now() / 1000)}.${randomBytes(4).toString('hex')}`,
-      root_view_id: root, previous_view_id: previous, app_id: ids.appId, bot_id: ids.botId,
+      root_view_id: root,
+      previous_view_id: previous,
+      app_id: ids.appId,
+      bot_id: ids.botId,
     };
     views.set(id, stored);
     return stored;
@@ -60,26 +69,28 @@ export function createModals(ids: { teamId: string; botId: string; appId: string
   const nextViewId = () => `V${(++viewSeq).toString(36).toUpperCase().padStart(8, '0')}`;
 
   const methods: Record<string, Handler> = {
-    'views.open': (args) => withTrigger(args, (user) => {
-      const view = jsonArg(args.view);
-      const refused = refuseView(view);
-      if (refused) return refused;
-      const id = nextViewId();
-      stacks.set(user, [id]);
-      return { ok: true, view: store(view as Obj, id, id, null) };
-    }),
+    'views.open': (args) =>
+      withTrigger(args, (user) => {
+        const view = jsonArg(args.view);
+        const refused = refuseView(view);
+        if (refused) return refused;
+        const id = nextViewId();
+        stacks.set(user, [id]);
+        return { ok: true, view: store(view as Obj, id, id, null) };
+      }),
     // A push with no modal open for the trigger's user starts a stack (Slack's answer there is undocumented).
-    'views.push': (args) => withTrigger(args, (user) => {
-      const view = jsonArg(args.view);
-      const refused = refuseView(view);
-      if (refused) return refused;
-      const stack = stacks.get(user) ?? [];
-      if (stack.length >= VIEW_STACK_MAX) return { ok: false, error: 'push_limit_reached' };
-      const id = nextViewId();
-      stack.push(id);
-      stacks.set(user, stack);
-      return { ok: true, view: store(view as Obj, id, stack[0]!, stack.at(-2) ?? null) };
-    }),
+    'views.push': (args) =>
+      withTrigger(args, (user) => {
+        const view = jsonArg(args.view);
+        const refused = refuseView(view);
+        if (refused) return refused;
+        const stack = stacks.get(user) ?? [];
+        if (stack.length >= VIEW_STACK_MAX) return { ok: false, error: 'push_limit_reached' };
+        const id = nextViewId();
+        stack.push(id);
+        stacks.set(user, stack);
+        return { ok: true, view: store(view as Obj, id, stack[0]!, stack.at(-2) ?? null) };
+      }),
     'views.update': (args) => {
       const viewId = str(args.view_id);
       const externalId = str(args.external_id);

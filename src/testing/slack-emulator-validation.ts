@@ -7,11 +7,27 @@
 import { isObj, str } from './slack-emulator-args.js';
 
 const LIMITS = {
-  blocks: 50, blockId: 255, sectionText: 3000, fields: 10, fieldText: 2000, headerText: 150,
-  contextElements: 10, actionsElements: 25, buttonText: 75, buttonValue: 2000, actionId: 255, messageText: 40000,
-  inputLabel: 2000, inputHint: 2000,
+  blocks: 50,
+  blockId: 255,
+  sectionText: 3000,
+  fields: 10,
+  fieldText: 2000,
+  headerText: 150,
+  contextElements: 10,
+  actionsElements: 25,
+  buttonText: 75,
+  buttonValue: 2000,
+  actionId: 255,
+  messageText: 40000,
+  inputLabel: 2000,
+  inputHint: 2000,
   // A modal's title, submit and close labels share the 24-character limit.
-  viewBlocks: 100, viewLabel: 24, callbackId: 255, privateMetadata: 3000, externalId: 255, viewBytes: 250 * 1024,
+  viewBlocks: 100,
+  viewLabel: 24,
+  callbackId: 255,
+  privateMetadata: 3000,
+  externalId: 255,
+  viewBytes: 250 * 1024,
 };
 
 /** Collects Slack-style problem lines ("<message> [json-pointer:<path>]"). */
@@ -142,7 +158,8 @@ export function checkView(view: unknown): (Record<string, unknown> & { ok: boole
     else {
       errors.push(...blockErrors(view.blocks, 'view'));
       const hasInput = view.blocks.some((b) => isObj(b) && b.type === 'input');
-      if (hasInput && (view.submit === undefined || view.submit === null)) fail('/view', 'missing required field: submit (a modal with input blocks needs one)');
+      if (hasInput && (view.submit === undefined || view.submit === null))
+        fail('/view', 'missing required field: submit (a modal with input blocks needs one)');
     }
   }
   if (errors.length === 0) return undefined;

@@ -18,11 +18,20 @@ const settled = (call: Promise<unknown>) => call.catch((e: unknown) => e);
 
 type View = Parameters<InstanceType<typeof WebClient>['views']['open']>[0]['view'];
 const plain = (text: string) => ({ type: 'plain_text', text });
-const input = (block_id: string, action_id = 'value') => ({ type: 'input', block_id, label: plain('Reason'), element: { type: 'plain_text_input', action_id } });
+const input = (block_id: string, action_id = 'value') => ({
+  type: 'input',
+  block_id,
+  label: plain('Reason'),
+  element: { type: 'plain_text_input', action_id },
+});
 /** A valid approval modal; `fields` replace its top-level fields (undefined removes one). */
 const modal = (fields: Record<string, unknown> = {}): View => {
   const view: Record<string, unknown> = {
-    type: 'modal', callback_id: 'approve', title: plain('Approve deploy'), submit: plain('Approve'), close: plain('Cancel'),
+    type: 'modal',
+    callback_id: 'approve',
+    title: plain('Approve deploy'),
+    submit: plain('Approve'),
+    close: plain('Cancel'),
     blocks: [section('Deploy *payments-api* to prod?'), input('reason')],
     ...fields,
   };
@@ -32,7 +41,10 @@ const modal = (fields: Record<string, unknown> = {}): View => {
 
 beforeEach(async () => {
   emu = await startSlackEmulator({
-    users: [{ id: 'U123', email: 'ada@example.com', name: 'Ada' }, { id: 'U456', email: 'grace@example.com', name: 'Grace' }],
+    users: [
+      { id: 'U123', email: 'ada@example.com', name: 'Ada' },
+      { id: 'U456', email: 'grace@example.com', name: 'Grace' },
+    ],
     channels: [{ id: 'C1', name: 'payments', topic: 'Payments API' }],
   });
 });
@@ -59,7 +71,9 @@ describe('Slack emulator', () => {
 
   it('refuses 51 blocks with invalid_blocks, surfaced by WebClient as a platform error', async () => {
     const blocks = Array.from({ length: 51 }, (_, i) => section(`line ${i}`));
-    const err = await client().chat.postMessage({ channel: 'C1', text: 'x', blocks }).catch((e: unknown) => e);
+    const err = await client()
+      .chat.postMessage({ channel: 'C1', text: 'x', blocks })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({
       code: ErrorCode.PlatformError,
       data: { ok: false, error: 'invalid_blocks', errors: ['no more than 50 items allowed [json-pointer:/blocks]'] },
@@ -68,31 +82,37 @@ describe('Slack emulator', () => {
 
   it('refuses a section over 3000 characters, naming the block', async () => {
     const blocks = [section('ok'), section('x'.repeat(3001))];
-    const err = await client().chat.postMessage({ channel: 'C1', text: 'x', blocks }).catch((e: unknown) => e);
+    const err = await client()
+      .chat.postMessage({ channel: 'C1', text: 'x', blocks })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: ErrorCode.PlatformError, data: { error: 'invalid_blocks' } });
-    expect((err as { data: { errors: string[] } }).data.errors).toContain(
-      'must be less than 3001 characters [json-pointer:/blocks/1/text/text]',
-    );
+    expect((err as { data: { errors: string[] } }).data.errors).toContain('must be less than 3001 characters [json-pointer:/blocks/1/text/text]');
   });
 
   it('refuses duplicate action_ids and over-long buttons in one message', async () => {
     const button = (action_id: string, text: string) => ({ type: 'button', action_id, text: { type: 'plain_text', text } });
     const blocks = [{ type: 'actions', elements: [button('ack', 'Ack'), button('ack', 'y'.repeat(76))] }];
-    const err = await client().chat.postMessage({ channel: 'C1', text: 'x', blocks }).catch((e: unknown) => e);
+    const err = await client()
+      .chat.postMessage({ channel: 'C1', text: 'x', blocks })
+      .catch((e: unknown) => e);
     const errors = (err as { data: { errors: string[] } }).data.errors;
     expect(errors).toContain('must be less than 76 characters [json-pointer:/blocks/0/elements/1/text/text]');
     expect(errors.some((e) => e.includes('/blocks/0/elements/1/action_id'))).toBe(true);
   });
 
   it('answers chat.update of an unknown ts with message_not_found', async () => {
-    const err = await client().chat.update({ channel: 'C1', ts: '1.000001', text: 'x' }).catch((e: unknown) => e);
+    const err = await client()
+      .chat.update({ channel: 'C1', ts: '1.000001', text: 'x' })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: ErrorCode.PlatformError, data: { error: 'message_not_found' } });
   });
 
   it('finds users by email, and answers users_not_found otherwise', async () => {
     const hit = await client().users.lookupByEmail({ email: 'ada@example.com' });
     expect(hit.user).toMatchObject({ id: 'U123', profile: { email: 'ada@example.com' } });
-    const miss = await client().users.lookupByEmail({ email: 'nobody@example.com' }).catch((e: unknown) => e);
+    const miss = await client()
+      .users.lookupByEmail({ email: 'nobody@example.com' })
+      .catch((e: unknown) => e);
     expect(miss).toMatchObject({ data: { error: 'users_not_found' } });
   });
 
@@ -101,18 +121,24 @@ describe('Slack emulator', () => {
     expect(before.channel).toMatchObject({ name: 'payments', topic: { value: 'Payments API' }, is_member: false });
     await client().conversations.join({ channel: 'C1' });
     expect((await client().conversations.info({ channel: 'C1' })).channel?.is_member).toBe(true);
-    const missing = await client().conversations.info({ channel: 'C404' }).catch((e: unknown) => e);
+    const missing = await client()
+      .conversations.info({ channel: 'C404' })
+      .catch((e: unknown) => e);
     expect(missing).toMatchObject({ data: { error: 'channel_not_found' } });
   });
 
   it('answers unknown methods with unknown_method', async () => {
-    const err = await client().apiCall('chat.teleport', { channel: 'C1' }).catch((e: unknown) => e);
+    const err = await client()
+      .apiCall('chat.teleport', { channel: 'C1' })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ data: { ok: false, error: 'unknown_method' } });
   });
 
   it('throws a rate-limited error when the client rejects rate-limited calls', async () => {
     emu.rateLimitNext('chat.postMessage', 1, 7);
-    const err = await client({ rejectRateLimitedCalls: true }).chat.postMessage({ channel: 'C1', text: 'hi' }).catch((e: unknown) => e);
+    const err = await client({ rejectRateLimitedCalls: true })
+      .chat.postMessage({ channel: 'C1', text: 'hi' })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: ErrorCode.RateLimitedError, retryAfter: 7 });
   });
 
@@ -137,7 +163,7 @@ describe('Slack emulator', () => {
 });
 
 describe('Slack emulator: views.open', () => {
-  it('mints trigger ids shaped like Slack\'s', () => {
+  it("mints trigger ids shaped like Slack's", () => {
     expect(emu.trigger('U123')).toMatch(/^\d+\.\d+\.[0-9a-f]+$/);
     expect(emu.trigger()).not.toBe(emu.trigger());
   });
@@ -183,8 +209,12 @@ describe('Slack emulator: views.open', () => {
   it('accepts a modal at every documented limit', async () => {
     const blocks = [...Array.from({ length: 98 }, (_, i) => section(`line ${i}`)), input('a', 'same'), input('b', 'same')];
     const view = modal({
-      title: plain('t'.repeat(24)), submit: plain('s'.repeat(24)), close: plain('c'.repeat(24)),
-      callback_id: 'x'.repeat(255), private_metadata: 'm'.repeat(3000), blocks,
+      title: plain('t'.repeat(24)),
+      submit: plain('s'.repeat(24)),
+      close: plain('c'.repeat(24)),
+      callback_id: 'x'.repeat(255),
+      private_metadata: 'm'.repeat(3000),
+      blocks,
     });
     const res = await client().views.open({ trigger_id: emu.trigger(), view });
     expect(res.ok).toBe(true);
@@ -202,7 +232,11 @@ describe('Slack emulator: views.open', () => {
     ['a callback_id over 255 characters', { callback_id: long(256) }, 'must be less than 256 characters [json-pointer:/view/callback_id]'],
     ['private_metadata over 3000 characters', { private_metadata: long(3001) }, 'must be less than 3001 characters [json-pointer:/view/private_metadata]'],
     ['an input block without a label', { blocks: [{ ...input('r'), label: undefined }] }, 'missing required field: label [json-pointer:/view/blocks/0]'],
-    ['an input label over 2000 characters', { blocks: [{ ...input('r'), label: plain(long(2001)) }] }, 'must be less than 2001 characters [json-pointer:/view/blocks/0/label/text]'],
+    [
+      'an input label over 2000 characters',
+      { blocks: [{ ...input('r'), label: plain(long(2001)) }] },
+      'must be less than 2001 characters [json-pointer:/view/blocks/0/label/text]',
+    ],
     ['an input block without an element', { blocks: [{ ...input('r'), element: undefined }] }, 'missing required field: element [json-pointer:/view/blocks/0]'],
     ['a block_id over 255 characters', { blocks: [input(long(256))] }, 'must be less than 256 characters [json-pointer:/view/blocks/0/block_id]'],
     ['a repeated block_id', { blocks: [input('r'), input('r')] }, 'duplicate block_id "r" in view [json-pointer:/view/blocks/1/block_id]'],
@@ -266,7 +300,7 @@ describe('Slack emulator: views.update and views.push', () => {
     expect(emu.views.get(opened.id!)).toMatchObject({ hash: opened.hash });
   });
 
-  it('pushes onto the user\'s open modal, up to three views', async () => {
+  it("pushes onto the user's open modal, up to three views", async () => {
     const root = await open();
     const second = (await client().views.push({ trigger_id: emu.trigger('U123'), view: modal({ callback_id: 'details' }) })).view!;
     expect(second).toMatchObject({ root_view_id: root.id, previous_view_id: root.id, callback_id: 'details' });

@@ -15,23 +15,34 @@ import { createConversations } from './slack-emulator-conversations.js';
 import { createModals } from './slack-emulator-modals.js';
 import { checkMessage } from './slack-emulator-validation.js';
 
-export type {
-  EmulatorCall, EmulatorChannel, EmulatorResponse, EmulatorView, SlackEmulator, SlackEmulatorOptions,
-} from './slack-emulator-contract.js';
+export type { EmulatorCall, EmulatorChannel, EmulatorResponse, EmulatorView, SlackEmulator, SlackEmulatorOptions } from './slack-emulator-contract.js';
 export { checkMessage, checkView } from './slack-emulator-validation.js';
 
-interface Waiter<T> { match(item: T): boolean; resolve(item: T): void; reject(err: Error): void }
+interface Waiter<T> {
+  match(item: T): boolean;
+  resolve(item: T): void;
+  reject(err: Error): void;
+}
 
 /** Resolves with the first recorded item (already present or arriving later) that matches. */
 function waitIn<T>(items: T[], waiters: Set<Waiter<T>>, match: (item: T) => boolean, timeoutMs: number, what: string): Promise<T> {
   const found = items.find(match);
   if (found) return Promise.resolve(found);
   return new Promise((resolve, reject) => {
-    const settle = () => { clearTimeout(timer); waiters.delete(waiter); };
+    const settle = () => {
+      clearTimeout(timer);
+      waiters.delete(waiter);
+    };
     const waiter: Waiter<T> = {
       match,
-      resolve: (item) => { settle(); resolve(item); },
-      reject: (err) => { settle(); reject(err); },
+      resolve: (item) => {
+        settle();
+        resolve(item);
+      },
+      reject: (err) => {
+        settle();
+        reject(err);
+      },
     };
     const timer = setTimeout(() => waiter.reject(new Error(`Slack emulator: no ${what} within ${timeoutMs} ms`)), timeoutMs);
     waiters.add(waiter);
@@ -73,8 +84,14 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     ...modals.methods,
     ...conversations.methods,
     'auth.test': () => ({
-      ok: true, url: 'https://example.slack.com/', team: 'Example', user: 'switchboard',
-      team_id: teamId, user_id: botUserId, bot_id: botId, is_enterprise_install: false,
+      ok: true,
+      url: 'https://example.slack.com/',
+      team: 'Example',
+      user: 'switchboard',
+      team_id: teamId,
+      user_id: botUserId,
+      bot_id: botId,
+      is_enterprise_install: false,
     }),
     'chat.postMessage': (args) => {
       let channel = str(args.channel);
@@ -183,8 +200,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     callsTo: (method) => calls.filter((c) => c.method === method),
     waitFor: (method, predicate = () => true, timeoutMs = 5000) =>
       waitIn(calls, callWaiters, (c) => c.method === method && predicate(c), timeoutMs, `matching ${method} call`),
-    waitForResponse: (predicate = () => true, timeoutMs = 5000) =>
-      waitIn(responses, responseWaiters, predicate, timeoutMs, 'matching response_url post'),
+    waitForResponse: (predicate = () => true, timeoutMs = 5000) => waitIn(responses, responseWaiters, predicate, timeoutMs, 'matching response_url post'),
     rateLimitNext: (method, count = 1, retryAfterSeconds = 1) => {
       rateLimits.set(method, { remaining: count, retryAfter: retryAfterSeconds });
     },

@@ -36,9 +36,7 @@ describe('signSlackRequest', () => {
 describe('request bodies', () => {
   it('slashCommandBody carries every field of the fixture body, with overrides', () => {
     const fixture = new URLSearchParams(readFileSync(join(EXTERNAL, 'slack/slash_command_form_body.txt'), 'utf8'));
-    const body = new URLSearchParams(
-      slashCommandBody({ command: '/who', text: 'owns payments api', response_url: 'http://127.0.0.1:1/response/r1' }),
-    );
+    const body = new URLSearchParams(slashCommandBody({ command: '/who', text: 'owns payments api', response_url: 'http://127.0.0.1:1/response/r1' }));
     for (const key of fixture.keys()) {
       if (key.startsWith('enterprise_')) continue; // only present for Enterprise Grid installs
       expect(body.has(key), key).toBe(true);

@@ -11,11 +11,7 @@ export interface SlackSignatureHeaders {
 }
 
 /** Slack's v0 scheme: `v0=` + hex HMAC-SHA256(signing secret, `v0:<timestamp>:<raw body>`). */
-export function signSlackRequest(
-  signingSecret: string,
-  body: string,
-  timestamp: number = Math.floor(Date.now() / 1000),
-): SlackSignatureHeaders {
+export function signSlackRequest(signingSecret: string, body: string, timestamp: number = Math.floor(Date.now() / 1000)): SlackSignatureHeaders {
   const digest = createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex');
   return { 'x-slack-signature': `v0=${digest}`, 'x-slack-request-timestamp': String(timestamp) };
 }

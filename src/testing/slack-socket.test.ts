@@ -53,9 +53,18 @@ it('drives a socketMode Bolt app: slash command acked over the socket, answered 
     accepts_response_payload: true,
     payload: {
       ...slashSample,
-      token: 'legacy-token', api_app_id: 'A1', team_id: 'T0001', team_domain: 'example',
-      channel_id: 'C1', channel_name: 'payments', user_id: 'U123', user_name: 'ada',
-      command: '/ping', text: 'hello', response_url: responseUrl, trigger_id: '1.2.abc',
+      token: 'legacy-token',
+      api_app_id: 'A1',
+      team_id: 'T0001',
+      team_domain: 'example',
+      channel_id: 'C1',
+      channel_name: 'payments',
+      user_id: 'U123',
+      user_name: 'ada',
+      command: '/ping',
+      text: 'hello',
+      response_url: responseUrl,
+      trigger_id: '1.2.abc',
     },
   });
   expect(ack).toEqual({ envelope_id: 'env-1', payload: {} }); // a bare ack() still carries an empty payload

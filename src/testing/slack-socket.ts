@@ -44,12 +44,14 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
   wss.on('connection', (ws) => {
     current = ws;
     // Slack's first frame; the SocketModeClient treats itself as connected only after it.
-    ws.send(JSON.stringify({
-      type: 'hello',
-      num_connections: 1,
-      connection_info: { app_id: 'A1' },
-      debug_info: { host: 'local', approximate_connection_time: 3600 },
-    }));
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: 1,
+        connection_info: { app_id: 'A1' },
+        debug_info: { host: 'local', approximate_connection_time: 3600 },
+      }),
+    );
     onConnected();
     ws.on('message', (data) => {
       let ack: unknown;
@@ -95,12 +97,20 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
     async close() {
       // Bolt's app.stop() does not wait for the close handshake it starts, so finish it here: a
       // terminated socket would make the SocketModeClient log a WebSocket error. Terminate stragglers.
-      await Promise.all([...wss.clients].map((client) => new Promise<void>((resolve) => {
-        if (client.readyState === client.CLOSED) return resolve();
-        const timer = setTimeout(() => client.terminate(), 1000);
-        client.once('close', () => { clearTimeout(timer); resolve(); });
-        if (client.readyState === client.OPEN) client.close(1000);
-      })));
+      await Promise.all(
+        [...wss.clients].map(
+          (client) =>
+            new Promise<void>((resolve) => {
+              if (client.readyState === client.CLOSED) return resolve();
+              const timer = setTimeout(() => client.terminate(), 1000);
+              client.once('close', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              if (client.readyState === client.OPEN) client.close(1000);
+            }),
+        ),
+      );
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

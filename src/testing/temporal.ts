@@ -57,8 +57,7 @@ function describeIf(available: boolean, reason: string, title: string, body: () 
 export const describeWithTemporal = (title: string, body: () => void) => describeIf(!!temporalCli(), NO_TEMPORAL_CLI, title, body);
 
 /** A suite that needs the time-skipping test server: skipped visibly when there is none. */
-export const describeWithTimeSkipping = (title: string, body: () => void) =>
-  describeIf(!!temporalTestServer(), NO_TEST_SERVER, title, body);
+export const describeWithTimeSkipping = (title: string, body: () => void) => describeIf(!!temporalTestServer(), NO_TEST_SERVER, title, body);
 
 /**
  * The time-skipping test server: time jumps ahead whenever every workflow waits on a timer and the client

@@ -7,12 +7,27 @@ import { BlockList, isIP } from 'node:net';
 
 /** Loopback, private, link-local, CGNAT, multicast, reserved and "this network" ranges. */
 const DENIED_V4: [string, number][] = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ];
 /** Unspecified, loopback, IPv4-compatible, NAT64, unique-local (fd00:ec2::254 too), link-local, multicast. */
 const DENIED_V6: [string, number][] = [
-  ['::', 96], ['::1', 128], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
+  ['::', 96],
+  ['::1', 128],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
 ];
 /** Names of metadata services that answer on some clouds without resolving to a link-local address. */
 const DENIED_NAMES = new Set(['metadata.google.internal', 'metadata.goog', 'metadata']);

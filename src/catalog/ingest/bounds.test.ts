@@ -78,7 +78,12 @@ describe('bounded input', () => {
       // Alias chains of random width and depth.
       fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 })).map(([width, depth]) => {
         const lines = ['kind: Component', 'metadata:', '  name: x', `  l0: &l0 [${Array(width).fill('"y"').join(',')}]`];
-        for (let i = 1; i <= depth; i++) lines.push(`  l${i}: &l${i} [${Array(width).fill(`*l${i - 1}`).join(',')}]`);
+        for (let i = 1; i <= depth; i++)
+          lines.push(
+            `  l${i}: &l${i} [${Array(width)
+              .fill(`*l${i - 1}`)
+              .join(',')}]`,
+          );
         return lines.join('\n');
       }),
       // Deep nesting, flow and block.

@@ -41,10 +41,7 @@ describe('real CODEOWNERS files', () => {
       owners: ['@nodejs/streams'],
       rule: { pattern: '/lib/internal/streams/*', owners: ['@nodejs/streams'], line: 33, section: null },
     });
-    expect(ownersForPath(rules, 'lib/internal/tls/secure-context.js')?.owners).toEqual([
-      '@nodejs/crypto',
-      '@nodejs/net',
-    ]);
+    expect(ownersForPath(rules, 'lib/internal/tls/secure-context.js')?.owners).toEqual(['@nodejs/crypto', '@nodejs/net']);
   });
 
   it('nodejs/node: /lib/internal/modules/* does not reach lib/internal/modules/esm/', () => {
@@ -88,12 +85,7 @@ describe('real CODEOWNERS files', () => {
     const { rules } = fixture('backstage__backstage__.github__CODEOWNERS');
     expect(ownersForPath(rules, '.changeset/brave-cats-fly.md')).toMatchObject({ owners: [], rule: { line: 10 } });
     expect(ownersForPath(rules, 'plugins/catalog-backend-module-aws/src/index.ts')).toMatchObject({
-      owners: [
-        '@backstage/maintainers',
-        '@backstage/reviewers',
-        '@backstage/catalog-maintainers',
-        '@pjungermann',
-      ],
+      owners: ['@backstage/maintainers', '@backstage/reviewers', '@backstage/catalog-maintainers', '@pjungermann'],
       rule: { line: 28 },
     });
   });
@@ -200,9 +192,7 @@ describe('ownersForPath', () => {
   });
 
   it('combines owners of each GitLab section, de-duplicated, and returns the last section rule', () => {
-    const rules = parse(
-      ['* @general', '', '[Docs]', 'docs/ @docs @general', '', '[Backend]', '*.md @tech-writers', 'docs/api/ @api'].join('\n'),
-    );
+    const rules = parse(['* @general', '', '[Docs]', 'docs/ @docs @general', '', '[Backend]', '*.md @tech-writers', 'docs/api/ @api'].join('\n'));
     expect(ownersForPath(rules, 'docs/api/index.md')).toEqual({
       owners: ['@general', '@docs', '@api'],
       rule: rules[3],
@@ -223,9 +213,7 @@ describe('ownersForPath', () => {
 
 describe('parseCodeowners', () => {
   it('records pattern, owners, 1-based line and null section', () => {
-    expect(parse('# comment\n\n  /a/ @x  @org/t  \r\n')).toEqual([
-      { pattern: '/a/', owners: ['@x', '@org/t'], line: 3, section: null },
-    ]);
+    expect(parse('# comment\n\n  /a/ @x  @org/t  \r\n')).toEqual([{ pattern: '/a/', owners: ['@x', '@org/t'], line: 3, section: null }]);
   });
 
   it('an escaped # starts a pattern, not a comment', () => {

@@ -137,10 +137,7 @@ function tokenize(text: string): string[] {
   return tokens;
 }
 
-export function ownersForPath(
-  rules: CodeownersRule[],
-  path: string,
-): { owners: string[]; rule: CodeownersRule } | null {
+export function ownersForPath(rules: CodeownersRule[], path: string): { owners: string[]; rule: CodeownersRule } | null {
   const target = path.replace(/^\/+/, '');
   // GitLab evaluates each section on its own (rules before any header form one more, unnamed section)
   // and requires all of them. A GitHub file is a single unnamed section: plain "last match wins".
@@ -202,9 +199,7 @@ function compilePattern(pattern: string): Matcher | null {
   if (glob === '' || glob === '**/') return null;
   // picomatch also reads `(a|b)` groups and `@`/`+`/`!` prefixes; CODEOWNERS has none, so those
   // characters are literal. `[!x]` is the fnmatch spelling of picomatch's `[^x]`.
-  const escaped = glob.replace(/\\.|\[!|[(){}|+@!]/g, (m) =>
-    m.startsWith('\\') ? m : m === '[!' ? '[^' : `\\${m}`,
-  );
+  const escaped = glob.replace(/\\.|\[!|[(){}|+@!]/g, (m) => (m.startsWith('\\') ? m : m === '[!' ? '[^' : `\\${m}`));
 
   const globs: string[] = [];
   // A trailing `/` only matches a directory, and the paths we are asked about are files.

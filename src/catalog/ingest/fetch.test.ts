@@ -90,10 +90,20 @@ describe('URL targets', () => {
 
 describe('address policy', () => {
   const policy = addressPolicy();
-  it.each(['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0', '::1', 'fd00:ec2::254', 'fe80::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe'])(
-    'refuses %s',
-    (address) => expect(policy.refuseAddress(address, address)).toBeDefined(),
-  );
+  it.each([
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '0.0.0.0',
+    '::1',
+    'fd00:ec2::254',
+    'fe80::1',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::ffff:a9fe:a9fe',
+  ])('refuses %s', (address) => expect(policy.refuseAddress(address, address)).toBeDefined());
 
   it('refuses the GCP metadata host by name', () => expect(policy.refuseHost('metadata.google.internal')).toBeDefined());
 

@@ -21,7 +21,10 @@ const locationTo = (...targets: string[]) =>
   tree.write('root/all.yaml', yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'Location', metadata: { name: 'all' }, spec: { targets } }));
 
 describe('file targets stay inside their root', () => {
-  it.each([['a ../ escape', '../outside/secret.yaml'], ['a glob reaching out', '../outside/*.yaml']])('refuses %s, reported with file and line', async (_, target) => {
+  it.each([
+    ['a ../ escape', '../outside/secret.yaml'],
+    ['a glob reaching out', '../outside/*.yaml'],
+  ])('refuses %s, reported with file and line', async (_, target) => {
     const loc = locationTo(target);
     const report = await catalog.ingest([loc]);
     expect(catalog.getEntity('group:default/team-payments')).toBeNull();

@@ -31,7 +31,10 @@ describe('ingest', () => {
   it('reports an invalid document with file, line and field, and keeps the valid ones', async () => {
     const file = tree.write(
       'repo/catalog-info.yaml',
-      [component('good'), yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'bad' }, spec: { type: 'service', owner: 'x' } })].join('---\n'),
+      [
+        component('good'),
+        yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'bad' }, spec: { type: 'service', owner: 'x' } }),
+      ].join('---\n'),
     );
     const report = await catalog.ingest([tree.path('repo')]);
     expect(report.entities.total).toBe(1);
@@ -76,7 +79,11 @@ describe('ingest', () => {
 
   it('answers with what another process ingested since, not with a cached copy', async () => {
     const people = (name: string) =>
-      [group('team-a', { members: ['jane'] }), yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'User', metadata: { name: 'jane' }, spec: { profile: { displayName: name } } }), component('svc')].join('---\n');
+      [
+        group('team-a', { members: ['jane'] }),
+        yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'User', metadata: { name: 'jane' }, spec: { profile: { displayName: name } } }),
+        component('svc'),
+      ].join('---\n');
     tree.write('repo/catalog-info.yaml', people('Jane Old'));
     await catalog.ingest([tree.path('repo')]);
     const reader = openCatalog(tree.path('catalog.db'));
@@ -229,7 +236,12 @@ describe('ingest', () => {
       files['/repo/svc.yaml'] = component('remote-svc');
       const loc = tree.write(
         'local.yaml',
-        yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'Location', metadata: { name: 'l' }, spec: { type: 'url', target: `${base}/repo/catalog-info.yaml` } }),
+        yamlDoc({
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Location',
+          metadata: { name: 'l' },
+          spec: { type: 'url', target: `${base}/repo/catalog-info.yaml` },
+        }),
       );
       const report = await catalog.ingest([loc], loopbackAllowed);
       expect(report.problems).toEqual([]);
@@ -260,7 +272,7 @@ describe('ingest', () => {
   });
 
   describe('CODEOWNERS', () => {
-    it("fills in the owner of a descriptor without spec.owner from the rule matching its path", async () => {
+    it('fills in the owner of a descriptor without spec.owner from the rule matching its path', async () => {
       tree.write('repo/.github/CODEOWNERS', '* @acme/platform\n/services/payments/ @acme/team-payments\n');
       tree.write('repo/services/payments/catalog-info.yaml', component('payments', { owner: undefined }));
       tree.write('repo/services/other/catalog-info.yaml', component('other', { owner: undefined }));

@@ -72,9 +72,7 @@ export function normalizeEntity(entity: Entity, line: number): Normalized {
       body: JSON.stringify(entity),
       line,
       terms,
-      search: searched
-        ? { name: entity.metadata.name, title: title ?? '', aliases: aliases.join(' | '), tags: tags.join(' | ') }
-        : null,
+      search: searched ? { name: entity.metadata.name, title: title ?? '', aliases: aliases.join(' | '), tags: tags.join(' | ') } : null,
       relations,
       fuzzyKeys: [...fuzzyKeys],
     },

@@ -77,7 +77,13 @@ export async function readSources(roots: IngestRoot[], ctx: ReadContext): Promis
   const follow = (item: WorkItem, locationBody: string, line: number) => {
     const spec = (JSON.parse(locationBody) as { spec?: { target?: string; targets?: string[] } }).spec ?? {};
     const targets = [...(spec.targets ?? []), ...(spec.target ? [spec.target] : [])];
-    const next = (location: string): WorkItem => ({ location, root: item.root, confine: item.confine, rule: ctx.globalRule, from: { location: item.location, line } });
+    const next = (location: string): WorkItem => ({
+      location,
+      root: item.root,
+      confine: item.confine,
+      rule: ctx.globalRule,
+      from: { location: item.location, line },
+    });
     for (const target of targets) {
       if (isUrl(target)) reached.push(next(target));
       else if (isUrl(item.location)) {
@@ -124,7 +130,8 @@ export async function readSources(roots: IngestRoot[], ctx: ReadContext): Promis
       if (got.refused) {
         // Refused, not failed: nothing is kept from it, and a copy stored before is removed with the sweep.
         seen.delete(item.location);
-        if (item.from) problem({ code: 'target', location: item.from.location, line: item.from.line, message: `Location target ${item.location} ${got.message}` });
+        if (item.from)
+          problem({ code: 'target', location: item.from.location, line: item.from.line, message: `Location target ${item.location} ${got.message}` });
         else problem({ code: 'fetch', location: item.location, message: `Not fetched: ${got.message}` });
         return undefined;
       }
@@ -216,7 +223,12 @@ export async function readSources(roots: IngestRoot[], ctx: ReadContext): Promis
 function parseDescriptors(item: WorkItem, text: string, hash: string, limits: IngestLimits): Extract<ReadSource, { type: 'descriptors' | 'failed' }> {
   const parsed = parseYamlDocuments(text, limits);
   if (!parsed.ok) {
-    return { type: 'failed', item, hash, errors: [{ code: parsed.limit ? 'limit' : 'yaml', location: item.location, line: parsed.line, message: parsed.message }] };
+    return {
+      type: 'failed',
+      item,
+      hash,
+      errors: [{ code: parsed.limit ? 'limit' : 'yaml', location: item.location, line: parsed.line, message: parsed.message }],
+    };
   }
   const valid: NewEntity[] = [];
   const invalid: IngestProblem[] = [];
@@ -237,7 +249,15 @@ function parseDescriptors(item: WorkItem, text: string, hash: string, limits: In
     const entity = normalized.entity;
     if (!allows(item.rule, entity.kind)) {
       const why = item.from ? 'reached through a Location, it gets the global catalog rules' : 'catalog rules of this location';
-      refused.push({ ref: entity.ref, problem: { code: 'rule', location: item.location, line: doc.line, message: `${entity.ref} refused: this source may not define a ${entity.kind} (${why}: ${item.rule.label})` } });
+      refused.push({
+        ref: entity.ref,
+        problem: {
+          code: 'rule',
+          location: item.location,
+          line: doc.line,
+          message: `${entity.ref} refused: this source may not define a ${entity.kind} (${why}: ${item.rule.label})`,
+        },
+      });
       continue;
     }
     valid.push(entity);

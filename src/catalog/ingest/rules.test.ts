@@ -16,8 +16,7 @@ afterEach(() => {
   tree.cleanup();
 });
 
-const location = (name: string, targets: string[]) =>
-  yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'Location', metadata: { name }, spec: { targets } });
+const location = (name: string, targets: string[]) => yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'Location', metadata: { name }, spec: { targets } });
 const user = (name: string) => yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'User', metadata: { name }, spec: { memberOf: ['team-payments'] } });
 /** What a config file present without `catalog.rules` gives. */
 const withConfig = { globalRule: kindRule([...DEFAULT_GLOBAL_KINDS]) };
@@ -25,7 +24,10 @@ const withConfig = { globalRule: kindRule([...DEFAULT_GLOBAL_KINDS]) };
 describe('catalog rules', () => {
   it('refuses a Group reached through a Location under the default global rules, with file, line and rule', async () => {
     tree.write('cat/all.yaml', location('all', ['./repos/evil/catalog-info.yaml']));
-    const evil = tree.write('cat/repos/evil/catalog-info.yaml', [component('evil-svc'), group('team-payments', { members: ['mallory'] }, { title: 'mallory' })].join('---\n'));
+    const evil = tree.write(
+      'cat/repos/evil/catalog-info.yaml',
+      [component('evil-svc'), group('team-payments', { members: ['mallory'] }, { title: 'mallory' })].join('---\n'),
+    );
     const report = await catalog.ingest([tree.path('cat/all.yaml')], withConfig);
     expect(catalog.getEntity('group:default/team-payments')).toBeNull();
     expect(catalog.getEntity('component:default/evil-svc')).not.toBeNull();
@@ -48,7 +50,7 @@ describe('catalog rules', () => {
     expect(catalog.getEntity('group:default/team-payments')).not.toBeNull();
   });
 
-  it("holds an operator-listed root to its own rules added to the global ones", async () => {
+  it('holds an operator-listed root to its own rules added to the global ones', async () => {
     tree.write('org/people.yaml', [group('team-payments'), user('jane')].join('---\n'));
     const rule = kindRule([...DEFAULT_GLOBAL_KINDS, 'Group']);
     const report = await catalog.ingest([{ target: tree.path('org'), rule }], withConfig);

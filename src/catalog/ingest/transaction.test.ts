@@ -40,4 +40,3 @@ it('holds no write lock while it waits on a slow URL: the bot writes to the same
     tree.cleanup();
   }
 });
-

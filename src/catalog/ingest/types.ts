@@ -81,7 +81,13 @@ export type ReadSource =
    */
   | { type: 'deferred'; item: WorkItem; hash: string; text: string }
   | { type: 'unchanged'; item: WorkItem; existing: SourceRow }
-  | { type: 'codeowners'; item: WorkItem; hash: string; rules: { pattern: string; owners: string; section: string | null; line: number }[]; problems: IngestProblem[] }
+  | {
+      type: 'codeowners';
+      item: WorkItem;
+      hash: string;
+      rules: { pattern: string; owners: string; section: string | null; line: number }[];
+      problems: IngestProblem[];
+    }
   | {
       type: 'descriptors';
       item: WorkItem;

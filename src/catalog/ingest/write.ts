@@ -21,7 +21,14 @@ export function writeSources(sqlite: Database.Database, repo: CatalogRepo, read:
   const pending: Pending[] = [];
 
   /** Records how a source's ingest went; with errors (or `failed`), it failed in whole or in part. */
-  const saveSource = (item: WorkItem, existing: SourceRow | undefined, kind: SourceRow['kind'], hash: string | null, errors: IngestProblem[], failed = errors.length > 0) =>
+  const saveSource = (
+    item: WorkItem,
+    existing: SourceRow | undefined,
+    kind: SourceRow['kind'],
+    hash: string | null,
+    errors: IngestProblem[],
+    failed = errors.length > 0,
+  ) =>
     repo.saveSource({
       id: existing?.id,
       location: item.location,
@@ -50,7 +57,12 @@ export function writeSources(sqlite: Database.Database, repo: CatalogRepo, read:
     const written = new Set<string>();
     for (const entity of valid) {
       if (written.has(entity.ref)) {
-        problem({ code: 'conflict', location: item.location, line: entity.line, message: `${entity.ref} is defined twice in this file; the first one is kept` });
+        problem({
+          code: 'conflict',
+          location: item.location,
+          line: entity.line,
+          message: `${entity.ref} is defined twice in this file; the first one is kept`,
+        });
         continue;
       }
       const holder = repo.holderOf(entity.ref);
@@ -127,7 +139,12 @@ export function writeSources(sqlite: Database.Database, repo: CatalogRepo, read:
       const holder = repo.holderOf(p.entity.ref);
       if (holder) {
         const other = repo.entityById(holder.id)?.sourceLocation ?? 'another source';
-        problem({ code: 'conflict', location: p.location, line: p.entity.line, message: `${p.entity.ref} is already defined in ${other}; this definition is ignored` });
+        problem({
+          code: 'conflict',
+          location: p.location,
+          line: p.entity.line,
+          message: `${p.entity.ref} is already defined in ${other}; this definition is ignored`,
+        });
         // Not skipped as unchanged next time: once the holder drops the ref, this definition takes it.
         const loser = repo.sourceByLocation(p.location);
         if (loser?.hash) repo.saveSource({ ...loser, hash: null });

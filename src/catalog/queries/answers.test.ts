@@ -13,11 +13,20 @@ beforeAll(async () => {
   tree.write(
     'org.yaml',
     [
-      group('team-payments', { members: ['alice', 'bob'], profile: { displayName: 'Payments', email: 'payments@example.com' } }, {
-        annotations: { 'switchboard.dev/slack-channel': '#team-payments' },
-      }),
+      group(
+        'team-payments',
+        { members: ['alice', 'bob'], profile: { displayName: 'Payments', email: 'payments@example.com' } },
+        {
+          annotations: { 'switchboard.dev/slack-channel': '#team-payments' },
+        },
+      ),
       group('team-platform', { members: ['carol'] }, { annotations: { 'switchboard.dev/oncall-schedule': 'platform' } }),
-      entity('User', 'alice', { profile: { displayName: 'Alice Example', email: 'alice@example.com' } }, { annotations: { 'switchboard.dev/slack-user-id': 'U0ALICE' } }),
+      entity(
+        'User',
+        'alice',
+        { profile: { displayName: 'Alice Example', email: 'alice@example.com' } },
+        { annotations: { 'switchboard.dev/slack-user-id': 'U0ALICE' } },
+      ),
       entity('User', 'bob', { profile: { displayName: 'Bob Example' } }),
       entity('User', 'carol', { profile: { displayName: 'Carol Example' } }),
       entity('User', 'dave', {}),
@@ -68,13 +77,17 @@ beforeAll(async () => {
   tree.write(
     'services.yaml',
     [
-      component('payments-api', { owner: 'team-payments', system: 'checkout', dependsOn: ['component:ledger', 'resource:payments-db'], providesApis: ['payments'] }, {
-        annotations: { 'switchboard.dev/runbook': 'https://runbooks.example/payments', 'switchboard.dev/aliases': 'pay, billing' },
-        links: [
-          { url: 'https://docs.example/payments', title: 'Docs' },
-          { url: 'https://grafana.example/d/payments', title: 'Latency', type: 'dashboard' },
-        ],
-      }),
+      component(
+        'payments-api',
+        { owner: 'team-payments', system: 'checkout', dependsOn: ['component:ledger', 'resource:payments-db'], providesApis: ['payments'] },
+        {
+          annotations: { 'switchboard.dev/runbook': 'https://runbooks.example/payments', 'switchboard.dev/aliases': 'pay, billing' },
+          links: [
+            { url: 'https://docs.example/payments', title: 'Docs' },
+            { url: 'https://grafana.example/d/payments', title: 'Latency', type: 'dashboard' },
+          ],
+        },
+      ),
       component('payment-gateway', { owner: 'team-payments', dependsOn: ['component:payments-api'] }),
       component('ledger', { owner: undefined, system: 'checkout' }, { links: [{ url: 'https://wiki.example/ledger-runbook', title: 'Ledger Runbook' }] }),
       component('storefront-web', { owner: undefined, system: 'storefront', consumesApis: ['payments'] }),
@@ -189,7 +202,13 @@ describe('whoOwns', () => {
     // Rotation started Monday 2026-11-02 09:00 Berlin (08:00Z); 23 Nov is the fourth week: alice, bob, alice, bob.
     const a = catalog.whoOwns('payments-api', AT);
     expect(a.onCall).toEqual([
-      expect.objectContaining({ user: 'user:default/bob', displayName: 'Bob Example', until: '2026-11-30T08:00:00.000Z', source: 'schedule:default/payments', rotation: 'primary' }),
+      expect.objectContaining({
+        user: 'user:default/bob',
+        displayName: 'Bob Example',
+        until: '2026-11-30T08:00:00.000Z',
+        source: 'schedule:default/payments',
+        rotation: 'primary',
+      }),
     ]);
   });
 
@@ -198,7 +217,7 @@ describe('whoOwns', () => {
     expect(a.onCall[0]).toMatchObject({ user: 'user:default/dave', override: true });
   });
 
-  it('shows a rotation that starts in the middle of another rotation\'s shift', () => {
+  it("shows a rotation that starts in the middle of another rotation's shift", () => {
     expect(catalog.whoOwns('late-svc', new Date('2026-11-24T12:00:00Z')).onCall.map((o) => o.rotation)).toEqual(['primary']);
     expect(catalog.whoOwns('late-svc', new Date('2026-11-26T12:00:00Z')).onCall.map((o) => o.rotation)).toEqual(['primary', 'secondary']);
   });

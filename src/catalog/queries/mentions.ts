@@ -12,7 +12,10 @@ const MAX_WORDS = 4;
 const STOPWORDS = new Set(['inc', 'incident', 'the', 'and', 'for', 'down', 'outage', 'sev1', 'sev2', 'sev3', 'api', 'web', 'db']);
 
 export function findMentions(repo: CatalogRepo, text: string, limit = 10): EntityRow[] {
-  const words = text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const words = text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
   const found = new Map<string, { row: EntityRow; at: number }>();
   const covered = new Set<number>();
   for (let size = Math.min(MAX_WORDS, words.length); size >= 1; size--) {
@@ -22,9 +25,7 @@ export function findMentions(repo: CatalogRepo, text: string, limit = 10): Entit
       const span = words.slice(start, start + size);
       if (size === 1 && (span[0] as string).length < 3) continue;
       if (size === 1 && STOPWORDS.has(span[0] as string)) continue;
-      const rows = repo
-        .entitiesByTerm(span.join('-'))
-        .filter((r) => (r.field === 'name' || r.field === 'alias') && AFFECTED_KINDS.has(r.kind.toLowerCase()));
+      const rows = repo.entitiesByTerm(span.join('-')).filter((r) => (r.field === 'name' || r.field === 'alias') && AFFECTED_KINDS.has(r.kind.toLowerCase()));
       if (rows.length === 0) continue;
       range(start, size).forEach((i) => covered.add(i));
       for (const row of rows) if (!found.has(row.ref)) found.set(row.ref, { row, at: start });

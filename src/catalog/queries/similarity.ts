@@ -26,7 +26,10 @@ export function editDistance(a: string, b: string): number {
 }
 
 export function tokens(text: string): string[] {
-  return text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 }
 
 function wordSimilarity(q: string, w: string): number {

@@ -41,9 +41,7 @@ describe('query plans', () => {
   function fullScans(sql: string): string[] {
     const params = (sql.match(/\?/g) ?? []).map(() => 'x');
     const plan = sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
-    return plan
-      .map((r) => r.detail)
-      .filter((d) => new RegExp(`^SCAN (${TABLES.join('|')}|e|s|t|r)( |$)`).test(d));
+    return plan.map((r) => r.detail).filter((d) => new RegExp(`^SCAN (${TABLES.join('|')}|e|s|t|r)( |$)`).test(d));
   }
 
   it('the check itself flags a full scan', () => {

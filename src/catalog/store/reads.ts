@@ -35,14 +35,11 @@ export function createReads(s: Statements) {
     entitiesByTerm: (term: string) => s.entitiesByTerm.all(term) as (EntityRow & { field: string })[],
     refsByPrefix: (prefix: string, limit: number) =>
       s.refsByPrefix.all(prefix, prefix + '\uffff', limit) as { ref: string; name: string; title: string | null }[],
-    idsByTermPrefix: (prefix: string, limit: number) =>
-      (s.termsByPrefix.all(prefix, prefix + '\uffff', limit) as { id: number }[]).map((r) => r.id),
-    idsByNameKeys: (keys: number[], limit: number) =>
-      (s.idsByNameKeys.all(JSON.stringify(keys), limit) as { id: number }[]).map((r) => r.id),
+    idsByTermPrefix: (prefix: string, limit: number) => (s.termsByPrefix.all(prefix, prefix + '\uffff', limit) as { id: number }[]).map((r) => r.id),
+    idsByNameKeys: (keys: number[], limit: number) => (s.idsByNameKeys.all(JSON.stringify(keys), limit) as { id: number }[]).map((r) => r.id),
     trigramDocCount: (trigram: string) => (s.trigramDocCounts.get(trigram) as { doc: number } | undefined)?.doc ?? 0,
     searchIds: (match: string, limit: number) => (s.searchMatch.all(match, limit) as { id: number }[]).map((r) => r.id),
-    searchRow: (id: number) =>
-      s.searchRow.get(id) as { name: string; title: string; aliases: string; tags: string } | undefined,
+    searchRow: (id: number) => s.searchRow.get(id) as { name: string; title: string; aliases: string; tags: string } | undefined,
     relationTargets: (ref: string, type: string) => (s.relationTargets.all(ref, type) as { ref: string }[]).map((r) => r.ref),
     relationTargetsOfKind: (ref: string, type: string, kind: string) =>
       (s.relationTargetsOfKind.all(ref, type, `${kind}:`, `${kind};`) as { ref: string }[]).map((r) => r.ref),

@@ -35,8 +35,10 @@ export interface SourceRow {
 }
 
 /** An entity as ingest writes it: its columns plus the rows derived from it. */
-export interface NewEntity
-  extends Pick<EntityRow, 'ref' | 'kind' | 'namespace' | 'name' | 'title' | 'specType' | 'lifecycle' | 'ownerRef' | 'parentRef' | 'body' | 'line'> {
+export interface NewEntity extends Pick<
+  EntityRow,
+  'ref' | 'kind' | 'namespace' | 'name' | 'title' | 'specType' | 'lifecycle' | 'ownerRef' | 'parentRef' | 'body' | 'line'
+> {
   terms: { term: string; field: TermField }[];
   search: { name: string; title: string; aliases: string; tags: string } | null;
   relations: Relation[];

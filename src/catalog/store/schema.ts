@@ -51,11 +51,7 @@ export const entities = sqliteTable(
     stale: integer('stale', { mode: 'boolean' }).notNull().default(false),
     ingestedAt: integer('ingested_at').notNull(),
   },
-  (t) => [
-    uniqueIndex('entities_ref').on(t.ref),
-    index('entities_source').on(t.sourceId),
-    index('entities_owner').on(t.ownerRef),
-  ],
+  (t) => [uniqueIndex('entities_ref').on(t.ref), index('entities_source').on(t.sourceId), index('entities_owner').on(t.ownerRef)],
 );
 
 /**

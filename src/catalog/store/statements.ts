@@ -22,24 +22,16 @@ export function prepareStatements(sqlite: Database.Database) {
     ),
     // A range on the unique ref index: `group:default/team-p` … for pickers.
     refsByPrefix: sqlite.prepare(`SELECT ref, name, title FROM entities WHERE ref >= ? AND ref < ? ORDER BY ref LIMIT ?`),
-    termsByPrefix: sqlite.prepare(
-      `SELECT DISTINCT entity_id AS id FROM entity_terms WHERE term >= ? AND term < ? LIMIT ?`,
-    ),
-    idsByNameKeys: sqlite.prepare(
-      `SELECT DISTINCT entity_id AS id FROM name_keys WHERE key IN (SELECT value FROM json_each(?)) LIMIT ?`,
-    ),
+    termsByPrefix: sqlite.prepare(`SELECT DISTINCT entity_id AS id FROM entity_terms WHERE term >= ? AND term < ? LIMIT ?`),
+    idsByNameKeys: sqlite.prepare(`SELECT DISTINCT entity_id AS id FROM name_keys WHERE key IN (SELECT value FROM json_each(?)) LIMIT ?`),
     trigramDocCounts: sqlite.prepare(`SELECT term, doc FROM entity_search_vocab WHERE term = ?`),
     searchMatch: sqlite.prepare(`SELECT rowid AS id FROM entity_search WHERE entity_search MATCH ? ORDER BY rank LIMIT ?`),
     searchRow: sqlite.prepare(`SELECT name, title, aliases, tags FROM entity_search WHERE rowid = ?`),
-    relationTargets: sqlite.prepare(
-      `SELECT DISTINCT target_ref AS ref FROM relations WHERE source_ref = ? AND type = ?`,
-    ),
+    relationTargets: sqlite.prepare(`SELECT DISTINCT target_ref AS ref FROM relations WHERE source_ref = ? AND type = ?`),
     relationTargetsOfKind: sqlite.prepare(
       `SELECT DISTINCT target_ref AS ref FROM relations WHERE source_ref = ? AND type = ? AND target_ref >= ? AND target_ref < ?`,
     ),
-    countRelationTargets: sqlite.prepare(
-      `SELECT count(DISTINCT target_ref) AS n FROM relations WHERE source_ref = ? AND type = ?`,
-    ),
+    countRelationTargets: sqlite.prepare(`SELECT count(DISTINCT target_ref) AS n FROM relations WHERE source_ref = ? AND type = ?`),
     // Dependents: whatever depends on the entity, and whatever consumes an API it provides, transitively.
     transitive: sqlite.prepare(
       `WITH RECURSIVE walk(ref, depth, via) AS (
@@ -65,12 +57,8 @@ export function prepareStatements(sqlite: Database.Database) {
        SELECT count(*) FILTER (WHERE ref NOT LIKE 'api:%') - 1 AS n, count(*) AS walked FROM walk`,
     ),
     codeownersRoot: sqlite.prepare(`SELECT 1 FROM codeowners_rules WHERE repo_root = ? LIMIT 1`),
-    codeownersRules: sqlite.prepare(
-      `SELECT ord, pattern, owners, section, line FROM codeowners_rules WHERE repo_root = ? ORDER BY ord`,
-    ),
-    userByEmail: sqlite.prepare(
-      `SELECT e.ref FROM entity_terms t JOIN entities e ON e.id = t.entity_id WHERE t.term = ? AND t.field = 'email' LIMIT 1`,
-    ),
+    codeownersRules: sqlite.prepare(`SELECT ord, pattern, owners, section, line FROM codeowners_rules WHERE repo_root = ? ORDER BY ord`),
+    userByEmail: sqlite.prepare(`SELECT e.ref FROM entity_terms t JOIN entities e ON e.id = t.entity_id WHERE t.term = ? AND t.field = 'email' LIMIT 1`),
     // Every User claiming an e-mail or a Slack id: identity needs to know when two do (never LIMIT 1).
     usersByEmail: sqlite.prepare(
       `SELECT DISTINCT e.ref FROM entity_terms t JOIN entities e ON e.id = t.entity_id
@@ -122,9 +110,7 @@ export function prepareStatements(sqlite: Database.Database) {
     deleteRelations: sqlite.prepare(`DELETE FROM relations WHERE origin_id = ?`),
     insertNameKey: sqlite.prepare(`INSERT INTO name_keys (key, entity_id) VALUES (?, ?)`),
     deleteNameKeys: sqlite.prepare(`DELETE FROM name_keys WHERE entity_id = ?`),
-    insertRule: sqlite.prepare(
-      `INSERT INTO codeowners_rules (source_id, repo_root, ord, pattern, owners, section, line) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ),
+    insertRule: sqlite.prepare(`INSERT INTO codeowners_rules (source_id, repo_root, ord, pattern, owners, section, line) VALUES (?, ?, ?, ?, ?, ?, ?)`),
     deleteRules: sqlite.prepare(`DELETE FROM codeowners_rules WHERE source_id = ?`),
     // Moves when another connection commits (reads.ts keeps its memo until then).
     dataVersion: sqlite.prepare('PRAGMA data_version').pluck(),

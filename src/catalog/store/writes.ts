@@ -25,8 +25,7 @@ export function createWrites(s: Statements, sqlite: Database.Database) {
       }
       return (s.insertSource.get(row) as { id: number }).id;
     },
-    entitiesOfSource: (sourceId: number) =>
-      s.entityRefsOfSource.all(sourceId) as { id: number; ref: string; kind: string; body: string; line: number }[],
+    entitiesOfSource: (sourceId: number) => s.entityRefsOfSource.all(sourceId) as { id: number; ref: string; kind: string; body: string; line: number }[],
     /** The Location entities a source gave, to follow their targets without re-reading the source. */
     locationsOfSource: (sourceId: number) => s.locationsOfSource.all(sourceId) as { body: string; line: number }[],
     /** The source currently holding `ref`, if any. */

@@ -14,7 +14,9 @@ export function createShellNotifier(opts: { output: NodeJS.WritableStream; color
   const print = (label: string, reply: Reply, compact = false) => {
     // Buttons cannot be pressed from another person's DM here: /approve and /reject do it. An edit
     // shows what changes (decision, steps, links), not the whole card again.
-    const blocks = reply.blocks.filter((b) => b.type !== 'actions' && (!compact || b.type === 'list' || b.type === 'context' || (b.type === 'section' && b !== reply.blocks[1])));
+    const blocks = reply.blocks.filter(
+      (b) => b.type !== 'actions' && (!compact || b.type === 'list' || b.type === 'context' || (b.type === 'section' && b !== reply.blocks[1])),
+    );
     const text = renderReply({ ...reply, blocks }, { color: opts.color }).text;
     if (text === last) return;
     last = text;

@@ -63,7 +63,13 @@ describe('terminal chat text outside replies', () => {
   it('a form from an action file prints without control characters', () => {
     const bad = 'a\u001b]0;pwned\u0007b\u202e';
     const text = formText(
-      { action: 'x', title: bad, description: bad, fields: [{ name: 'n', label: bad, kind: 'select', required: true, options: [bad], hint: bad }], context: { where: 'shell:local', breakGlass: false } },
+      {
+        action: 'x',
+        title: bad,
+        description: bad,
+        fields: [{ name: 'n', label: bad, kind: 'select', required: true, options: [bad], hint: bad }],
+        context: { where: 'shell:local', breakGlass: false },
+      },
       '/x',
     );
     expect(text).toContain('ab');

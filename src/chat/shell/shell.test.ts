@@ -112,7 +112,12 @@ describe('runShell, piped', () => {
   });
 
   it('prints an error as one line and keeps answering', async () => {
-    const broken = { ...conversation, reply: () => { throw new Error('disk on fire\nstack'); } };
+    const broken = {
+      ...conversation,
+      reply: () => {
+        throw new Error('disk on fire\nstack');
+      },
+    };
     const input = new PassThrough();
     let out = '';
     const output = new Writable({ write: (c, _e, done) => ((out += String(c)), done()) });
@@ -157,7 +162,13 @@ describe('renderReply', () => {
     const c = encodeAction({ kind: 'runbook', query: 'component:default/x' });
     const { text, buttons } = renderReply(
       reply([
-        { type: 'actions', buttons: [{ action: a, label: 'Share in channel', style: 'primary' }, { action: b, label: 'Dependencies' }] },
+        {
+          type: 'actions',
+          buttons: [
+            { action: a, label: 'Share in channel', style: 'primary' },
+            { action: b, label: 'Dependencies' },
+          ],
+        },
         { type: 'actions', buttons: [{ action: c, label: 'Runbook' }] },
       ]),
       { color: false },
@@ -181,8 +192,17 @@ describe('renderReply', () => {
       reply([
         { type: 'header', text: 'Title' },
         { type: 'context', text: ['ctx ', { code: 'ref' }] },
-        { type: 'section', text: [{ bold: 'b' }, ' ', { link: 'https://x.example', text: 'X' }, ' ', { link: 'https://y.example', text: 'https://y.example' }] },
-        { type: 'fields', fields: [{ label: 'On call', value: [person, ' until ', { time: '2026-03-09T08:00:00Z', fallback: '2026-03-09 08:00 UTC' }, '\n', 'second'] }, { label: 'Owner', value: ['Team'] }] },
+        {
+          type: 'section',
+          text: [{ bold: 'b' }, ' ', { link: 'https://x.example', text: 'X' }, ' ', { link: 'https://y.example', text: 'https://y.example' }],
+        },
+        {
+          type: 'fields',
+          fields: [
+            { label: 'On call', value: [person, ' until ', { time: '2026-03-09T08:00:00Z', fallback: '2026-03-09 08:00 UTC' }, '\n', 'second'] },
+            { label: 'Owner', value: ['Team'] },
+          ],
+        },
         { type: 'divider' },
       ]),
       { color: false },
@@ -202,13 +222,19 @@ describe('renderReply', () => {
   });
 
   it('uses colour codes only when asked: bold-underlined header, dimmed context', () => {
-    const blocks: Reply['blocks'] = [{ type: 'header', text: 'Title' }, { type: 'context', text: ['ctx ', { bold: 'x' }] }];
+    const blocks: Reply['blocks'] = [
+      { type: 'header', text: 'Title' },
+      { type: 'context', text: ['ctx ', { bold: 'x' }] },
+    ];
     expect(renderReply(reply(blocks), { color: true }).text).toBe('\x1b[1;4mTitle\x1b[0m\n\x1b[2mctx x\x1b[0m');
   });
 
   it('wraps prose to the width without breaking links', () => {
     const url = 'https://runbooks.example/a-very-long-path';
-    const { text } = renderReply(reply([{ type: 'list', title: 'L', items: [['one two three four ', { link: url, text: 'five' }]] }]), { color: false, width: 20 });
+    const { text } = renderReply(reply([{ type: 'list', title: 'L', items: [['one two three four ', { link: url, text: 'five' }]] }]), {
+      color: false,
+      width: 20,
+    });
     expect(text).toBe(['L', '  • one two three', '    four five', `    <${url}>`].join('\n'));
   });
 });

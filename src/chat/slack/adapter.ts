@@ -78,9 +78,7 @@ export function createSlackAdapter(config: SlackAdapterConfig): SlackAdapter {
     token: config.botToken,
     logger: boltLogger(logger),
     clientOptions,
-    ...(socket
-      ? { socketMode: true, appToken: config.appToken, installerOptions: { clientOptions } }
-      : { receiver }),
+    ...(socket ? { socketMode: true, appToken: config.appToken, installerOptions: { clientOptions } } : { receiver }),
   });
 
   // Slack retries an event it thinks we missed, and may deliver one twice: answer each event id once,

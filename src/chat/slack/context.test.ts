@@ -42,7 +42,11 @@ describe('answering', () => {
   it('a modal submission that fails after ack tells the person by DM', async () => {
     const { sent, ack } = acks();
     const body = { type: 'view_submission', user: { id: 'U0A' }, view: { blocks: [] } };
-    await answering(deps, () => 'the form', async ({ ack: a }) => (await a!(), fails()))({ ack, client, body });
+    await answering(
+      deps,
+      () => 'the form',
+      async ({ ack: a }) => (await a!(), fails()),
+    )({ ack, client, body });
     expect(sent).toEqual([null]);
     const dm = await emu.waitFor('chat.postMessage', (c) => c.args.channel === 'U0A');
     expect(JSON.stringify(dm.args.blocks)).toContain('could not answer the form: catalog is gone');
@@ -51,14 +55,25 @@ describe('answering', () => {
 
   it('a listener that succeeds is left alone', async () => {
     const { sent, ack } = acks();
-    await answering(deps, () => 'x', async ({ ack: a }) => a!())({ ack, client, body: { type: 'block_actions' } });
+    await answering(
+      deps,
+      () => 'x',
+      async ({ ack: a }) => a!(),
+    )({ ack, client, body: { type: 'block_actions' } });
     expect(sent).toEqual([null]);
   });
 });
 
 describe('describeError', () => {
   it('gives the Slack error code of a Web API failure and the first line of the message', () => {
-    expect(describeError(Object.assign(new Error('An API error occurred: invalid_trigger_id\nmore'), { code: 'slack_webapi_platform_error', data: { error: 'invalid_trigger_id' } }))).toEqual({
+    expect(
+      describeError(
+        Object.assign(new Error('An API error occurred: invalid_trigger_id\nmore'), {
+          code: 'slack_webapi_platform_error',
+          data: { error: 'invalid_trigger_id' },
+        }),
+      ),
+    ).toEqual({
       code: 'invalid_trigger_id',
       message: 'An API error occurred: invalid_trigger_id',
     });

@@ -53,7 +53,11 @@ export function describeError(err: unknown): { code: string; message: string } {
  * (respond(), an ephemeral message, a thread reply for mentions, a DM for modals) and the error is
  * logged. Before ack() the failure is the ack itself: field errors for a modal, an option for a picker.
  */
-export function answering<A extends ListenerArgs>(deps: SlackDeps, what: (args: A) => string, listener: (args: A) => Promise<void>): (args: A) => Promise<void> {
+export function answering<A extends ListenerArgs>(
+  deps: SlackDeps,
+  what: (args: A) => string,
+  listener: (args: A) => Promise<void>,
+): (args: A) => Promise<void> {
   return async (args) => {
     let acked = false;
     const ack = args.ack && (async (response?: never) => ((acked = true), args.ack!(response)));
@@ -111,9 +115,17 @@ async function tell(deps: SlackDeps, args: ListenerArgs, reply: Reply): Promise<
     await args.client.chat.postMessage({ channel: event.channel, thread_ts: event.thread_ts ?? event.ts, ...message, unfurl_links: false });
     return;
   }
-  const channel: string | undefined = event ? (typeof event.channel === 'string' ? event.channel : event.channel?.id) : (body.channel_id ?? body.channel?.id ?? body.container?.channel_id);
+  const channel: string | undefined = event
+    ? typeof event.channel === 'string'
+      ? event.channel
+      : event.channel?.id
+    : (body.channel_id ?? body.channel?.id ?? body.container?.channel_id);
   // Who to tell about an event: whoever wrote the message, made the channel or added the bot.
-  const user: string | undefined = event ? (event.user && event.type !== 'member_joined_channel' ? event.user : (event.inviter ?? event.channel?.creator)) : (body.user_id ?? body.user?.id);
+  const user: string | undefined = event
+    ? event.user && event.type !== 'member_joined_channel'
+      ? event.user
+      : (event.inviter ?? event.channel?.creator)
+    : (body.user_id ?? body.user?.id);
   if (channel && user) await args.client.chat.postEphemeral({ channel, user, ...message });
   else if (user) await args.client.chat.postMessage({ channel: user, ...message });
   else deps.logger.warn({ type: body.type ?? event?.type }, 'a failed listener had nobody to tell');

@@ -18,7 +18,15 @@ type TextObject = { type: string; text: string; emoji?: boolean };
 type Option = { text: TextObject; value: string };
 type Element = { type: string; action_id: string; options?: Option[]; initial_option?: Option; initial_options?: Option[]; initial_value?: string };
 type InputBlock = { type: 'input'; block_id: string; optional: boolean; label: TextObject; hint?: TextObject; element: Element };
-type Modal = { type: string; callback_id: string; private_metadata: string; title: TextObject; submit: TextObject; close: TextObject; blocks: ({ type: string; text?: TextObject } & Record<string, unknown>)[] };
+type Modal = {
+  type: string;
+  callback_id: string;
+  private_metadata: string;
+  title: TextObject;
+  submit: TextObject;
+  close: TextObject;
+  blocks: ({ type: string; text?: TextObject } & Record<string, unknown>)[];
+};
 
 const modal = (form: Form) => toModal(form) as unknown as Modal;
 const inputs = (view: Modal) => view.blocks.filter((b): b is InputBlock & { type: string } => b.type === 'input') as unknown as InputBlock[];
@@ -127,7 +135,11 @@ describe('toModal', () => {
 
   it('shows a boolean as one checkbox, ticked when true', () => {
     const off = input(modal(formFor(action('create-service'), {}, 'slack:C1')), 'createChannel').element;
-    expect(off).toEqual({ type: 'checkboxes', action_id: 'value', options: [{ text: { type: 'plain_text', text: 'Create a Slack channel for the service', emoji: true }, value: 'true' }] });
+    expect(off).toEqual({
+      type: 'checkboxes',
+      action_id: 'value',
+      options: [{ text: { type: 'plain_text', text: 'Create a Slack channel for the service', emoji: true }, value: 'true' }],
+    });
     const on = input(modal(formFor(action('create-service'), { createChannel: true }, 'slack:C1')), 'createChannel').element;
     expect(on.initial_options).toEqual(on.options);
   });
@@ -217,7 +229,10 @@ describe('formValues', () => {
 
 describe('rejectModal', () => {
   it('asks for a reason, carrying the workflow id', () => {
-    const view = rejectModal('provision/payments-api/postgres/production', 'Provision infrastructure: payments-api · postgres · production') as unknown as Modal;
+    const view = rejectModal(
+      'provision/payments-api/postgres/production',
+      'Provision infrastructure: payments-api · postgres · production',
+    ) as unknown as Modal;
     expect(checkView(view)).toBeUndefined();
     expect(view).toMatchObject({ type: 'modal', callback_id: REJECT_CALLBACK, private_metadata: 'provision/payments-api/postgres/production' });
     expect(view.title.text).toBe('Reject the request');

@@ -29,7 +29,13 @@ function element(f: FormField): Record<string, unknown> {
       if (f.picker) {
         // Options come from the catalog as the person types (block_suggestion → app.options).
         const initialOption = initial !== undefined ? { text: plain(initial, 75), value: initial } : undefined;
-        return { type: 'external_select', action_id: 'value', min_query_length: 0, placeholder: plain(`Choose a ${f.picker === 'group' ? 'team' : f.picker}`, 150), ...(initialOption && { initial_option: initialOption }) };
+        return {
+          type: 'external_select',
+          action_id: 'value',
+          min_query_length: 0,
+          placeholder: plain(`Choose a ${f.picker === 'group' ? 'team' : f.picker}`, 150),
+          ...(initialOption && { initial_option: initialOption }),
+        };
       }
       return { type: 'plain_text_input', action_id: 'value', ...(initial !== undefined && { initial_value: cut(initial, 3000) }) };
     case 'number':
@@ -97,7 +103,12 @@ export function rejectModal(workflowId: string, summary: string): Record<string,
     close: plain('Cancel', 24),
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: cut(`Rejecting *${decoded.replace(/[&<>]/g, '')}*. The requester sees your reason.`, 3000) } },
-      { type: 'input', block_id: 'reason', label: plain('Reason', 2000), element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 500 } },
+      {
+        type: 'input',
+        block_id: 'reason',
+        label: plain('Reason', 2000),
+        element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 500 },
+      },
     ],
   };
 }

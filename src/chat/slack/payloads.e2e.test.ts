@@ -34,7 +34,15 @@ beforeAll(async () => {
   await catalog.ingest([SAMPLE_CATALOG]);
   state = openState(tree.path('c.db'));
   emu = await startSlackEmulator({ channels: [{ id: 'C123', name: 'general' }] });
-  const adapter = createSlackAdapter({ botToken: 'xoxb-t', signingSecret: SECRET, apiUrl: emu.url, conversation: createConversation({ catalog }), state, logger, retries: 0 });
+  const adapter = createSlackAdapter({
+    botToken: 'xoxb-t',
+    signingSecret: SECRET,
+    apiUrl: emu.url,
+    conversation: createConversation({ catalog }),
+    state,
+    logger,
+    retries: 0,
+  });
   const http = await startHttpServer({ port: 0, host: '127.0.0.1', metrics: new Metrics(), logger, health: () => ({ status: 'ok' }), routes: adapter.routes });
   url = `http://127.0.0.1:${http.port}/slack/events`;
   close = http.close;
@@ -73,7 +81,9 @@ describe('payloads from Slack', () => {
   for (const file of files) {
     // Known when collecting (the emulator is not up yet, so a placeholder response_url): skipped visibly.
     if (requestBody(file, () => 'http://127.0.0.1/unused') === null) {
-      const why = file.startsWith('socket_mode') ? 'a Socket Mode envelope, covered by the Socket Mode test' : 'a schema sample with no request type, not a request Slack sends';
+      const why = file.startsWith('socket_mode')
+        ? 'a Socket Mode envelope, covered by the Socket Mode test'
+        : 'a schema sample with no request type, not a request Slack sends';
       it.skip(`acks ${file} (skipped: ${why})`, () => {});
       continue;
     }

@@ -21,7 +21,9 @@ const ELENA = { id: 'U02E7PQ4VLA', email: 'elena.petrova@quillmere.example', nam
 const user = (name: string, profile: Record<string, string>, annotations: Record<string, string> = {}) =>
   yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'User', metadata: { name, annotations }, spec: { profile } });
 
-const create = loadActions(fileURLToPath(new URL('../../../manifests/actions/', import.meta.url))).actions.find((a) => a.metadata.name === 'create-service') as ActionDefinition;
+const create = loadActions(fileURLToPath(new URL('../../../manifests/actions/', import.meta.url))).actions.find(
+  (a) => a.metadata.name === 'create-service',
+) as ActionDefinition;
 const beans = { name: 'beans-api', owner: 'team-payments', system: 'payments' };
 
 let tree: TempTree;
@@ -37,20 +39,29 @@ beforeAll(async () => {
   tree = tempTree();
   // A descriptor author's file, ingested before the sample so a first-match lookup would pick it:
   // a User with Noah's e-mail, and two Users that both say they are Elena's Slack account.
-  tree.write('attacker/users.yaml', [
-    user('aaa-noah', { email: NOAH.email }),
-    user('aaa-elena', { email: 'someone@quillmere.example' }, { 'switchboard.dev/slack-user-id': ELENA.id }),
-  ].join('---\n'));
+  tree.write(
+    'attacker/users.yaml',
+    [user('aaa-noah', { email: NOAH.email }), user('aaa-elena', { email: 'someone@quillmere.example' }, { 'switchboard.dev/slack-user-id': ELENA.id })].join(
+      '---\n',
+    ),
+  );
   catalog = openCatalog(tree.path('c.db'));
   await catalog.ingest([tree.path('attacker'), SAMPLE_CATALOG]);
   emu = await startSlackEmulator({ users: [NOAH, YUKI, ELENA] });
   const client = new webApi.WebClient('xoxb-test', { slackApiUrl: emu.url, retryConfig: { retries: 0 } });
-  identify = createIdentityResolver(client as never, catalogIdentity(catalog, { warn: (obj, msg) => warnings.push({ obj: obj as Record<string, unknown>, msg }) }));
+  identify = createIdentityResolver(
+    client as never,
+    catalogIdentity(catalog, { warn: (obj, msg) => warnings.push({ obj: obj as Record<string, unknown>, msg }) }),
+  );
   const file = tree.path('c.db');
   deployments = openDeployments(file);
   audit = openAudit(file);
   launcher = createLauncher({
-    temporal: { client: async () => { throw new Error('unused'); } },
+    temporal: {
+      client: async () => {
+        throw new Error('unused');
+      },
+    },
     taskQueue: 'identity-test',
     actions: [create],
     catalog,

@@ -88,7 +88,11 @@ export function createIdentityResolver(client: App['client'], person: CatalogPer
     if (hit && now() - hit.at < TTL_MS) return hit;
     try {
       const res = await client.users.info({ user: userId });
-      const entry = { email: res.user?.profile?.email ?? null, name: res.user?.profile?.real_name || res.user?.real_name || res.user?.name || userId, at: now() };
+      const entry = {
+        email: res.user?.profile?.email ?? null,
+        name: res.user?.profile?.real_name || res.user?.real_name || res.user?.name || userId,
+        at: now(),
+      };
       profiles.set(userId, entry);
       return entry;
     } catch {

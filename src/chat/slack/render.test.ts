@@ -63,7 +63,12 @@ describe('Block Kit rendering', () => {
 
   it('gives every button a unique action id and keeps labels within 75 characters', () => {
     const buttons = Array.from({ length: 3 }, (_, i) => ({ action: `whoowns|x${i}`, label: 'L'.repeat(100) }));
-    const { blocks } = toBlockKit(reply([{ type: 'actions', buttons }, { type: 'actions', buttons }]));
+    const { blocks } = toBlockKit(
+      reply([
+        { type: 'actions', buttons },
+        { type: 'actions', buttons },
+      ]),
+    );
     const elements = blocks.flatMap((b) => b.elements as { action_id: string; text: { text: string } }[]);
     expect(new Set(elements.map((e) => e.action_id)).size).toBe(6);
     expect(Math.max(...elements.map((e) => e.text.text.length))).toBe(LIMITS.buttonText);
@@ -76,7 +81,14 @@ describe('Block Kit rendering', () => {
 
   it('lists the people a reply mentions, once each', () => {
     const p = { person: { ref: 'user:default/a', displayName: 'A', email: 'a@x.example' } };
-    expect(peopleIn(reply([{ type: 'fields', fields: [{ label: 'x', value: [p] }] }, { type: 'list', title: 't', items: [[p]] }]))).toHaveLength(1);
+    expect(
+      peopleIn(
+        reply([
+          { type: 'fields', fields: [{ label: 'x', value: [p] }] },
+          { type: 'list', title: 't', items: [[p]] },
+        ]),
+      ),
+    ).toHaveLength(1);
   });
 });
 
@@ -165,7 +177,10 @@ describe('catalog text never speaks for the bot', () => {
       phase: 'failed' as const,
       error: 'hook said <!channel>',
       steps: [{ id: 's', title: 'Call <!here>', state: 'failed' as const, detail: '<@U0ADMIN> <https://phish.example|bank>' }],
-      links: [{ title: '<!channel> PR', url: 'javascript:alert(1)' }, { title: 'ok', url: VALID_URL }],
+      links: [
+        { title: '<!channel> PR', url: 'javascript:alert(1)' },
+        { title: 'ok', url: VALID_URL },
+      ],
       shownInputs: [{ label: '<!here>', value: '<#C0GENERAL>' }],
     };
     for (const card of [statusCard(status), outcomeCard(status)]) {

@@ -98,7 +98,19 @@ function renderBlock(block: Block, ids: SlackIds, actionIndex: { next: number })
       return out;
     }
     case 'list':
-      return [{ type: 'section', text: md(listText(block.title, block.items.map((i) => mrkdwn(i, ids)), LIMITS.sectionText, block.more)) }];
+      return [
+        {
+          type: 'section',
+          text: md(
+            listText(
+              block.title,
+              block.items.map((i) => mrkdwn(i, ids)),
+              LIMITS.sectionText,
+              block.more,
+            ),
+          ),
+        },
+      ];
     case 'context':
       return [{ type: 'context', elements: [md(cut(mrkdwn(block.text, ids), LIMITS.sectionText))] }];
     case 'divider':

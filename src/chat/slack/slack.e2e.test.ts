@@ -158,7 +158,11 @@ describe('Slack over HTTP', () => {
   });
 
   it('answers a mention in a thread', async () => {
-    await postSigned(bot.url, SECRET, eventBody({ type: 'app_mention', user: 'U1', text: '<@UBOT0001> who owns payments-api?', ts: '1700.0001', channel: 'CGEN', event_ts: '1700.0001' }));
+    await postSigned(
+      bot.url,
+      SECRET,
+      eventBody({ type: 'app_mention', user: 'U1', text: '<@UBOT0001> who owns payments-api?', ts: '1700.0001', channel: 'CGEN', event_ts: '1700.0001' }),
+    );
     const post = await emu.waitFor('chat.postMessage', (c) => c.args.channel === 'CGEN');
     expect(post.args.thread_ts).toBe('1700.0001');
     expect(JSON.stringify(post.args.blocks)).toContain('Payments');
@@ -181,7 +185,11 @@ describe('Slack over HTTP', () => {
   });
 
   it('rejects an unsigned request with 401', async () => {
-    const res = await fetch(bot.url, { method: 'POST', body: slashCommandBody({ command: '/whoowns', text: 'x' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await fetch(bot.url, {
+      method: 'POST',
+      body: slashCommandBody({ command: '/whoowns', text: 'x' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.status).toBe(401);
   });
 
@@ -201,7 +209,11 @@ describe('incident channels', () => {
     expect((await postSigned(bot.url, SECRET, body)).status).toBe(200);
     await emu.waitFor('chat.postMessage', (c) => c.args.channel === 'CINC1' && JSON.stringify(c.args.blocks).includes('Ledger'));
     await sentinel(bot.url);
-    const cards = () => emu.callsTo('chat.postMessage').filter((c) => c.args.channel === 'CINC1').map((c) => c.args.text);
+    const cards = () =>
+      emu
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args.channel === 'CINC1')
+        .map((c) => c.args.text);
     // The name names payments-api, the topic names the ledger; each once.
     expect(cards()).toHaveLength(2);
     expect(emu.callsTo('conversations.join')).toHaveLength(1);
@@ -217,12 +229,20 @@ describe('incident channels', () => {
     // After a restart on the same state file, the retried event and the services stay answered.
     const restarted = await startBot(tree.path('incident-state.db'));
     await postSigned(restarted.url, SECRET, body, { headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' } });
-    await postSigned(restarted.url, SECRET, eventBody({ type: 'message', user: 'U1', text: 'payments-api and the ledger are both red', ts: '1700.5', channel: 'CINC1', channel_type: 'channel' }));
+    await postSigned(
+      restarted.url,
+      SECRET,
+      eventBody({ type: 'message', user: 'U1', text: 'payments-api and the ledger are both red', ts: '1700.5', channel: 'CINC1', channel_type: 'channel' }),
+    );
     await sentinel(restarted.url);
     expect(cards()).toHaveLength(2);
 
     // A message naming a new service adds its card.
-    await postSigned(restarted.url, SECRET, eventBody({ type: 'message', user: 'U1', text: 'fraud-detection is timing out too', ts: '1700.6', channel: 'CINC1', channel_type: 'channel' }));
+    await postSigned(
+      restarted.url,
+      SECRET,
+      eventBody({ type: 'message', user: 'U1', text: 'fraud-detection is timing out too', ts: '1700.6', channel: 'CINC1', channel_type: 'channel' }),
+    );
     await emu.waitFor('chat.postMessage', (c) => c.args.channel === 'CINC1' && JSON.stringify(c.args.blocks).includes('Fraud'));
     expect(cards()).toHaveLength(3);
     await restarted.close();
@@ -239,7 +259,11 @@ describe('incident channels', () => {
   it('retries a rate-limited post after Retry-After', async () => {
     const bot = await startBot(tree.path('ratelimit-state.db'));
     emu.rateLimitNext('chat.postMessage', 1, 1);
-    await postSigned(bot.url, SECRET, eventBody({ type: 'channel_created', channel: { id: 'CINC1', name: 'inc-payments-api-errors', created: 1, creator: 'U1' } }));
+    await postSigned(
+      bot.url,
+      SECRET,
+      eventBody({ type: 'channel_created', channel: { id: 'CINC1', name: 'inc-payments-api-errors', created: 1, creator: 'U1' } }),
+    );
     await emu.waitFor('chat.postMessage', (c) => !c.ratelimited && c.args.channel === 'CINC1', 10_000);
     expect(emu.callsTo('chat.postMessage')[0]?.ratelimited).toBe(true);
     // Both cards (the name names payments-api, the topic the ledger) are out before the bot closes.

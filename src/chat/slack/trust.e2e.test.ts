@@ -45,9 +45,20 @@ afterEach(() => emu.reset());
 /** A bot on its own state file, answering from `catalog`; returns its events URL. */
 async function startBot(catalog: Catalog, name: string): Promise<string> {
   const state = openState(tree.path(`${name}-state.db`));
-  const adapter = createSlackAdapter({ botToken: 'xoxb-test', signingSecret: SECRET, apiUrl: emu.url, conversation: createConversation({ catalog }), state, logger, retries: 0 });
+  const adapter = createSlackAdapter({
+    botToken: 'xoxb-test',
+    signingSecret: SECRET,
+    apiUrl: emu.url,
+    conversation: createConversation({ catalog }),
+    state,
+    logger,
+    retries: 0,
+  });
   const http = await startHttpServer({ port: 0, host: '127.0.0.1', metrics: new Metrics(), logger, health: () => ({ status: 'ok' }), routes: adapter.routes });
-  closers.push(() => http.close(), () => state.close());
+  closers.push(
+    () => http.close(),
+    () => state.close(),
+  );
   return `http://127.0.0.1:${http.port}/slack/events`;
 }
 
@@ -106,14 +117,22 @@ describe('a listener that fails after ack()', () => {
   });
 
   it('answers a mention in its thread', async () => {
-    await postSigned(url, SECRET, eventBody({ type: 'app_mention', user: 'U1', text: '<@UBOT0001> who owns payments-api?', ts: '1700.0001', channel: 'CGEN', event_ts: '1700.0001' }));
+    await postSigned(
+      url,
+      SECRET,
+      eventBody({ type: 'app_mention', user: 'U1', text: '<@UBOT0001> who owns payments-api?', ts: '1700.0001', channel: 'CGEN', event_ts: '1700.0001' }),
+    );
     const post = await emu.waitFor('chat.postMessage', (c) => c.args.channel === 'CGEN');
     expect(post.args.thread_ts).toBe('1700.0001');
     expect(textOf(post.args)).toContain('could not answer your mention');
   });
 
   it('tells the creator of an incident channel, privately, that its cards could not be posted', async () => {
-    await postSigned(url, SECRET, eventBody({ type: 'channel_created', channel: { id: 'CINC2', name: 'inc-payments-api-errors', created: 1, creator: 'U0CREATOR' } }));
+    await postSigned(
+      url,
+      SECRET,
+      eventBody({ type: 'channel_created', channel: { id: 'CINC2', name: 'inc-payments-api-errors', created: 1, creator: 'U0CREATOR' } }),
+    );
     const told = await emu.waitFor('chat.postEphemeral', (c) => c.args.channel === 'CINC2');
     expect(told.args.user).toBe('U0CREATOR');
     expect(textOf(told.args)).toContain('could not answer the new channel #inc-payments-api-errors');
@@ -138,7 +157,15 @@ describe('a listener that fails after ack()', () => {
         api_app_id: 'A0001',
         token: 'legacy',
         trigger_id: '1.2.5',
-        view: { id: 'V1', type: 'modal', callback_id: 'sb:reject', private_metadata: 'create-service/beans-api', blocks: [{ type: 'input', block_id: 'reason' }], state: { values: { reason: { value: { type: 'plain_text_input', value: 'not now' } } } }, hash: 'h' },
+        view: {
+          id: 'V1',
+          type: 'modal',
+          callback_id: 'sb:reject',
+          private_metadata: 'create-service/beans-api',
+          blocks: [{ type: 'input', block_id: 'reason' }],
+          state: { values: { reason: { value: { type: 'plain_text_input', value: 'not now' } } } },
+          hash: 'h',
+        },
       }),
     );
     expect(await res.json()).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringContaining('unavailable') } });

@@ -10,23 +10,32 @@ import { voteClick } from './requests.js';
 export function registerActions(app: App, deps: SlackDeps): void {
   type Args = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
   const asked = ({ action }: Args) => `the button “${action.text.text}”`;
-  app.action<BlockButtonAction>(/^sb:\d+$/, answering<Args>(deps, asked, async ({ action, ack, respond, body, client }) => {
-    await ack();
-    const clicked = decodeAction(action.value ?? '');
-    if (clicked.kind === 'vote') {
-      await voteClick(deps, { workflowId: clicked.workflowId, decision: clicked.decision, body, client, respond: typeof respond === 'function' ? respond : undefined });
-      return;
-    }
-    await afterAcks();
-    // A click from a surface without a response_url (a Home tab) has no message to answer in.
-    if (typeof respond !== 'function') return;
-    const intent = decodeAction(action.value ?? '');
-    deps.count(`button:${intent.kind}`);
-    const reply = intent.kind === 'status' ? await deps.conversation.act.status(intent.id, deps.conversation.workflowUrl) : deps.conversation.reply(intent);
-    const message = await render(deps, reply);
-    if (intent.kind === 'share') await respond({ ...message, response_type: 'in_channel', delete_original: true });
-    else await respond({ ...message, replace_original: true });
-  }));
+  app.action<BlockButtonAction>(
+    /^sb:\d+$/,
+    answering<Args>(deps, asked, async ({ action, ack, respond, body, client }) => {
+      await ack();
+      const clicked = decodeAction(action.value ?? '');
+      if (clicked.kind === 'vote') {
+        await voteClick(deps, {
+          workflowId: clicked.workflowId,
+          decision: clicked.decision,
+          body,
+          client,
+          respond: typeof respond === 'function' ? respond : undefined,
+        });
+        return;
+      }
+      await afterAcks();
+      // A click from a surface without a response_url (a Home tab) has no message to answer in.
+      if (typeof respond !== 'function') return;
+      const intent = decodeAction(action.value ?? '');
+      deps.count(`button:${intent.kind}`);
+      const reply = intent.kind === 'status' ? await deps.conversation.act.status(intent.id, deps.conversation.workflowUrl) : deps.conversation.reply(intent);
+      const message = await render(deps, reply);
+      if (intent.kind === 'share') await respond({ ...message, response_type: 'in_channel', delete_original: true });
+      else await respond({ ...message, replace_original: true });
+    }),
+  );
   // Clicks on anything else (a link button, another app's leftovers) are acked so Slack shows no error.
   app.action(/^(?!sb:\d+$)/, async ({ ack }) => {
     await ack();

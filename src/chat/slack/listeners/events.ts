@@ -60,38 +60,65 @@ export function registerEvents(app: App, deps: SlackDeps): void {
 
   type Args<E extends string> = SlackEventMiddlewareArgs<E> & AllMiddlewareArgs;
 
-  app.event('channel_created', answering<Args<'channel_created'>>(deps, ({ event }) => `the new channel #${event.channel.name}`, async ({ event, client }) => {
-    const { id, name } = event.channel;
-    if (!deps.conversation.isIncidentChannel(name)) return;
-    // The bot must be a member to post; channels:join lets it join public channels by itself.
-    await client.conversations.join({ channel: id });
-    const info = await channelInfo(client, id).catch(() => ({ id, name }) as ChannelInfo);
-    await postIncidentCards(client, id, [name, info.topic, info.purpose]);
-  }));
+  app.event(
+    'channel_created',
+    answering<Args<'channel_created'>>(
+      deps,
+      ({ event }) => `the new channel #${event.channel.name}`,
+      async ({ event, client }) => {
+        const { id, name } = event.channel;
+        if (!deps.conversation.isIncidentChannel(name)) return;
+        // The bot must be a member to post; channels:join lets it join public channels by itself.
+        await client.conversations.join({ channel: id });
+        const info = await channelInfo(client, id).catch(() => ({ id, name }) as ChannelInfo);
+        await postIncidentCards(client, id, [name, info.topic, info.purpose]);
+      },
+    ),
+  );
 
-  app.event('member_joined_channel', answering<Args<'member_joined_channel'>>(deps, () => 'adding me to this channel', async ({ event, client, context }) => {
-    if (event.user !== context.botUserId) return;
-    const info = await channelInfo(client, event.channel);
-    if (deps.conversation.isIncidentChannel(info.name)) await postIncidentCards(client, event.channel, [info.name, info.topic, info.purpose]);
-  }));
+  app.event(
+    'member_joined_channel',
+    answering<Args<'member_joined_channel'>>(
+      deps,
+      () => 'adding me to this channel',
+      async ({ event, client, context }) => {
+        if (event.user !== context.botUserId) return;
+        const info = await channelInfo(client, event.channel);
+        if (deps.conversation.isIncidentChannel(info.name)) await postIncidentCards(client, event.channel, [info.name, info.topic, info.purpose]);
+      },
+    ),
+  );
 
-  app.event('app_mention', answering<Args<'app_mention'>>(deps, () => 'your mention', async ({ event, client }) => {
-    // Another bot mentioning us would start a conversation between bots: answer people only.
-    if (event.bot_id || event.subtype === 'bot_message') return;
-    const info = await channelInfo(client, event.channel).catch(() => ({ id: event.channel }) as ChannelInfo);
-    const intent = parseMention(event.text);
-    if (deps.conversation.isIncidentChannel(info.name)) {
-      await postIncidentCards(client, event.channel, [info.name, info.topic, info.purpose, 'query' in intent ? intent.query : undefined]);
-      if (intent.kind === 'help') return;
-    }
-    deps.count(`mention:${intent.kind}`);
-    const message = await render(deps, deps.conversation.reply(intent));
-    await client.chat.postMessage({ channel: event.channel, thread_ts: event.thread_ts ?? event.ts, ...message, unfurl_links: false });
-  }));
+  app.event(
+    'app_mention',
+    answering<Args<'app_mention'>>(
+      deps,
+      () => 'your mention',
+      async ({ event, client }) => {
+        // Another bot mentioning us would start a conversation between bots: answer people only.
+        if (event.bot_id || event.subtype === 'bot_message') return;
+        const info = await channelInfo(client, event.channel).catch(() => ({ id: event.channel }) as ChannelInfo);
+        const intent = parseMention(event.text);
+        if (deps.conversation.isIncidentChannel(info.name)) {
+          await postIncidentCards(client, event.channel, [info.name, info.topic, info.purpose, 'query' in intent ? intent.query : undefined]);
+          if (intent.kind === 'help') return;
+        }
+        deps.count(`mention:${intent.kind}`);
+        const message = await render(deps, deps.conversation.reply(intent));
+        await client.chat.postMessage({ channel: event.channel, thread_ts: event.thread_ts ?? event.ts, ...message, unfurl_links: false });
+      },
+    ),
+  );
 
-  app.message(answering<Args<'message'>>(deps, () => 'your message in this incident channel', async ({ message, client }) => {
-    if (message.subtype !== undefined || !('text' in message) || !message.text) return;
-    const info = await channelInfo(client, message.channel).catch(() => undefined);
-    if (info && deps.conversation.isIncidentChannel(info.name)) await postIncidentCards(client, message.channel, [message.text]);
-  }));
+  app.message(
+    answering<Args<'message'>>(
+      deps,
+      () => 'your message in this incident channel',
+      async ({ message, client }) => {
+        if (message.subtype !== undefined || !('text' in message) || !message.text) return;
+        const info = await channelInfo(client, message.channel).catch(() => undefined);
+        if (info && deps.conversation.isIncidentChannel(info.name)) await postIncidentCards(client, message.channel, [message.text]);
+      },
+    ),
+  );
 }
