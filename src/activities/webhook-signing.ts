@@ -33,6 +33,20 @@ export function headerValue(headers: Headers, name: string): string | { problem:
 }
 
 /**
+ * The timestamp and signature headers of a signed request (v1 here, v2 for callbacks), or why they are
+ * unusable: no secret to check with, a header missing or repeated, a timestamp that is not Unix seconds.
+ */
+export function signedHeaders(secret: string, headers: Headers): { timestamp: string; signature: string } | { problem: string } {
+  if (secret === '') return { problem: 'no secret is configured to check the signature with' };
+  const timestamp = headerValue(headers, TIMESTAMP_HEADER);
+  if (typeof timestamp !== 'string') return timestamp;
+  const signature = headerValue(headers, SIGNATURE_HEADER);
+  if (typeof signature !== 'string') return signature;
+  if (!/^\d{1,12}$/.test(timestamp)) return { problem: `${TIMESTAMP_HEADER} must be a Unix time in seconds` };
+  return { timestamp, signature };
+}
+
+/**
  * Checks a request signed by signBody: the timestamp must be within `toleranceSec` of `now` either
  * way (a replayed request is refused), and the signature is compared in constant time.
  */
@@ -43,12 +57,9 @@ export function verifySignature(
   now: Date = new Date(),
   toleranceSec = 300,
 ): { ok: true } | { ok: false; reason: string } {
-  if (secret === '') return { ok: false, reason: 'no secret is configured to check the signature with' };
-  const timestamp = headerValue(headers, TIMESTAMP_HEADER);
-  if (typeof timestamp !== 'string') return { ok: false, reason: timestamp.problem };
-  const signature = headerValue(headers, SIGNATURE_HEADER);
-  if (typeof signature !== 'string') return { ok: false, reason: signature.problem };
-  if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: `${TIMESTAMP_HEADER} must be a Unix time in seconds` };
+  const signed = signedHeaders(secret, headers);
+  if ('problem' in signed) return { ok: false, reason: signed.problem };
+  const { timestamp, signature } = signed;
   const skew = Math.abs(Math.floor(now.getTime() / 1000) - Number(timestamp));
   if (skew > toleranceSec) {
     return { ok: false, reason: `the timestamp is ${skew} s away from now (more than ${toleranceSec} s): a replayed request or a wrong clock` };

@@ -14,7 +14,7 @@
  * of SWITCHBOARD_PUBLIC_URL when it has one. docs/actions-format.md, "Callbacks".
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { type Headers, headerValue, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../activities/webhook.js';
+import { type Headers, SIGNATURE_HEADER, signedHeaders, TIMESTAMP_HEADER } from '../activities/webhook-signing.js';
 
 export const CALLBACK_PREFIX = '/api/callbacks/';
 /** Either way from now: older is a replay, newer a forged or wrong clock. */
@@ -87,12 +87,9 @@ export type CallbackCheck = { ok: true; signature: string } | { ok: false; reaso
  * request, so the caller can refuse it a second time.
  */
 export function verifyCallback(secret: string, headers: Headers, target: CallbackTarget, rawBody: string, now: Date = new Date()): CallbackCheck {
-  if (secret === '') return { ok: false, reason: 'no secret is configured to check the signature with' };
-  const timestamp = headerValue(headers, TIMESTAMP_HEADER);
-  if (typeof timestamp !== 'string') return { ok: false, reason: timestamp.problem };
-  const signature = headerValue(headers, SIGNATURE_HEADER);
-  if (typeof signature !== 'string') return { ok: false, reason: signature.problem };
-  if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: `${TIMESTAMP_HEADER} must be a Unix time in seconds` };
+  const signed = signedHeaders(secret, headers);
+  if ('problem' in signed) return { ok: false, reason: signed.problem };
+  const { timestamp, signature } = signed;
   const age = Math.floor(now.getTime() / 1000) - Number(timestamp);
   if (age > CALLBACK_TOLERANCE_SEC)
     return { ok: false, reason: `the timestamp is ${age} s old (more than ${CALLBACK_TOLERANCE_SEC} s): a replayed request or a wrong clock` };
