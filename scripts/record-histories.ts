@@ -66,9 +66,9 @@ const diego = {
   ref: 'user:default/diego-alvarez',
   displayName: 'Diego Álvarez',
   email: 'diego.alvarez@quillmere.example',
-  slackUserId: null,
+  chatIds: {},
 };
-const approve = (ref: string) => ({ id: `shell:${ref}`, ref, displayName: ref, email: null, slackUserId: null });
+const approve = (ref: string) => ({ id: `shell:${ref}`, ref, displayName: ref, email: null, chatIds: {} });
 const policy = {
   requester: diego.ref,
   selfApproval: false,

@@ -17,8 +17,8 @@ import { registerSecrets, secretsInEnvironment } from './audit/redact.js';
 import { openCatalog, type Catalog } from './catalog/index.js';
 import { shortRef } from './catalog/ref.js';
 import { createShellNotifier } from './chat/shell/notifier.js';
-import { createSlackAdapter, type SlackAdapter } from './chat/slack/adapter.js';
-import { catalogIdentity } from './chat/slack/people.js';
+import type { ChatSurface } from './chat/surface.js';
+import { createSurfaces } from './chat/surfaces.js';
 import type { Config } from './config.js';
 import { ingestDefaults, NO_SETTINGS, type Settings } from './settings/index.js';
 import { type Conversation, createConversation } from './conversation/index.js';
@@ -56,7 +56,8 @@ export interface App {
   deployments: DeploymentLog;
   conversation: Conversation;
   launcher: Launcher;
-  slack?: SlackAdapter;
+  /** The chat surfaces this process runs (Slack, Teams), by platform. */
+  surfaces: Partial<Record<string, ChatSurface>>;
   temporal: { address?: string; uiUrl?: string; reason?: string };
   /** A catalog user as an actor (`/as` in the terminal). */
   person(id: string): Actor | null;
@@ -123,24 +124,12 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const count = (platform: string) => (what: string) => metrics.inc('switchboard_chat_requests_total', 'Chat requests answered', { platform, what });
   const person = (id: string): Actor | null => {
     const p = catalog.person(id);
-    return p ? { id: `shell:${shortRef(p.ref)}`, ref: p.ref, displayName: p.displayName, email: p.email, slackUserId: p.slackUserId ?? null } : null;
+    return p ? { id: `shell:${shortRef(p.ref)}`, ref: p.ref, displayName: p.displayName, email: p.email, chatIds: p.chatIds } : null;
   };
 
-  const slack = config.SLACK_BOT_TOKEN
-    ? createSlackAdapter({
-        botToken: config.SLACK_BOT_TOKEN,
-        signingSecret: config.SLACK_SIGNING_SECRET,
-        appToken: config.SLACK_APP_TOKEN,
-        apiUrl: config.SLACK_API_URL,
-        conversation,
-        state,
-        logger,
-        count: count('slack'),
-        person: catalogIdentity(catalog, logger),
-      })
-    : undefined;
+  const surfaces = await createSurfaces(config, (platform) => ({ config, conversation, state, catalog, logger, count: count(platform) }));
   const notifiers = {
-    ...(slack && { slack: slack.notifier }),
+    ...Object.fromEntries(surfaces.map((s) => [s.platform, s.notifier])),
     ...(opts.shellOutput && { shell: createShellNotifier({ output: opts.shellOutput.stream, color: opts.shellOutput.color }) }),
   };
 
@@ -167,7 +156,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       }),
   });
 
-  let slackStarted = false;
+  const started = new Set<string>();
   const http = await startHttpServer({
     port: config.PORT,
     ...(opts.host && { host: opts.host }),
@@ -175,7 +164,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     logger,
     health: componentHealth(metrics, {
       catalog: () => catalog.stats().entities >= 0,
-      ...(slack && mode !== 'worker' && { slack: () => slackStarted }),
+      ...(mode !== 'worker' && Object.fromEntries(surfaces.map((s) => [s.platform, () => started.has(s.platform)]))),
       temporal: () => access.connected(),
       ...(mode !== 'bot' && { worker: () => worker.running() }),
     }),
@@ -185,7 +174,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       mode === 'worker'
         ? {}
         : {
-            ...slack?.routes,
+            ...Object.assign({}, ...surfaces.map((s) => s.routes)),
             ...apiRoutes({ config, catalog, deployments, metrics, state, actions: loaded.actions, secret, temporal: access }),
           },
   });
@@ -199,10 +188,12 @@ export async function startApp(opts: AppOptions): Promise<App> {
       })
     : undefined;
   if (metricsHttp) logger.info({ address: config.SWITCHBOARD_METRICS_ADDRESS, port: metricsHttp.port }, 'GET /metrics served on its own listener');
-  if (slack && mode !== 'worker') {
-    await slack.start();
-    slackStarted = true;
-    logger.info({ mode: slack.mode }, slack.mode === 'socket' ? 'Slack connected over Socket Mode' : 'Slack requests served at POST /slack/events');
+  if (mode !== 'worker') {
+    for (const surface of surfaces) {
+      await surface.start();
+      started.add(surface.platform);
+      logger.info({ platform: surface.platform }, surface.describe());
+    }
   }
 
   return {
@@ -213,13 +204,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
     deployments,
     conversation,
     launcher,
-    ...(slack && { slack }),
+    surfaces: Object.fromEntries(surfaces.map((s) => [s.platform, s])),
     temporal: { address: temporal.address, uiUrl: temporal.uiUrl, reason: temporal.reason },
     person,
     workerReady: worker.ready,
     async stop() {
       await worker.stop();
-      await slack?.stop();
+      for (const surface of surfaces) await surface.stop();
       await http.close();
       await metricsHttp?.close();
       await access.close();

@@ -31,8 +31,8 @@ function imports(file: string, runtimeOnly = false): string[] {
 
 /** Chat adapters DESIGN.md names (chat/slack|teams|shell); no adapter imports another. */
 const KNOWN_ADAPTERS = ['slack', 'teams', 'shell'] as const;
-/** The adapters that must exist today (Teams is designed but not built yet). */
-const EXPECTED_ADAPTERS = ['slack', 'shell'];
+/** The adapters that must exist: each has a rule, so a missing folder fails instead of passing unchecked. */
+const EXPECTED_ADAPTERS = ['shell', 'slack', 'teams'];
 
 /** The adapter folders present under src/chat. */
 function adapters(): string[] {
@@ -94,6 +94,7 @@ describe('module boundaries', () => {
 
   it('checks the expected adapter folders, and only folders that exist', () => {
     expect(adapters()).toEqual(expect.arrayContaining(EXPECTED_ADAPTERS));
+    for (const name of EXPECTED_ADAPTERS) expect(RULES.some((r) => r.dir === `src/chat/${name}`), name).toBe(true);
     expect(adapters().filter((name) => !(KNOWN_ADAPTERS as readonly string[]).includes(name))).toEqual([]);
     for (const rule of RULES) expect(existsSync(join(ROOT, rule.dir)), rule.dir).toBe(true);
     expect(() => sources('src/chat/no-such-adapter')).toThrow(/does not exist/);

@@ -9,6 +9,7 @@ import { renderDeps, renderIngestReport, renderRunbook, renderWhoOwns } from './
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { ingestDefaults, loadSettings, type Settings } from './settings/index.js';
 import { runShell } from './chat/shell/shell.js';
+import { anySurfaceConfigured } from './chat/surfaces.js';
 import { AuditKeyError, openAudit, resolveAuditKey } from './audit/index.js';
 import { createLogger } from './audit/logger.js';
 import { type Mode, startApp } from './app.js';
@@ -183,7 +184,7 @@ async function ensureIngested(catalog: Catalog, config: Config, settings: Settin
 
 /** `start`: everything in one process; `bot`: chat and HTTP; `worker`: the Temporal worker only. */
 async function serve(mode: Mode, config: Config, dbFile: string, env: NodeJS.ProcessEnv, io: Out, settings: Settings): Promise<number> {
-  const shell = mode === 'start' && !config.SLACK_BOT_TOKEN;
+  const shell = mode === 'start' && !anySurfaceConfigured(config);
   if (mode === 'worker' && !config.TEMPORAL_ADDRESS) {
     io.err('switchboard worker needs TEMPORAL_ADDRESS (host:port of the Temporal frontend); `switchboard start` runs a local one instead.');
     return 2;

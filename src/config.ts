@@ -9,6 +9,8 @@ import { parseAuditKey } from './audit/key.js';
 /** An unset or blank variable is absent; anything else must pass `schema`. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const envSchema = z.object({
   SWITCHBOARD_DB: z.string().min(1).default('./data/switchboard.db'),
   SWITCHBOARD_CATALOG: z
@@ -36,9 +38,23 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: optional(z.string().min(8, 'looks too short for a signing secret')),
   SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', 'must be an app-level token starting with "xapp-"')),
   SLACK_API_URL: optional(z.url({ error: 'must be a URL such as https://slack.com/api/' })),
-  TEAMS_APP_ID: optional(z.string()),
-  TEAMS_APP_PASSWORD: optional(z.string()),
-  TEAMS_TENANT_ID: optional(z.string()),
+  // The bot's Entra app registration (Azure Bot, single tenant) and where Bot Framework lives.
+  TEAMS_APP_ID: optional(z.string().regex(GUID, 'must be the Microsoft App ID (a GUID) of the Azure Bot')),
+  TEAMS_APP_PASSWORD: optional(z.string().min(8, 'looks too short for a client secret')),
+  TEAMS_TENANT_ID: optional(z.string().regex(GUID, 'must be the Directory (tenant) ID, a GUID')),
+  // The SDK derives the key set by replacing /openidconfiguration with /keys, so the URL must end with it.
+  TEAMS_OPENID_METADATA_URL: z
+    .url({ error: 'must be the Bot Framework OpenID metadata URL' })
+    .refine(
+      (u) => /\/openidconfiguration$/.test(new URL(u).pathname),
+      'must end in /openidconfiguration (its key set is read from jwks_uri and /keys beside it)',
+    )
+    .default('https://login.botframework.com/v1/.well-known/openidconfiguration'),
+  TEAMS_TOKEN_ISSUER: z.string().min(1).default('https://api.botframework.com'),
+  TEAMS_LOGIN_ENDPOINT: z
+    .url({ error: 'must be the Entra ID login base URL, e.g. https://login.microsoftonline.com' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .default('https://login.microsoftonline.com'),
   TEMPORAL_ADDRESS: optional(z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. localhost:7233')),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('switchboard'),
@@ -88,6 +104,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if ((config.TEAMS_APP_ID === undefined) !== (config.TEAMS_APP_PASSWORD === undefined)) {
     problems.push('TEAMS_APP_ID / TEAMS_APP_PASSWORD: set both or neither');
+  }
+  if (config.TEAMS_APP_ID && !config.TEAMS_TENANT_ID) {
+    problems.push('TEAMS_TENANT_ID: is required with TEAMS_APP_ID (the bot is single-tenant; its token comes from that tenant)');
   }
   problems.push(...temporalAuthProblems(config));
   if (problems.length) throw new ConfigError(problems);

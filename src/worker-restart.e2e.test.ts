@@ -99,6 +99,11 @@ describeWithTemporal('a worker killed mid-request', () => {
       h.hooks.calls.some((c) => c.body.id === `${id}/hook`),
       JSON.stringify(h.app.audit.list({ workflowId: id }).map((r) => [r.event, r.detail])),
     ).toBe(true);
+    // ...and once its accepting the request is journaled: a kill before that (the hook has the call, the
+    // worker not yet its answer) would rightly call it again with the same idempotency key.
+    const { runId } = await temporal.client.workflow.getHandle(id).describe();
+    while (h.app.state.stepResult(`${id}/${runId}/hook`) === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(h.app.state.stepResult(`${id}/${runId}/hook`)).toBeDefined();
     first.kill('SIGKILL');
     await exited(first);
 

@@ -7,6 +7,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AuditEntryInput } from '../src/audit/index.js';
+import type { ChatIds } from '../src/catalog/index.js';
 import type { ApprovalPolicy, ApprovalRule, Vote } from './approval-rules.js';
 import type { SignedVote } from './vote-proof.js';
 
@@ -14,12 +15,18 @@ import type { SignedVote } from './vote-proof.js';
 
 export type InputValue = string | number | boolean;
 
-/** A person as chat surfaces reach them: the catalog ref, and how to DM or mention them. */
+/**
+ * A person as chat surfaces reach them: the catalog ref, and how to DM or mention them. Inputs recorded
+ * before chat ids carry `slackUserId` instead of `chatIds`; nothing in a workflow reads either, and
+ * activities read both through chatIdsOf (src/conversation/people.ts), so running workflows drain as they are.
+ */
 export interface PersonRef {
   ref: string;
   displayName: string;
   email: string | null;
-  slackUserId: string | null;
+  chatIds: ChatIds;
+  /** @deprecated Recorded by earlier versions; read through chatIdsOf. */
+  slackUserId?: string | null;
 }
 
 export interface PlannedExecutor {

@@ -42,8 +42,13 @@ describe('resolveApprovers on the sample catalog', () => {
     expect(resolution.rules).toHaveLength(1);
     expect(resolution.rules[0]).toMatchObject({ description: 'team-platform', required: 1, remindAfter: 4 * 3_600_000, expireAfter: 24 * 3_600_000 });
     expect(resolution.rules[0]?.approvers).toEqual([
-      { ref: 'user:default/noah-fischer', displayName: 'Noah Fischer', email: 'noah.fischer@quillmere.example', slackUserId: 'U06NF3K7PLV' },
-      { ref: 'user:default/yuki-tanaka', displayName: 'Yuki Tanaka', email: 'yuki.tanaka@quillmere.example', slackUserId: null },
+      { ref: 'user:default/noah-fischer', displayName: 'Noah Fischer', email: 'noah.fischer@quillmere.example', chatIds: { slack: 'U06NF3K7PLV' } },
+      {
+        ref: 'user:default/yuki-tanaka',
+        displayName: 'Yuki Tanaka',
+        email: 'yuki.tanaka@quillmere.example',
+        chatIds: { teams: '5f0c2b7e-3d1a-4c8e-9b6a-2e7d4f1a9c03' },
+      },
     ]);
     expect(resolution.rules[0]?.escalation?.approvers.map((a) => a.ref)).toEqual(['user:default/elena-petrova']);
   });
@@ -109,7 +114,7 @@ describe('resolveApprovers on the sample catalog', () => {
   });
 });
 
-const person = (name: string) => ({ ref: `user:default/${name}`, displayName: name, email: `${name}@example.com`, slackUserId: null });
+const person = (name: string) => ({ ref: `user:default/${name}`, displayName: name, email: `${name}@example.com`, chatIds: {} });
 
 describe('decideBreakGlass', () => {
   const glass = { breakGlass: { description: 'the on-call for payments-api', requiresIncident: true, approvers: [person('sofia')] } };

@@ -4,7 +4,8 @@
  * these; votes are counted by the approval workflow (workflows/approval-rules.ts). Everything here
  * is plain data in, plain data out.
  */
-import type { Catalog, Person } from '../catalog/index.js';
+import type { Catalog, ChatIds, Person } from '../catalog/index.js';
+import { sameChatId } from '../catalog/chat-ids.js';
 import { shortRef } from '../catalog/ref.js';
 import { conditionHolds, type ActionDefinition, type ApprovalRule, type ApproverSource } from './definition.js';
 import type { InputValues } from './inputs.js';
@@ -13,7 +14,7 @@ export interface Approver {
   ref: string;
   displayName: string;
   email: string | null;
-  slackUserId: string | null;
+  chatIds: ChatIds;
 }
 
 export interface ResolvedRule {
@@ -56,9 +57,10 @@ export type ApproverCatalog = Pick<Catalog, 'responsible' | 'groupMembers'>;
  */
 export interface RequesterIds {
   ref: string | null;
-  /** The chat identity, `slack:U123`. */
+  /** The chat identity, `slack:U123`, `teams:<Entra object id>`. */
   id: string;
-  slackUserId: string | null;
+  /** The verified account's id on its platform (and any the catalog User names). */
+  chatIds: ChatIds;
   /** The e-mail the platform reports for the account (not the catalog's). */
   email: string | null;
 }
@@ -68,7 +70,7 @@ export function isRequester(person: Approver, requester: string | RequesterIds):
   if (typeof requester === 'string') return isPerson(person, requester);
   return (
     (requester.ref !== null && person.ref === requester.ref) ||
-    (requester.slackUserId !== null && person.slackUserId === requester.slackUserId) ||
+    sameChatId(person.chatIds, requester.chatIds) ||
     (requester.email !== null && person.email !== null && person.email.toLowerCase() === requester.email.toLowerCase())
   );
 }
@@ -164,7 +166,7 @@ function resolveSource(
     // Only schedules the entity's owner owns: a schedule a descriptor points at gives no authority here.
     return {
       description: `the on-call for ${name}`,
-      people: answer.onCall.map((o) => ({ ref: o.user, displayName: o.displayName, email: o.email, slackUserId: o.slackUserId })),
+      people: answer.onCall.map((o) => ({ ref: o.user, displayName: o.displayName, email: o.email, chatIds: o.chatIds })),
     };
   }
   const owner = answer.owner;
@@ -175,23 +177,23 @@ function resolveSource(
   return { description: `${ownerName} (owner of ${name})`, people };
 }
 
-const approver = (p: { ref: string; displayName: string; email: string | null; slackUserId?: string | null }): Approver => ({
+const approver = (p: { ref: string; displayName: string; email: string | null; chatIds: ChatIds }): Approver => ({
   ref: p.ref,
   displayName: p.displayName,
   email: p.email,
-  slackUserId: p.slackUserId ?? null,
+  chatIds: p.chatIds,
 });
 
 const dedupe = <T extends { ref: string }>(people: T[]) => [...new Map(people.map((p) => [p.ref, p])).values()];
 
-/** Whether `id` (user reference, bare name, Slack user ID or email) is this person. */
+/** Whether `id` (user reference, bare name, a chat id such as a Slack user ID or an Entra object id, or email) is this person. */
 export function isPerson(person: Approver, id: string): boolean {
   const v = id.trim().toLowerCase();
   return (
     v === person.ref ||
     `user:default/${v}` === person.ref ||
     `user:${v}` === person.ref ||
-    (person.slackUserId !== null && id.trim() === person.slackUserId) ||
+    Object.values(person.chatIds).some((c) => c !== undefined && (c === id.trim() || c.toLowerCase() === v)) ||
     (person.email !== null && v === person.email.toLowerCase())
   );
 }

@@ -105,7 +105,7 @@ const actor = (name: string): Actor => ({
   ref: `user:default/${name}`,
   displayName: name,
   email: `${name}@example.test`,
-  slackUserId: `U${name.toUpperCase()}`,
+  chatIds: { slack: `U${name.toUpperCase()}` },
 });
 /** A card Switchboard posted for the service into an incident channel (what the events listener records). */
 const cardPosted = (channel: string, ref: string) => {

@@ -56,7 +56,7 @@ function launcherWith(temporal: TemporalAccess = unused): Launcher {
 function actor(name: string): Actor {
   const p = catalog.person(name);
   if (!p) throw new Error(`no ${name} in the sample catalog`);
-  return { id: `slack:${p.slackUserId ?? name}`, ref: p.ref, displayName: p.displayName, email: p.email, slackUserId: p.slackUserId ?? null };
+  return { id: `slack:${p.chatIds.slack ?? name}`, ref: p.ref, displayName: p.displayName, email: p.email, chatIds: p.chatIds };
 }
 
 /** The plan, or a failure naming the outcome it got instead. */

@@ -7,6 +7,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundErro
 import type { AuditLog } from '../audit/index.js';
 import { actionStatusQuery, type ActionStatus, type PersonRef, voteUpdate } from '../../workflows/contract.js';
 import { isPerson } from './approvers.js';
+import { chatIdsOf } from '../catalog/chat-ids.js';
 import type { ActionDefinition } from './definition.js';
 import { type Actor, plan, type PlanDeps, type PlanRefusal, type RequestOptions } from './plan.js';
 import { ephemeralVoteSigner, type VoteSigner } from './vote-signing.js';
@@ -126,8 +127,8 @@ export function createLauncher(deps: LauncherDeps) {
     } catch (err) {
       return unavailable(err);
     }
-    const ids = [actor.ref, actor.id, actor.slackUserId, actor.email, actor.id.replace(/^\w+:/, '')].filter((x): x is string => Boolean(x));
-    const match = (people: PersonRef[]) => people.find((p) => ids.some((id) => isPerson({ ...p, slackUserId: p.slackUserId ?? null }, id)));
+    const ids = [actor.ref, actor.id, ...Object.values(actor.chatIds), actor.email, actor.id.replace(/^\w+:/, '')].filter((x): x is string => Boolean(x));
+    const match = (people: PersonRef[]) => people.find((p) => ids.some((id) => isPerson({ ...p, chatIds: chatIdsOf(p) }, id)));
     // Requests started here are known: their approvers need no query (a round trip through a
     // workflow task) before the vote. Anyone else, or an escalation's new approvers, is looked up.
     let person = match(started.get(workflowId) ?? []);

@@ -43,7 +43,7 @@ const deps = (): PlanDeps => ({ catalog, deployments, incidents: () => [], now: 
 function requester(): Actor {
   const p = catalog.person('amara-okafor');
   if (!p) throw new Error('no amara-okafor in the sample catalog');
-  return { id: `slack:${p.slackUserId}`, ref: p.ref, displayName: p.displayName, email: p.email, slackUserId: p.slackUserId ?? null };
+  return { id: `slack:${p.chatIds.slack}`, ref: p.ref, displayName: p.displayName, email: p.email, chatIds: p.chatIds };
 }
 
 function planned() {

@@ -6,7 +6,7 @@
  * so it is tested on its own (plan.test.ts) and the launcher only starts what it returns.
  */
 import { redact, redactText } from '../audit/redact.js';
-import type { Catalog } from '../catalog/index.js';
+import type { Catalog, ChatIds } from '../catalog/index.js';
 import { shortRef } from '../catalog/ref.js';
 import type { DeploymentLog } from '../deployments/index.js';
 import type { ActionRequest, ApprovalTimers, PersonRef, PlannedStep } from '../../workflows/contract.js';
@@ -15,16 +15,18 @@ import { type Approver, decideBreakGlass, type RequesterIds, resolveApprovers } 
 import { type ActionDefinition, conditionHolds, PICKER_TYPES } from './definition.js';
 import { catalogLookups, type InputError, type InputValues, validateInputs } from './inputs.js';
 import { renderText } from './template.js';
+import { conversationOf } from '../threads.js';
 
 /** Who is asking or clicking, as the chat surface knows them. */
 export interface Actor {
-  /** The chat identity: `slack:U123`, `shell:diego-alvarez`. */
+  /** The chat identity: `slack:U123`, `teams:<Entra object id>`, `shell:diego-alvarez`. */
   id: string;
   /** The catalog User, when the person is in the catalog. */
   ref: string | null;
   displayName: string;
   email: string | null;
-  slackUserId: string | null;
+  /** The verified account's id on its platform, and the catalog User's ids on other platforms. */
+  chatIds: ChatIds;
   /**
    * Users that all claim this chat account (the same Slack id, or failing that the same e-mail): it is
    * none of them (`ref` is null), and its requests are refused as an ambiguous identity.
@@ -68,7 +70,7 @@ const asPerson = (a: Approver | Actor, ref = 'ref' in a && a.ref ? a.ref : (a as
   ref,
   displayName: a.displayName,
   email: a.email,
-  slackUserId: a.slackUserId,
+  chatIds: a.chatIds,
 });
 
 function fill(value: unknown, values: Record<string, string | number | boolean | undefined>): unknown {
@@ -120,7 +122,7 @@ export function plan(
     };
   }
   const requester = actor.ref ?? actor.id;
-  const ids: RequesterIds = { ref: actor.ref, id: actor.id, slackUserId: actor.slackUserId, email: actor.email };
+  const ids: RequesterIds = { ref: actor.ref, id: actor.id, chatIds: actor.chatIds, email: actor.email };
   const resolution = resolveApprovers(action, values, ids, deps.catalog, deps.now());
   let breakGlass: ActionRequest['breakGlass'];
   if (opts.breakGlass) {
@@ -129,7 +131,7 @@ export function plan(
     // Open incidents are conversations where Switchboard posted a card for this very service; what a
     // channel is called proves nothing. The one the request was made in is named when it is one of them.
     const incidents = typeof subject === 'string' ? deps.incidents(subject) : [];
-    const here = thread.split(':').slice(0, 2).join(':');
+    const here = conversationOf(thread);
     const decision = decideBreakGlass(resolution, ids, incidents.length > 0);
     if (!decision.allowed) return { kind: 'refused', reason: `Break-glass refused: ${decision.refusal}.` };
     breakGlass = { approver: decision.approver.ref, incident: incidents.includes(here) ? here : (incidents[0] ?? 'no incident required') };

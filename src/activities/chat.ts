@@ -3,6 +3,9 @@ import { approvalCard, approvalClosedCard, outcomeCard, statusCard } from '../co
 import type { ActionStatus, AskKind, AskResult, PersonRef, SelfServiceActivities } from '../../workflows/contract.js';
 import type { SelfServiceDeps } from './deps.js';
 import { notifierFor } from './support.js';
+import { platformOf } from '../threads.js';
+
+const SURFACE_NAMES: Record<string, string> = { slack: 'Slack', teams: 'Microsoft Teams', shell: 'terminal' };
 
 type ChatActivities = Pick<SelfServiceActivities, 'openThread' | 'editStatus' | 'postOutcome' | 'askApprovers' | 'closeApprovals'>;
 
@@ -36,22 +39,33 @@ export function chatActivities(deps: Pick<SelfServiceDeps, 'notifiers' | 'workfl
      * there is none (no account on the platform, the DM refused), so the workflow can tell the requester.
      */
     async askApprovers(status: ActionStatus, people: PersonRef[], kind: AskKind, where: string): Promise<AskResult[]> {
-      const platform = where.split(':')[0] ?? '';
-      const n = deps.notifiers[platform];
+      const home = platformOf(where);
+      // Each approver is reached where Switchboard knows them: the request's own platform first, then
+      // every other chat surface this worker runs. The terminal reaches only the terminal.
+      const platforms = (home === 'shell' ? [home] : [home, ...Object.keys(deps.notifiers).filter((p) => p !== home && p !== 'shell')]).filter(
+        (p) => deps.notifiers[p],
+      );
       const base = (p: PersonRef) => ({ ref: p.ref, displayName: p.displayName });
-      const surface = ({ slack: 'Slack', teams: 'Microsoft Teams', shell: 'terminal' } as Record<string, string>)[platform] ?? platform;
-      if (!n) return people.map((p) => ({ ...base(p), dm: null, reason: `this worker has no ${surface} chat surface to DM them`, code: 'no-surface' }));
+      const names = platforms.map((p) => SURFACE_NAMES[p] ?? p).join(' or ');
+      if (!platforms.length) {
+        const surface = SURFACE_NAMES[home] ?? home;
+        return people.map((p) => ({ ...base(p), dm: null, reason: `this worker has no ${surface} chat surface to DM them`, code: 'no-surface' }));
+      }
       const card = approvalCard(status, kind, url(status));
       return Promise.all(
         people.map(async (p): Promise<AskResult> => {
-          try {
-            const dm = await n.dm(p, card);
-            return dm
-              ? { ...base(p), dm }
-              : { ...base(p), dm: null, reason: `no ${surface} account is linked to them in the catalog (chat id or e-mail)`, code: 'no-account' };
-          } catch (err) {
-            return { ...base(p), dm: null, reason: `the DM failed: ${firstLine(err)}`, code: 'dm-failed' };
+          const failures: string[] = [];
+          for (const platform of platforms) {
+            try {
+              const dm = await deps.notifiers[platform]!.dm(p, card);
+              if (dm) return { ...base(p), dm };
+            } catch (err) {
+              failures.push(`${platforms.length > 1 ? `${SURFACE_NAMES[platform] ?? platform}: ` : ''}${firstLine(err)}`);
+            }
           }
+          return failures.length
+            ? { ...base(p), dm: null, reason: `the DM failed: ${failures.join('; ')}`, code: 'dm-failed' }
+            : { ...base(p), dm: null, reason: `no ${names} account is linked to them in the catalog (chat id or e-mail)`, code: 'no-account' };
         }),
       );
     },

@@ -8,6 +8,7 @@ import { redact } from '../audit/redact.js';
 import type { ChatNotifier } from '../conversation/request-cards.js';
 import type { StepContext, StepResult } from '../../workflows/contract.js';
 import type { SelfServiceDeps } from './deps.js';
+import { platformOf } from '../threads.js';
 
 export const fail = (message: string, type: string) => ApplicationFailure.nonRetryable(message, type);
 export const safeName = (id: string) => id.replace(/[^A-Za-z0-9._-]+/g, '_');
@@ -42,7 +43,7 @@ export function runId(): string {
 
 /** The chat surface of a thread or message ref (`slack:…`, `shell:…`). */
 export function notifierFor(deps: Pick<SelfServiceDeps, 'notifiers'>, ref: string): ChatNotifier {
-  const platform = ref.split(':')[0] ?? '';
+  const platform = platformOf(ref);
   const n = deps.notifiers[platform];
   if (!n) throw fail(`No chat surface for ${platform} in this worker (thread ${ref})`, 'NoChatSurface');
   return n;

@@ -145,7 +145,12 @@ export const ANNOTATIONS = {
   oncallSchedule: 'switchboard.dev/oncall-schedule',
   slackChannel: 'switchboard.dev/slack-channel',
   slackUserId: 'switchboard.dev/slack-user-id',
+  /** Written by Backstage's Microsoft Graph org provider: the Entra ID object id, which Teams reports. */
+  teamsUserId: 'graph.microsoft.com/user-id',
 } as const;
+
+/** The annotation that names a User's account on each chat platform (ChatIds). */
+export const CHAT_ID_ANNOTATIONS = { slack: ANNOTATIONS.slackUserId, teams: ANNOTATIONS.teamsUserId } as const;
 
 export function aliasesOf(entity: Entity): string[] {
   return (annotation(entity, ANNOTATIONS.aliases) ?? '')

@@ -15,6 +15,11 @@ export type { IngestLimits, IngestOptions, IngestProblem, IngestReport, IngestRo
 export { DEFAULT_LIMITS } from './ingest/ingest.js';
 export { ANY_KIND, DEFAULT_GLOBAL_KINDS, kindRule, unionRules, type KindRule } from './rules.js';
 export type * from './queries/types.js';
+export { CHAT_PLATFORMS, PLATFORM_NAMES } from './queries/types.js';
+export { CHAT_ID_ANNOTATIONS } from './entity.js';
+export { chatIdsOf, sameAccount, sameChatId } from './chat-ids.js';
+export type { ChatAccount } from './queries/identity.js';
+import type { ChatAccount } from './queries/identity.js';
 import type { EntitySummary, IdentityMatch, Person, Responsible } from './queries/types.js';
 export { BLAST_RADIUS_CAP } from './queries/answers.js';
 export { displayLocation } from './queries/facts.js';
@@ -42,7 +47,7 @@ export interface Catalog {
    * Which User a chat account the platform verified is: by the Slack id (annotation), else by the
    * e-mail the platform reports for it; two claimants make it ambiguous (see IdentityMatch).
    */
-  identify(account: { slackUserId: string; email: string | null }): IdentityMatch;
+  identify(account: ChatAccount): IdentityMatch;
   /** Who answers for the entity with exactly this ref, for approvals (never fuzzy); null if none. */
   responsible(ref: string, at?: Date): Responsible | null;
   /** Every member of the Group with exactly this ref (Backstage defaults: kind group); null if no such Group. */

@@ -155,6 +155,12 @@ export function createActConversation(selfService: SelfService | undefined) {
       return selfService.request(action, values, actor, form.context.where, { breakGlass: form.context.breakGlass });
     },
 
+    /** The form of an action again, with what was entered (a surface that redraws a form with its errors). */
+    form(actionName: string, values: Record<string, unknown>, context: Form['context']): Form | null {
+      const action = selfService?.byName(actionName);
+      return action ? formFor(action, values, context.where, context.breakGlass) : null;
+    },
+
     /** Options for a picker field of a form, from what was typed so far. */
     suggest: (action: string, input: string, text: string) => selfService?.suggest(action, input, text) ?? [],
 

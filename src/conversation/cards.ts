@@ -26,7 +26,7 @@ function onCallText(onCall: OnCall[]): Text {
   if (!onCall.length) return ['no schedule'];
   return join(
     onCall.map((o) => {
-      const t: Text = [{ person: { ref: o.user, displayName: o.displayName, email: o.email, slackUserId: o.slackUserId } }];
+      const t: Text = [{ person: { ref: o.user, displayName: o.displayName, email: o.email, chatIds: o.chatIds } }];
       if (onCall.length > 1 || o.rotation !== 'primary') t.push(` (${o.rotation})`);
       if (o.until) t.push(' until ', ...time(o.until));
       return t;

@@ -7,7 +7,7 @@ describe('castVote', () => {
     const { outcome, reply } = await conversation.castVote(
       'create-service/beans-api',
       'reject',
-      { id: 'slack:U1', ref: null, displayName: 'U1', email: null, slackUserId: 'U1' },
+      { id: 'slack:U1', ref: null, displayName: 'U1', email: null, chatIds: { slack: 'U1' } },
       'no',
     );
     expect(outcome.kind).toBe('unavailable');

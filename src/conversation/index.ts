@@ -6,9 +6,10 @@ import type { Actor, VoteOutcome } from '../actions/launcher.js';
 import type { Catalog, EntitySummary } from '../catalog/index.js';
 import { depsCard, helpCard, runbookCard, whoOwnsCard } from './cards.js';
 import { createActConversation, type SelfService, voteReply } from './act.js';
-import type { Intent } from './intents.js';
+import { type Intent, parseMention } from './intents.js';
 import type { Reply } from './reply.js';
 import { notice } from './request-cards.js';
+import { type IncidentClaims, postIncidentCards } from './incidents.js';
 
 export * from './intents.js';
 export * from './reply.js';
@@ -16,6 +17,8 @@ export type { ActAnswer, Form, FormField, SelfService } from './act.js';
 export { requestReply } from './act.js';
 export type { ChatNotifier } from './request-cards.js';
 export { failureReply } from './request-cards.js';
+export { describeError } from './errors.js';
+export { IncidentCardError, type IncidentClaims } from './incidents.js';
 
 /** The catalog questions the conversation asks. */
 export type CatalogQueries = Pick<Catalog, 'whoOwns' | 'runbook' | 'deps' | 'findMentions'>;
@@ -40,7 +43,7 @@ export function createConversation(options: ConversationOptions) {
 
   const act = createActConversation(options.selfService);
 
-  return {
+  const core = {
     /** Self-service: requests, forms, votes and status (asynchronous: they talk to Temporal). */
     act,
     workflowUrl: options.workflowUrl ?? (() => undefined),
@@ -54,6 +57,40 @@ export function createConversation(options: ConversationOptions) {
         ? await options.selfService.vote(workflowId, actor, decision, reason)
         : { kind: 'unavailable', reason: 'it is not configured in this process' };
       return { outcome, reply: voteReply(outcome, decision) };
+    },
+
+    /**
+     * The answer to any intent a surface parsed, self-service status included: what every adapter calls
+     * for a command, a mention, a message or a click. Votes go through castVote (they need the actor).
+     */
+    async answer(intent: Intent): Promise<Reply> {
+      return intent.kind === 'status' ? act.status(intent.id, options.workflowUrl ?? (() => undefined)) : core.reply(intent);
+    },
+
+    /**
+     * Posts the incident card of each affected service not yet in this conversation (see incidents.ts),
+     * claimed in `claims` (the bot's state); `post` is the surface's, and returns the message id.
+     */
+    postIncidentCards(
+      claims: IncidentClaims,
+      conversation: string,
+      texts: (string | undefined)[],
+      post: (card: Reply) => Promise<string>,
+      errorText?: (err: unknown) => string,
+    ) {
+      return postIncidentCards(core, claims, conversation, texts, post, errorText);
+    },
+
+    /**
+     * What a typed message asks (a Teams message, a mention): a self-service command when its first word
+     * is one (`create-service beans-api`, `/rollback ledger`), else plain English or a sub-command.
+     */
+    parseMessage(text: string): Intent {
+      const cleaned = text.replace(/<at>[^<]*<\/at>/gi, ' ').trim();
+      const [first = '', ...rest] = cleaned.split(/\s+/);
+      const command = `/${first.replace(/^\//, '').toLowerCase()}`;
+      if (first && act.commands().includes(command)) return { kind: 'act', command, text: rest.join(' ') };
+      return parseMention(cleaned);
     },
 
     /** The reply to one intent. Answers to a person are private and offer "Share in channel". */
@@ -103,9 +140,10 @@ export function createConversation(options: ConversationOptions) {
           { label: 'Downstream (depends on it)', value: [names(deps.dependents)] },
         ],
       });
-      return { ...card, summary: `Affected: ${card.summary}`, visibility: 'channel' };
+      return { ...card, summary: `Affected: ${card.summary}`, visibility: 'channel' } as Reply;
     },
   };
+  return core;
 }
 
 export type Conversation = ReturnType<typeof createConversation>;

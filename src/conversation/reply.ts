@@ -3,6 +3,15 @@
  * Adaptive Cards, terminal text) and fits it into its platform's limits. Every string here is text,
  * whoever wrote it: markup exists only as spans, and each renderer escapes the rest (safe-text.ts).
  */
+import type { ChatIds } from '../catalog/index.js';
+
+/** A person in a reply: each surface mentions them by its own id, found here or by e-mail. */
+export interface SpanPerson {
+  ref: string;
+  displayName: string;
+  email: string | null;
+  chatIds: ChatIds;
+}
 
 /** Inline text: plain strings and a few marked-up pieces every platform can render. */
 export type Span =
@@ -11,7 +20,7 @@ export type Span =
   | { code: string }
   | { link: string; text: string }
   /** A person: rendered as a mention where the platform knows them, else by name. */
-  | { person: { ref: string; displayName: string; email: string | null; slackUserId?: string | null } }
+  | { person: SpanPerson }
   /** A team's chat channel as the catalog names it: a link where it is a valid platform id, else text. */
   | { channel: string }
   /** A time: rendered in the reader's time zone where the platform can. */
@@ -63,4 +72,17 @@ export function plain(text: Text): string {
 /** Joins span lists with a separator, e.g. people with ", ". */
 export function join(parts: Text[], separator: string): Text {
   return parts.flatMap((p, i) => (i === 0 ? p : [separator, ...p]));
+}
+
+/** Every person a reply mentions, so a surface can look their ids up before rendering. */
+export function peopleIn(reply: Reply): SpanPerson[] {
+  const spans: Span[] = [];
+  for (const b of reply.blocks) {
+    if (b.type === 'section' || b.type === 'context') spans.push(...b.text);
+    else if (b.type === 'fields') b.fields.forEach((f) => spans.push(...f.value));
+    else if (b.type === 'list') b.items.forEach((i) => spans.push(...i));
+  }
+  const people = new Map<string, SpanPerson>();
+  for (const s of spans) if (typeof s === 'object' && 'person' in s) people.set(s.person.ref, s.person);
+  return [...people.values()];
 }

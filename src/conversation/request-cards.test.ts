@@ -22,9 +22,19 @@ const action = (name: string): ActionDefinition => {
 };
 
 const T0 = Date.parse('2026-03-04T12:00:00Z');
-const amara: PersonRef = { ref: 'user:default/amara-okafor', displayName: 'Amara Okafor', email: 'amara.okafor@quillmere.example', slackUserId: 'U03AMK81Z2Q' };
-const noah: PersonRef = { ref: 'user:default/noah-fischer', displayName: 'Noah Fischer', email: 'noah.fischer@quillmere.example', slackUserId: 'U06NF3K7PLV' };
-const yuki: PersonRef = { ref: 'user:default/yuki-tanaka', displayName: 'Yuki Tanaka', email: 'yuki.tanaka@quillmere.example', slackUserId: null };
+const amara: PersonRef = {
+  ref: 'user:default/amara-okafor',
+  displayName: 'Amara Okafor',
+  email: 'amara.okafor@quillmere.example',
+  chatIds: { slack: 'U03AMK81Z2Q' },
+};
+const noah: PersonRef = {
+  ref: 'user:default/noah-fischer',
+  displayName: 'Noah Fischer',
+  email: 'noah.fischer@quillmere.example',
+  chatIds: { slack: 'U06NF3K7PLV' },
+};
+const yuki: PersonRef = { ref: 'user:default/yuki-tanaka', displayName: 'Yuki Tanaka', email: 'yuki.tanaka@quillmere.example', chatIds: {} };
 
 const step = (id: string, title: string, state: StepStatus['state'] = 'pending', extra: Partial<StepStatus> = {}): StepStatus => ({
   id,
@@ -445,7 +455,7 @@ describe('createActConversation', () => {
   let deployments: DeploymentLog;
   let audit: AuditLog;
   let conversation: ReturnType<typeof createActConversation>;
-  const actor = { id: 'slack:U03AMK81Z2Q', ref: amara.ref, displayName: amara.displayName, email: amara.email, slackUserId: amara.slackUserId };
+  const actor = { id: 'slack:U03AMK81Z2Q', ref: amara.ref, displayName: amara.displayName, email: amara.email, chatIds: amara.chatIds };
 
   beforeAll(async () => {
     tree = tempTree();

@@ -3,6 +3,7 @@
  * (with Approve / Reject) and what they become once decided, the final outcome, and the answers to a
  * request, a vote and `/switchboard status`. Plain data in (the workflow's status), replies out.
  */
+import { chatIdsOf } from '../catalog/chat-ids.js';
 import type { ActionStatus, AskKind, PersonRef, StepStatus } from '../../workflows/contract.js';
 import { encodeAction } from './intents.js';
 import { shortRef } from '../catalog/ref.js';
@@ -21,7 +22,7 @@ export interface ChatNotifier {
   createChannel(name: string, invite: PersonRef[]): Promise<{ ref: string; name: string; url?: string }>;
 }
 
-const person = (p: PersonRef): Span => ({ person: { ref: p.ref, displayName: p.displayName, email: p.email, slackUserId: p.slackUserId } });
+const person = (p: PersonRef): Span => ({ person: { ref: p.ref, displayName: p.displayName, email: p.email, chatIds: chatIdsOf(p) } });
 
 /** `42 s`, `3 min 5 s`, `2 h 4 min`. */
 export function formatElapsed(ms: number): string {

@@ -39,6 +39,16 @@ export const SLACK_ID = {
 export const isSlackUserId = (id: string | null | undefined): id is string => typeof id === 'string' && SLACK_ID.user.test(id);
 export const isSlackChannelId = (id: string | null | undefined): id is string => typeof id === 'string' && SLACK_ID.channel.test(id);
 
+/**
+ * A Teams user as Switchboard mentions them: the Entra ID (AAD) object id, a GUID. The `29:` ids of the
+ * Bot Framework are per-app and come only from Teams itself, never from a descriptor.
+ */
+export const TEAMS_ID = {
+  user: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+} as const;
+
+export const isTeamsUserId = (id: string | null | undefined): id is string => typeof id === 'string' && TEAMS_ID.user.test(id);
+
 // ESC sequences first (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \` up to the line's end, two-byte `ESC x`), so their
 // parameters go with them instead of being left behind as visible junk; then single characters:
 // C0 except tab and newline, DEL, C1, and the bidi embeddings, overrides and isolates that can make a

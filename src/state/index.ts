@@ -2,9 +2,9 @@
  * Durable bot state on the same SQLite file as the catalog. Claims are INSERT OR IGNORE on a primary
  * key, so two deliveries racing for the same key cannot both win, in one process or several.
  */
-import { and, eq, gt, isNotNull, lt } from 'drizzle-orm';
+import { and, desc, eq, gt, isNotNull, lt } from 'drizzle-orm';
 import { openDb } from '../db/open.js';
-import { deliveries, incidentPosts, stepJournal } from './schema.js';
+import { chatAccounts, chatConversations, deliveries, incidentPosts, stepJournal } from './schema.js';
 
 export interface BotState {
   /** True the first time a delivery key is seen; false for a retry or a duplicate. */
@@ -26,7 +26,40 @@ export interface BotState {
   recordStep(key: string, result: unknown): void;
   /** Forgets deliveries older than `maxAgeMs` (platform retries stop within minutes). */
   prune(maxAgeMs: number): number;
+  /** Records (or refreshes) where a conversation is posted to. */
+  rememberConversation(conversation: ChatConversation): void;
+  conversation(ref: string): ChatConversation | undefined;
+  /** Records (or refreshes) a person a surface has seen; a known 1:1 conversation is kept unless a new one is given. */
+  rememberAccount(account: ChatAccountRecord): void;
+  account(platform: string, account: string): ChatAccountRecord | undefined;
+  /** Everyone seen with this e-mail on the platform (more than one: the e-mail names nobody). */
+  accountsByEmail(platform: string, email: string): ChatAccountRecord[];
+  /** The service URL and tenant a surface last saw, for a 1:1 chat with someone it has not met. */
+  latestConversation(kind?: string): ChatConversation | undefined;
   close(): void;
+}
+
+export interface ChatConversation {
+  /** A conversation ref (threads.ts): `teams:19:…@thread.tacv2`. */
+  ref: string;
+  serviceUrl: string;
+  tenantId: string | null;
+  kind: 'personal' | 'channel' | 'groupChat' | string;
+  name?: string | null;
+}
+
+export interface ChatAccountRecord {
+  platform: string;
+  /** The verified account: the Entra object id on Teams (lower-case). */
+  account: string;
+  /** The per-app chat id (Teams `29:…`). */
+  chatUserId: string;
+  email: string | null;
+  name: string | null;
+  tenantId: string | null;
+  serviceUrl: string;
+  /** The 1:1 conversation id, once known. */
+  personal: string | null;
 }
 
 export function openState(file: string, now: () => number = Date.now): BotState {
@@ -71,6 +104,61 @@ export function openState(file: string, now: () => number = Date.now): BotState 
         .where(lt(deliveries.seenAt, now() - maxAgeMs))
         .run().changes;
     },
+    rememberConversation(c) {
+      const row = { ref: c.ref, serviceUrl: c.serviceUrl, tenantId: c.tenantId, kind: c.kind, updatedAt: now(), ...(c.name != null && { name: c.name }) };
+      // A name once known is kept when a later activity does not carry one.
+      orm.insert(chatConversations).values(row).onConflictDoUpdate({ target: chatConversations.ref, set: row }).run();
+    },
+    conversation(ref) {
+      const row = orm.select().from(chatConversations).where(eq(chatConversations.ref, ref)).get();
+      return row && { ref: row.ref, serviceUrl: row.serviceUrl, tenantId: row.tenantId, kind: row.kind, name: row.name };
+    },
+    latestConversation(kind) {
+      const row = orm
+        .select()
+        .from(chatConversations)
+        .where(kind ? eq(chatConversations.kind, kind) : undefined)
+        .orderBy(desc(chatConversations.updatedAt))
+        .limit(1)
+        .get();
+      return row && { ref: row.ref, serviceUrl: row.serviceUrl, tenantId: row.tenantId, kind: row.kind };
+    },
+    rememberAccount(a) {
+      const row = { ...a, account: a.account.toLowerCase(), email: a.email?.toLowerCase() ?? null, updatedAt: now() };
+      const { personal, ...rest } = row;
+      orm
+        .insert(chatAccounts)
+        .values(row)
+        .onConflictDoUpdate({ target: [chatAccounts.platform, chatAccounts.account], set: personal ? row : rest })
+        .run();
+    },
+    account(platform, account) {
+      const row = orm
+        .select()
+        .from(chatAccounts)
+        .where(and(eq(chatAccounts.platform, platform), eq(chatAccounts.account, account.toLowerCase())))
+        .get();
+      return row && accountOf(row);
+    },
+    accountsByEmail(platform, email) {
+      return orm
+        .select()
+        .from(chatAccounts)
+        .where(and(eq(chatAccounts.platform, platform), eq(chatAccounts.email, email.trim().toLowerCase())))
+        .all()
+        .map(accountOf);
+    },
     close: () => sqlite.close(),
   };
 }
+
+const accountOf = (r: typeof chatAccounts.$inferSelect): ChatAccountRecord => ({
+  platform: r.platform,
+  account: r.account,
+  chatUserId: r.chatUserId,
+  email: r.email,
+  name: r.name,
+  tenantId: r.tenantId,
+  serviceUrl: r.serviceUrl,
+  personal: r.personal,
+});

@@ -1,5 +1,5 @@
 /** Bot state that must survive a restart: deliveries already handled, incident cards already posted. */
-import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /** Platform deliveries (Slack event ids, ...) already handled: a retry or duplicate is dropped. */
 export const deliveries = sqliteTable('deliveries', {
@@ -29,3 +29,39 @@ export const stepJournal = sqliteTable('step_journal', {
   result: text('result').notNull(),
   finishedAt: integer('finished_at').notNull(),
 });
+
+/**
+ * Conversations a chat surface was told about (Teams: install, first message), with what it needs to
+ * post there later: the Bot Framework service URL and tenant. Keyed by conversation ref (threads.ts).
+ */
+export const chatConversations = sqliteTable('chat_conversations', {
+  ref: text('ref').primaryKey(),
+  serviceUrl: text('service_url').notNull(),
+  tenantId: text('tenant_id'),
+  /** `personal`, `channel`, `groupChat`. */
+  kind: text('kind').notNull(),
+  /** A channel's name, when Teams said it (channel created or renamed, the team's channel list). */
+  name: text('name'),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * People a chat surface has seen, by their verified account (Teams: the Entra object id), with their
+ * per-app chat id, the e-mail the platform reported and their 1:1 conversation with the bot once known.
+ */
+export const chatAccounts = sqliteTable(
+  'chat_accounts',
+  {
+    platform: text('platform').notNull(),
+    account: text('account').notNull(),
+    chatUserId: text('chat_user_id').notNull(),
+    email: text('email'),
+    name: text('name'),
+    tenantId: text('tenant_id'),
+    serviceUrl: text('service_url').notNull(),
+    /** The 1:1 conversation's id, once one exists. */
+    personal: text('personal'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.account] }), index('chat_accounts_email').on(t.platform, t.email)],
+);

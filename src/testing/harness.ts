@@ -15,6 +15,7 @@ import { loadConfig } from '../config.js';
 import { SAMPLE_CATALOG, tempTree, type TempTree } from './fixtures.js';
 import { HOOK_SECRET, startHookReceiver, type HookReceiver } from './hook-receiver.js';
 import { startSlackEmulator, type SlackEmulator } from './slack-emulator.js';
+import type { TeamsEmulator } from './teams-emulator.js';
 import { blockActionsBody, postSigned, slashCommandBody } from './slack-signing.js';
 
 export { HOOK_SECRET, startHookReceiver, type HookCall, type HookReceiver } from './hook-receiver.js';
@@ -47,6 +48,18 @@ export const slackId = (name: string): string => {
   if (!user) throw new Error(`no user ${name} in the sample catalog`);
   return user.id;
 };
+
+/** The TEAMS_* variables that point the bot at a Teams emulator. */
+export function teamsEnv(teams: TeamsEmulator): Record<string, string> {
+  return {
+    TEAMS_APP_ID: teams.appId,
+    TEAMS_APP_PASSWORD: teams.appPassword,
+    TEAMS_TENANT_ID: teams.tenantId,
+    TEAMS_OPENID_METADATA_URL: teams.openIdMetadataUrl,
+    TEAMS_TOKEN_ISSUER: teams.issuer,
+    TEAMS_LOGIN_ENDPOINT: teams.loginEndpoint,
+  };
+}
 
 export async function freePort(): Promise<number> {
   const s = createServer();
@@ -100,6 +113,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** The application's logger (default: silent). */
   logger?: Logger;
+  /** Serve Teams too, against this emulator (TEAMS_* pointed at it). */
+  teams?: TeamsEmulator;
 }
 
 /** Values as Slack puts them in view.state.values, from plain values by block id. */
@@ -149,6 +164,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     TEMPORAL_UI_URL: 'http://temporal-ui.test:8080',
     PROVISION_HOOK_SECRET: HOOK_SECRET,
     DEPLOY_HOOK_SECRET: HOOK_SECRET,
+    ...(opts.teams && teamsEnv(opts.teams)),
     ...opts.env,
   };
   const config = loadConfig(env);

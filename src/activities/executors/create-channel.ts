@@ -10,10 +10,7 @@ export const createChannel =
       const name = str(ctx.step.with.name) ?? String(ctx.values.name);
       const inviteRef = str(ctx.step.with.invite);
       const members = inviteRef ? (deps.catalog.whoOwns(inviteRef).owner?.members ?? []) : [];
-      const people: PersonRef[] = [
-        ctx.requester,
-        ...members.map((m) => ({ ref: m.ref, displayName: m.displayName, email: m.email, slackUserId: m.slackUserId ?? null })),
-      ];
+      const people: PersonRef[] = [ctx.requester, ...members.map((m) => ({ ref: m.ref, displayName: m.displayName, email: m.email, chatIds: m.chatIds }))];
       const channel = await notifierFor(deps, ctx.thread).createChannel(name, people);
       return { output: { channel: channel.ref }, links: channel.url ? [{ title: `#${channel.name}`, url: channel.url }] : [], detail: `#${channel.name}` };
     });

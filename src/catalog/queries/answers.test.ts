@@ -128,7 +128,7 @@ describe('whoOwns', () => {
       slackChannel: '#team-payments',
     });
     expect(a.owner?.members.map((m) => m.displayName)).toEqual(['Alice Example', 'Bob Example']);
-    expect(a.owner?.members[0]?.slackUserId).toBe('U0ALICE');
+    expect(a.owner?.members[0]?.chatIds.slack).toBe('U0ALICE');
   });
 
   it('is case-insensitive and accepts a full ref', () => {

@@ -78,7 +78,7 @@ export function responsible(repo: CatalogRepo, ref: string, at: Date = new Date(
       resolved: owner.resolved,
       displayName: owner.displayName,
       email: ownerPerson ? ownerPerson.email : owner.email,
-      slackUserId: ownerPerson?.slackUserId ?? null,
+      chatIds: ownerPerson?.chatIds ?? {},
       ...(ownerPerson?.sharedWith && { sharedWith: ownerPerson.sharedWith }),
     },
     members: isGroup ? membersOf(repo, owner.ref).map((p) => withClaims(repo, p)) : [],

@@ -1,11 +1,21 @@
 /** The facts an answer is made of, each read from the store by index: owner, people, on-call, links. */
 import { dirname, relative, sep } from 'node:path';
-import { ANNOTATIONS, type Entity, LINK_TYPES } from '../entity.js';
+import { ANNOTATIONS, CHAT_ID_ANNOTATIONS, type Entity, LINK_TYPES } from '../entity.js';
 import { normalizeOwner, ownersForPath } from '../ingest/codeowners.js';
 import { onCallAt, scheduleSpecSchema } from '../oncall.js';
 import { canonicalRef } from '../ref.js';
 import type { CatalogRepo, EntityRow } from '../store/repo.js';
-import type { CandidateSummary, EntitySummary, Freshness, Link, OnCall, Owner, Person } from './types.js';
+import {
+  CHAT_PLATFORMS,
+  type CandidateSummary,
+  type ChatIds,
+  type EntitySummary,
+  type Freshness,
+  type Link,
+  type OnCall,
+  type Owner,
+  type Person,
+} from './types.js';
 import type { Candidate } from './resolve.js';
 
 // One answer reads the same descriptor several times (summary, links, runbook, schedule): parse it once.
@@ -59,20 +69,30 @@ function annotationOf(body: Entity, key: string): string | null {
   return v ? v : null;
 }
 
+/** A User's chat ids from its annotations, one per platform that has one. */
+function chatIdsOf(body: Entity): ChatIds {
+  const ids: ChatIds = {};
+  for (const platform of CHAT_PLATFORMS) {
+    const id = annotationOf(body, CHAT_ID_ANNOTATIONS[platform])?.trim();
+    if (id) ids[platform] = id;
+  }
+  return ids;
+}
+
 export function personOf(repo: CatalogRepo, ref: string): Person {
   return repo.cached(`person:${ref}`, () => readPerson(repo, ref));
 }
 
 function readPerson(repo: CatalogRepo, ref: string): Person {
   const row = repo.entityByRef(ref);
-  if (!row) return { ref, displayName: ref.replace(/^user:(default\/)?/, ''), email: null, slackUserId: null };
+  if (!row) return { ref, displayName: ref.replace(/^user:(default\/)?/, ''), email: null, chatIds: {} };
   const body = bodyOf(row);
   const profile = (body.spec?.profile ?? {}) as { displayName?: string; email?: string };
   return {
     ref,
     displayName: profile.displayName ?? row.title ?? row.name,
     email: profile.email ?? null,
-    slackUserId: annotationOf(body, ANNOTATIONS.slackUserId),
+    chatIds: chatIdsOf(body),
   };
 }
 
@@ -198,7 +218,7 @@ function shiftsOf(repo: CatalogRepo, scheduleRefs: string[], at: Date): OnCall[]
         user: userRef,
         displayName: person.displayName,
         email: person.email,
-        slackUserId: person.slackUserId ?? null,
+        chatIds: person.chatIds,
         rotation: shift.rotation,
         from: shift.from.toISOString(),
         until: shift.until ? shift.until.toISOString() : null,

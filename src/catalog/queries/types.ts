@@ -14,20 +14,32 @@ export interface EntitySummary {
   stale?: boolean;
 }
 
+/** The chat platforms people are reached on, and the table of them. */
+export const CHAT_PLATFORMS = ['slack', 'teams'] as const;
+export type ChatPlatform = (typeof CHAT_PLATFORMS)[number];
+/** How people call each platform, for messages. */
+export const PLATFORM_NAMES: Record<ChatPlatform, string> = { slack: 'Slack', teams: 'Microsoft Teams' };
+
+/**
+ * A person's account on each chat platform, as the catalog names them (switchboard.dev/slack-user-id,
+ * graph.microsoft.com/user-id). A platform missing here may still reach them by e-mail.
+ */
+export type ChatIds = Partial<Record<ChatPlatform, string>>;
+
 export interface Person {
   ref: string;
   displayName: string;
   email: string | null;
-  slackUserId?: string | null;
+  chatIds: ChatIds;
   /**
-   * Other Users that claim this person's Slack id (or, without one, their e-mail): the chat account
+   * Other Users that claim one of this person's chat ids (or, without one, their e-mail): the chat account
    * is none of them, so the person cannot be reached or recognised there. Absent when there are none.
    */
   sharedWith?: string[];
 }
 
 /**
- * Which catalog User a chat account is. `chat-id`: a User's switchboard.dev/slack-user-id annotation
+ * Which catalog User a chat account is. `chat-id`: a User's annotation for that platform
  * names the account; `email`: no User claims the id, and one User has the e-mail the platform reports
  * for it. Two Users claiming the same id (or, failing an id, the same e-mail) are `ambiguous`: the
  * account is neither of them.
@@ -44,8 +56,8 @@ export type IdentityMatch =
  */
 export interface Responsible {
   entity: EntitySummary;
-  /** A person owner carries their Slack id and `sharedWith` as a Person does. */
-  owner: { ref: string; kind: string; resolved: boolean; displayName: string; email: string | null; slackUserId: string | null; sharedWith?: string[] } | null;
+  /** A person owner carries their chat ids and `sharedWith` as a Person does. */
+  owner: { ref: string; kind: string; resolved: boolean; displayName: string; email: string | null; chatIds: ChatIds; sharedWith?: string[] } | null;
   members: Person[];
   onCall: OnCall[];
 }
@@ -69,7 +81,7 @@ export interface OnCall {
   user: string;
   displayName: string;
   email: string | null;
-  slackUserId: string | null;
+  chatIds: ChatIds;
   rotation: string;
   from: string;
   until: string | null;

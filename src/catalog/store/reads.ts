@@ -5,6 +5,7 @@
  */
 import type { CodeownersRuleRow, EntityRow } from './rows.js';
 import type { Statements } from './statements.js';
+import type { ChatPlatform } from '../queries/types.js';
 
 const DEPENDENT_TYPES = ['dependencyOf', 'providesApi', 'apiConsumedBy'] as const;
 const DEPENDENCY_TYPES = ['dependsOn', 'consumesApi', 'apiProvidedBy'] as const;
@@ -60,8 +61,9 @@ export function createReads(s: Statements) {
     userRefByEmail: (email: string) => (s.userByEmail.get(email.toLowerCase()) as { ref: string } | undefined)?.ref,
     /** Refs of every User whose spec.profile.email is this address (case-insensitive). */
     usersByEmail: (email: string) => (s.usersByEmail.all(email.trim().toLowerCase()) as { ref: string }[]).map((r) => r.ref),
-    /** Refs of every User whose switchboard.dev/slack-user-id annotation is this id. */
-    usersBySlackId: (id: string) => (s.usersBySlackId.all(id.trim()) as { ref: string }[]).map((r) => r.ref),
+    /** Refs of every User whose annotation for the platform (CHAT_ID_ANNOTATIONS) names this id; Entra ids are GUIDs, compared without case. */
+    usersByChatId: (platform: ChatPlatform, id: string) =>
+      ((platform === 'slack' ? s.usersBySlackId.all(id.trim()) : s.usersByTeamsId.all(id.trim().toLowerCase())) as { ref: string }[]).map((r) => r.ref),
     stats: () => ({
       entities: (s.entityCount.get() as { n: number }).n,
       stale: (s.staleCount.get() as { n: number }).n,

@@ -64,10 +64,15 @@ export function prepareStatements(sqlite: Database.Database) {
       `SELECT DISTINCT e.ref FROM entity_terms t JOIN entities e ON e.id = t.entity_id
        WHERE t.term = ? AND t.field = 'email' AND lower(e.kind) = 'user' ORDER BY e.ref`,
     ),
-    // The expression and the WHERE match the partial index entities_slack_user_id (drizzle/).
+    // The expressions and the WHERE match the partial indexes entities_slack_user_id and
+    // entities_teams_user_id (drizzle/), one per chat platform's annotation.
     usersBySlackId: sqlite.prepare(
       `SELECT ref FROM entities WHERE lower(kind) = 'user'
        AND trim(json_extract(body, '$.metadata.annotations."switchboard.dev/slack-user-id"')) = ? ORDER BY ref`,
+    ),
+    usersByTeamsId: sqlite.prepare(
+      `SELECT ref FROM entities WHERE lower(kind) = 'user'
+       AND lower(trim(json_extract(body, '$.metadata.annotations."graph.microsoft.com/user-id"'))) = ? ORDER BY ref`,
     ),
     entityCount: sqlite.prepare(`SELECT count(*) AS n FROM entities`),
     staleCount: sqlite.prepare(`SELECT count(*) AS n FROM entities WHERE stale = 1`),

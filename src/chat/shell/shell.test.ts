@@ -187,7 +187,7 @@ describe('renderReply', () => {
   });
 
   it('renders every span and block readably', () => {
-    const person = { person: { ref: 'user:default/ada', displayName: 'Ada Lovelace', email: null, slackUserId: 'U123' } };
+    const person = { person: { ref: 'user:default/ada', displayName: 'Ada Lovelace', email: null, chatIds: { slack: 'U123' } } };
     const { text } = renderReply(
       reply([
         { type: 'header', text: 'Title' },

@@ -24,7 +24,7 @@ export interface ShellOptions {
 }
 
 /** The terminal's own person before `/as`: not in the catalog, so it can request but not approve. */
-export const TERMINAL_ACTOR: Actor = { id: 'shell:you', ref: null, displayName: 'you (terminal)', email: null, slackUserId: null };
+export const TERMINAL_ACTOR: Actor = { id: 'shell:you', ref: null, displayName: 'you (terminal)', email: null, chatIds: {} };
 
 /** A form as text: the terminal asks for the missing inputs as `name=value`. */
 export function formText(form: Form, command: string): string {

@@ -7,14 +7,13 @@ import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/b
 import type { Logger } from 'pino';
 import type { Conversation } from '../../conversation/index.js';
 import type { BotState } from '../../state/index.js';
-import type { Route } from '../../http/server.js';
 import { registerActions } from './listeners/actions.js';
 import { registerCommands } from './listeners/commands.js';
 import { registerEvents } from './listeners/events.js';
 import { registerSelfService } from './listeners/requests.js';
 import { createSlackNotifier } from './notifier.js';
 import { type CatalogPersonLookup, createIdentityResolver, createPeopleResolver } from './people.js';
-import type { ChatNotifier } from '../../conversation/index.js';
+import type { ChatSurface } from '../surface.js';
 
 export interface SlackAdapterConfig {
   botToken: string;
@@ -34,14 +33,8 @@ export interface SlackAdapterConfig {
   person?: CatalogPersonLookup;
 }
 
-export interface SlackAdapter {
+export interface SlackAdapter extends ChatSurface {
   mode: 'http' | 'socket';
-  /** Routes to mount on the HTTP server (HTTP mode). */
-  routes: Record<string, Route>;
-  /** Posts self-service messages (status, DMs) through this app's client. */
-  notifier: ChatNotifier;
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 function boltLogger(logger: Logger): BoltLogger {
@@ -110,7 +103,9 @@ export function createSlackAdapter(config: SlackAdapterConfig): SlackAdapter {
   registerSelfService(app, deps);
 
   return {
+    platform: 'slack',
     mode: socket ? 'socket' : 'http',
+    describe: () => (socket ? 'Slack connected over Socket Mode' : 'Slack requests served at POST /slack/events'),
     routes: receiver ? { 'POST /slack/events': (req, res) => receiver.requestListener(req, res) } : {},
     notifier: createSlackNotifier(app.client, people),
     async start() {

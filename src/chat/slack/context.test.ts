@@ -3,7 +3,7 @@ import { webApi } from '@slack/bolt';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackEmulator, type SlackEmulator } from '../../testing/slack-emulator.js';
-import { answering, describeError, type SlackDeps } from './context.js';
+import { answering, type SlackDeps } from './context.js';
 
 let emu: SlackEmulator;
 let client: webApi.WebClient;
@@ -61,25 +61,5 @@ describe('answering', () => {
       async ({ ack: a }) => a!(),
     )({ ack, client, body: { type: 'block_actions' } });
     expect(sent).toEqual([null]);
-  });
-});
-
-describe('describeError', () => {
-  it('gives the Slack error code of a Web API failure and the first line of the message', () => {
-    expect(
-      describeError(
-        Object.assign(new Error('An API error occurred: invalid_trigger_id\nmore'), {
-          code: 'slack_webapi_platform_error',
-          data: { error: 'invalid_trigger_id' },
-        }),
-      ),
-    ).toEqual({
-      code: 'invalid_trigger_id',
-      message: 'An API error occurred: invalid_trigger_id',
-    });
-  });
-
-  it('keeps a bot token out of what the person reads', () => {
-    expect(describeError(new Error('auth failed for xoxb-1234-5678-abcdefgh')).message).not.toContain('xoxb-1234');
   });
 });

@@ -1,8 +1,7 @@
 /** What every Slack listener needs, built once by the adapter, and the answer it gives when it fails. */
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { redactText } from '../../audit/redact.js';
-import { type Conversation, failureReply, type Reply } from '../../conversation/index.js';
+import { type Conversation, describeError, failureReply, type Reply } from '../../conversation/index.js';
 import type { BotState } from '../../state/index.js';
 import type { IdentityResolver, PeopleResolver } from './people.js';
 import { toBlockKit, type SlackMessage } from './render.js';
@@ -38,14 +37,6 @@ interface ListenerArgs {
   client: WebClient;
   ack?: Ack;
   respond?: unknown;
-}
-
-/** The code and first line of an error, without secrets: what a person may read. */
-export function describeError(err: unknown): { code: string; message: string } {
-  const e = (err ?? {}) as { code?: unknown; message?: unknown; data?: { error?: unknown } };
-  const code = typeof e.data?.error === 'string' ? e.data.error : typeof e.code === 'string' ? e.code : 'internal_error';
-  const first = (typeof e.message === 'string' && e.message ? e.message : String(err)).split('\n')[0] ?? '';
-  return { code, message: redactText(first.length > 300 ? `${first.slice(0, 299)}…` : first) };
 }
 
 /**

@@ -15,7 +15,7 @@ it('sends no DM to a slack-user-id annotation that is not a Slack user id', asyn
   const notifier = createSlackNotifier(client, createPeopleResolver(client));
   const reply = { summary: 's', blocks: [], visibility: 'private' as const };
   for (const slackUserId of ['!channel', 'C0GENERAL', 'U1>|x <!channel']) {
-    expect(await notifier.dm({ ref: 'user:default/m', displayName: 'M', email: null, slackUserId }, reply)).toBeNull();
+    expect(await notifier.dm({ ref: 'user:default/m', displayName: 'M', email: null, chatIds: { slack: slackUserId } }, reply)).toBeNull();
   }
   expect(emu.callsTo('chat.postMessage')).toEqual([]);
 });

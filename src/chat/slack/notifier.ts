@@ -8,12 +8,13 @@ import type { ChatNotifier, Reply } from '../../conversation/index.js';
 import type { PeopleResolver } from './people.js';
 import { isSlackUserId } from '../../conversation/safe-text.js';
 import { toBlockKit } from './render.js';
+import { formatRef, parseRef } from '../../threads.js';
 
 type WebClient = App['client'];
 
 export function parseSlackRef(ref: string): { channel: string; ts?: string; root?: string } {
-  const [platform, channel = '', ts, root] = ref.split(':');
-  if (platform !== 'slack' || !channel) throw new Error(`${ref} is not a Slack conversation`);
+  const { platform, conversation: channel, message: ts, root } = parseRef(ref);
+  if (platform !== 'slack') throw new Error(`${ref} is not a Slack conversation`);
   return { channel, ...(ts && { ts }), ...(root && { root }) };
 }
 
@@ -34,7 +35,7 @@ export function createSlackNotifier(client: WebClient, people: PeopleResolver): 
       res = await client.chat.postMessage(message);
     }
     const ts = res.ts as string;
-    return `slack:${res.channel ?? channel}:${ts}${threadTs ? `:${threadTs}` : ''}`;
+    return formatRef({ platform: 'slack', conversation: res.channel ?? channel, message: ts, ...(threadTs && { root: threadTs }) });
   }
 
   return {
@@ -69,7 +70,11 @@ export function createSlackNotifier(client: WebClient, people: PeopleResolver): 
           if (slackError(err) !== 'already_in_channel') throw err;
         }
       }
-      return { ref: `slack:${channel}`, name: created.channel?.name ?? name, url: `https://slack.com/app_redirect?channel=${channel}` };
+      return {
+        ref: formatRef({ platform: 'slack', conversation: channel }),
+        name: created.channel?.name ?? name,
+        url: `https://slack.com/app_redirect?channel=${channel}`,
+      };
     },
   };
 }

@@ -5,9 +5,11 @@
  */
 import type { App } from '@slack/bolt';
 import type { Actor } from '../../actions/launcher.js';
-import type { Catalog, IdentityMatch } from '../../catalog/index.js';
-import type { Reply } from '../../conversation/index.js';
-import { peopleIn, type SlackIds } from './render.js';
+import type { CatalogPersonLookup } from '../../conversation/identity.js';
+import { peopleIn, type Reply } from '../../conversation/index.js';
+export { catalogIdentity, type CatalogPersonLookup } from '../../conversation/identity.js';
+import type { ChatIds } from '../../catalog/index.js';
+import type { SlackIds } from './render.js';
 
 const TTL_MS = 60 * 60 * 1000;
 
@@ -32,15 +34,15 @@ export function createPeopleResolver(client: App['client'], now: () => number = 
 
   return {
     /** The Slack id of one person: the annotation, else by e-mail; null when Slack has no such user. */
-    async idFor(person: { slackUserId?: string | null; email: string | null }): Promise<string | null> {
-      return person.slackUserId ?? (person.email ? await byEmail(person.email) : null);
+    async idFor(person: { chatIds: ChatIds; email: string | null }): Promise<string | null> {
+      return person.chatIds.slack ?? (person.email ? await byEmail(person.email) : null);
     },
     /** Slack ids for everyone the reply mentions. */
     async resolve(reply: Reply): Promise<SlackIds> {
       const ids = new Map<string, string>();
       await Promise.all(
         peopleIn(reply).map(async (p) => {
-          const id = p.slackUserId ?? (p.email ? await byEmail(p.email) : null);
+          const id = p.chatIds.slack ?? (p.email ? await byEmail(p.email) : null);
           if (id) ids.set(p.ref, id);
         }),
       );
@@ -50,30 +52,6 @@ export function createPeopleResolver(client: App['client'], now: () => number = 
 }
 
 export type PeopleResolver = ReturnType<typeof createPeopleResolver>;
-
-/**
- * Which catalog User a verified Slack account is (Catalog.identify); null when there is no catalog.
- * Called on every request and click, so a catalog change takes effect at once.
- */
-export type CatalogPersonLookup = (account: { slackUserId: string; email: string | null }) => IdentityMatch | null;
-
-interface WarnLogger {
-  warn(obj: object, msg: string): void;
-}
-
-/** The catalog's identity lookup, logging every ambiguous account with the Users that claim it. */
-export function catalogIdentity(catalog: Pick<Catalog, 'identify'>, logger: WarnLogger): CatalogPersonLookup {
-  return (account) => {
-    const match = catalog.identify(account);
-    if (match.status === 'ambiguous') {
-      logger.warn(
-        { code: 'ambiguous_identity', slackUserId: account.slackUserId, by: match.by, claim: match.claim, refs: match.refs },
-        `ambiguous identity: ${match.refs.join(' and ')} all claim the Slack account ${account.slackUserId} (${match.by === 'chat-id' ? 'switchboard.dev/slack-user-id' : 'spec.profile.email'} ${match.claim}); it maps to none of them`,
-      );
-    }
-    return match;
-  };
-}
 
 /**
  * Who a Slack user is for self-service. The account is the user id of the signed request; the catalog
@@ -102,7 +80,7 @@ export function createIdentityResolver(client: App['client'], person: CatalogPer
   }
   return async (userId: string): Promise<Actor> => {
     const { email, name } = await profile(userId);
-    const match = person({ slackUserId: userId, email });
+    const match = person({ platform: 'slack', id: userId, email });
     const found = match?.status === 'found' ? match.person : null;
     return {
       id: `slack:${userId}`,
@@ -110,7 +88,7 @@ export function createIdentityResolver(client: App['client'], person: CatalogPer
       displayName: found?.displayName ?? name,
       // What Slack verified, never the catalog's: approvers are matched against it.
       email,
-      slackUserId: userId,
+      chatIds: { ...found?.chatIds, slack: userId },
       ...(match?.status === 'ambiguous' && { ambiguous: match.refs }),
     };
   };

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog, type Catalog } from '../../catalog/index.js';
-import { type Conversation, createConversation, type Reply } from '../../conversation/index.js';
+import { type Conversation, createConversation, peopleIn, type Reply } from '../../conversation/index.js';
 import { outcomeCard, statusCard } from '../../conversation/request-cards.js';
 import { tempTree, type TempTree } from '../../testing/fixtures.js';
 import { liveMarkup, mrkdwnTexts, VALID_URL, VALID_USER_ID, writeHostileCatalog } from '../../testing/hostile-catalog.js';
 import type { ActionStatus } from '../../../workflows/contract.js';
-import { LIMITS, peopleIn, toBlockKit } from './render.js';
+import { LIMITS, toBlockKit } from './render.js';
 
 const reply = (blocks: Reply['blocks']): Reply => ({ summary: 'summary', blocks, visibility: 'private' });
 
@@ -14,7 +14,7 @@ const statusFixture = (): ActionStatus => ({
   action: 'hook',
   title: 'Hook',
   summary: 'Run the hook',
-  requester: { ref: 'user:default/a', displayName: 'A', email: null, slackUserId: null },
+  requester: { ref: 'user:default/a', displayName: 'A', email: null, chatIds: {} },
   target: 'component:default/x',
   shownInputs: [],
   phase: 'running',
@@ -29,7 +29,9 @@ const statusFixture = (): ActionStatus => ({
 
 describe('Block Kit rendering', () => {
   it('mentions a person by Slack id when known, by name otherwise', () => {
-    const person = (ref: string, slackUserId?: string) => ({ person: { ref, displayName: ref.toUpperCase(), email: null, slackUserId } });
+    const person = (ref: string, slackUserId?: string) => ({
+      person: { ref, displayName: ref.toUpperCase(), email: null, chatIds: slackUserId ? { slack: slackUserId } : {} },
+    });
     const { blocks } = toBlockKit(reply([{ type: 'section', text: [person('a', 'U01'), ', ', person('b'), ', ', person('c')] }]), new Map([['c', 'U03']]));
     expect(blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '<@U01>, B, <@U03>', verbatim: true } });
   });
@@ -80,7 +82,7 @@ describe('Block Kit rendering', () => {
   });
 
   it('lists the people a reply mentions, once each', () => {
-    const p = { person: { ref: 'user:default/a', displayName: 'A', email: 'a@x.example' } };
+    const p = { person: { ref: 'user:default/a', displayName: 'A', email: 'a@x.example', chatIds: {} } };
     expect(
       peopleIn(
         reply([
@@ -140,7 +142,7 @@ describe('catalog text never speaks for the bot', () => {
   });
 
   it('an invalid id from the people resolver is not a mention either', () => {
-    const person = { person: { ref: 'user:default/x', displayName: 'X', email: null } };
+    const person = { person: { ref: 'user:default/x', displayName: 'X', email: null, chatIds: {} } };
     const { blocks } = toBlockKit(reply([{ type: 'section', text: [person] }]), new Map([['user:default/x', '!channel']]));
     expect(blocks[0]).toMatchObject({ text: { text: 'X' } });
   });

@@ -44,7 +44,7 @@ function span(s: Span, ids: SlackIds): string {
     return `<${url}|${label(s.text)}>`;
   }
   if ('person' in s) {
-    const id = [s.person.slackUserId, ids.get(s.person.ref)].find(isSlackUserId);
+    const id = [s.person.chatIds.slack, ids.get(s.person.ref)].find(isSlackUserId);
     return id ? `<@${id}>` : escape(s.person.displayName);
   }
   if ('channel' in s) return isSlackChannelId(s.channel) ? `<#${s.channel}>` : escape(s.channel);
@@ -146,17 +146,4 @@ export function toBlockKit(reply: Reply, ids: SlackIds = new Map()): SlackMessag
   }
   // The fallback is mrkdwn too (notifications, clients without blocks): escaped like the blocks.
   return { text: cut(escape(reply.summary), LIMITS.messageText), blocks };
-}
-
-/** Every person a reply mentions, so their Slack ids can be looked up before rendering. */
-export function peopleIn(reply: Reply): { ref: string; email: string | null; slackUserId?: string | null }[] {
-  const spans: Span[] = [];
-  for (const b of reply.blocks) {
-    if (b.type === 'section' || b.type === 'context') spans.push(...b.text);
-    else if (b.type === 'fields') b.fields.forEach((f) => spans.push(...f.value));
-    else if (b.type === 'list') b.items.forEach((i) => spans.push(...i));
-  }
-  const people = new Map<string, { ref: string; email: string | null; slackUserId?: string | null }>();
-  for (const s of spans) if (typeof s === 'object' && 'person' in s) people.set(s.person.ref, s.person);
-  return [...people.values()];
 }

@@ -30,7 +30,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
       if (typeof respond !== 'function') return;
       const intent = decodeAction(action.value ?? '');
       deps.count(`button:${intent.kind}`);
-      const reply = intent.kind === 'status' ? await deps.conversation.act.status(intent.id, deps.conversation.workflowUrl) : deps.conversation.reply(intent);
+      const reply = await deps.conversation.answer(intent);
       const message = await render(deps, reply);
       if (intent.kind === 'share') await respond({ ...message, response_type: 'in_channel', delete_original: true });
       else await respond({ ...message, replace_original: true });

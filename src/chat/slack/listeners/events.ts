@@ -8,6 +8,7 @@
 import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { parseMention } from '../../../conversation/index.js';
 import { answering, render, type SlackDeps } from '../context.js';
+import { formatRef } from '../../../threads.js';
 
 type WebClient = App['client'];
 
@@ -19,11 +20,6 @@ interface ChannelInfo {
 }
 
 const CHANNEL_TTL_MS = 5 * 60 * 1000;
-
-/** Some incident cards could not be posted; the others were. */
-class IncidentCardError extends Error {
-  readonly code = 'incident_card_failed';
-}
 
 export function registerEvents(app: App, deps: SlackDeps): void {
   const channels = new Map<string, { info: ChannelInfo; at: number }>();
@@ -38,24 +34,19 @@ export function registerEvents(app: App, deps: SlackDeps): void {
     return info;
   }
 
+  // The core claims, posts through us and settles (conversation/incidents.ts); a failure is thrown to `answering`.
   async function postIncidentCards(client: WebClient, channel: string, texts: (string | undefined)[]): Promise<void> {
-    const failed: string[] = [];
-    for (const service of deps.conversation.affectedServices(texts)) {
-      const key = `slack:${channel}`;
-      if (!deps.state.claimIncidentPost(key, service.ref)) continue;
-      try {
-        const message = await render(deps, deps.conversation.incidentCard(service.ref));
-        const res = await client.chat.postMessage({ channel, ...message, unfurl_links: false });
-        deps.state.settleIncidentPost(key, service.ref, res.ts ?? '');
+    await deps.conversation.postIncidentCards(
+      deps.state,
+      formatRef({ platform: 'slack', conversation: channel }),
+      texts,
+      async (card) => {
+        const res = await client.chat.postMessage({ channel, ...(await render(deps, card)), unfurl_links: false });
         deps.count('incident_card');
-      } catch (err) {
-        deps.state.settleIncidentPost(key, service.ref, null);
-        deps.logger.error({ err, channel, service: service.ref }, 'could not post the incident card');
-        failed.push(`${service.name} (${(err as { data?: { error?: string } }).data?.error ?? (err as Error).message})`);
-      }
-    }
-    // Each card is tried; a failure is then said once, naming every card that is missing.
-    if (failed.length) throw new IncidentCardError(`the incident card could not be posted for ${failed.join(', ')}`);
+        return res.ts ?? '';
+      },
+      (err) => (err as { data?: { error?: string } }).data?.error ?? (err as Error).message,
+    );
   }
 
   type Args<E extends string> = SlackEventMiddlewareArgs<E> & AllMiddlewareArgs;

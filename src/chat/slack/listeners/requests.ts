@@ -14,6 +14,7 @@ import type {
 } from '@slack/bolt';
 import { requestReply, type Reply } from '../../../conversation/index.js';
 import { afterAcks, answering, render, type SlackDeps } from '../context.js';
+import { parseRef } from '../../../threads.js';
 import { FORM_CALLBACK, type FormMetadata, formValues, REJECT_CALLBACK, rejectModal, toModal } from '../form.js';
 
 type WebClient = App['client'];
@@ -122,7 +123,7 @@ export function registerSelfService(app: App, deps: SlackDeps): void {
         }
         await ack();
         deps.count(`form:${meta.action}`);
-        const channel = meta.where.split(':')[1];
+        const channel = parseRef(meta.where).conversation;
         const message = await render(deps, requestReply(outcome));
         if (channel)
           await client.chat
