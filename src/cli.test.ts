@@ -134,6 +134,52 @@ async function freePort(): Promise<number> {
 }
 
 describe('switchboard start', () => {
+  it('serves Teams at /api/messages with only the TEAMS_* variables set, and opens no terminal chat', async () => {
+    const { startTeamsEmulator } = await import('./testing/teams-emulator.js');
+    const { messageActivity } = await import('./testing/teams-activities.js');
+    const { teamsEnv } = await import('./testing/harness.js');
+    const teams = await startTeamsEmulator({ rate: false });
+    const port = await freePort();
+    const child = spawn(process.execPath, ['bin/switchboard.js', 'start'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), SWITCHBOARD_DB: tree.path('teams.db'), LOG_LEVEL: 'warn', ...teamsEnv(teams) },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      let health: { components?: { teams?: boolean } } | undefined;
+      for (let i = 0; i < 100 && !health?.components?.teams; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        health = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.json() as Promise<typeof health>,
+          () => undefined,
+        );
+      }
+      expect(health?.components?.teams).toBe(true);
+      const user = {
+        id: teams.addUser({ aadObjectId: '0d3c9a6e-8b7f-4e1d-9c2a-5b4e3f2a1d0c', name: 'Ana', email: 'ana@example.com' }),
+        aadObjectId: '0d3c9a6e-8b7f-4e1d-9c2a-5b4e3f2a1d0c',
+        name: 'Ana',
+      };
+      teams.addConversation({ id: 'a:1ana', type: 'personal', members: [user.id] });
+      const res = await teams.post(
+        `http://127.0.0.1:${port}/api/messages`,
+        messageActivity(teams, user, { id: 'a:1ana', type: 'personal' }, 'who owns payments-api'),
+      );
+      expect(res.status).toBe(200);
+      const answer = await teams.waitFor((c) => c.op === 'send' && c.conversationId === 'a:1ana', 10_000);
+      expect(JSON.stringify(answer.body)).toContain('Payments');
+      // Teams is the chat: no terminal prompt was printed.
+      expect(stdout).not.toContain('switchboard>');
+    } finally {
+      child.kill('SIGTERM');
+      await teams.close();
+    }
+    expect(await exited).toBe(0);
+  });
+
   it('serves Slack at /slack/events when Slack credentials are set', async () => {
     const { startSlackEmulator } = await import('./testing/slack-emulator.js');
     const { postSigned, slashCommandBody } = await import('./testing/slack-signing.js');

@@ -8,7 +8,15 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { formatRef } from './threads.js';
 import { type Harness, slackId, startHarness } from './testing/harness.js';
-import { actionActivity, channelCreatedActivity, messageActivity, queryActivity, type TeamsPlace, type TeamsUser } from './testing/teams-activities.js';
+import {
+  actionActivity,
+  channelCreatedActivity,
+  messageActivity,
+  queryActivity,
+  searchActivity,
+  type TeamsPlace,
+  type TeamsUser,
+} from './testing/teams-activities.js';
 import { startTeamsEmulator, type TeamsCall, type TeamsEmulator } from './testing/teams-emulator.js';
 import { describeWithTemporal, startTemporal } from './testing/temporal.js';
 
@@ -223,6 +231,38 @@ describeWithTemporal('Teams on a real Temporal server, beside Slack', () => {
     await sentTo(diegoChat.id, /is done/);
     await teams.waitFor((c) => c.op === 'update' && c.conversationId === teams.personalConversationId(YUKI_AAD) && cardText(c).includes('Yuki Tanaka'), 20_000);
   }, 90_000);
+
+  it('create-service without its inputs opens the form as a card: pickers search the catalog, errors show under their field, the context cannot be changed', async () => {
+    await say(diego, diegoChat, 'create-service');
+    const sent = await sentTo(diegoChat.id, 'sb-form');
+    const submit = actionsOf(sent.body).find((a) => a.verb === 'sb-form') as Action;
+    const search = await teams.post(botUrl, searchActivity(teams, diego, diegoChat, 'create-service/owner', 'team-p'));
+    const results = (search.body as { value: { results: { value: string }[] } }).value.results.map((r) => r.value);
+    expect(results).toEqual(['team-payments', 'team-platform']);
+
+    const click = (data: Record<string, unknown>) => teams.post(botUrl, actionActivity(teams, diego, diegoChat, 'sb-form', { ...submit.data, ...data }));
+    const bad = (await click({ 'in:name': 'Beans API', 'in:owner': 'team-payments', 'in:system': 'payments' })).body as { type: string; value: unknown };
+    expect(bad.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(JSON.stringify(bad.value)).toMatch(/not valid/);
+    expect(JSON.stringify(bad.value)).toContain('Beans API');
+
+    // A client that rewrites where the status goes is refused, and nothing starts.
+    const sbForm = submit.data?.sbForm as { context: Record<string, unknown> };
+    const moved = (
+      await click({
+        sbForm: { ...sbForm, context: { ...sbForm.context, where: 'teams:19%3Aelsewhere@thread.tacv2' } },
+        'in:name': 'beans-moved',
+        'in:owner': 'team-payments',
+        'in:system': 'payments',
+      })
+    ).body as { type: string; value: string };
+    expect(moved.type).toBe('application/vnd.microsoft.activity.message');
+    expect(moved.value).toMatch(/changed/);
+
+    const ok = (await click({ 'in:name': 'beans-form', 'in:owner': 'team-payments', 'in:system': 'payments' })).body as { value: unknown };
+    expect(JSON.stringify(ok.value)).toContain('create-service/beans-form');
+    await sentTo(diegoChat.id, 'create-service/beans-form');
+  }, 30_000);
 
   it('a request made in Teams is approved from Slack, and both the Teams status and the approver cards agree', async () => {
     const name = 'beans-across';

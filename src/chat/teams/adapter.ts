@@ -24,6 +24,7 @@ import { registerTeamsListeners } from './listeners.js';
 import { createTeamsNotifier } from './notifier.js';
 import { createTeamsPeople } from './people.js';
 import { createBotTokenSource } from './token.js';
+import { createSeal } from './seal.js';
 
 /** Bot Framework activities are small; a card action with a form is the largest (well under this). */
 const MAX_BODY = 512 * 1024;
@@ -91,7 +92,16 @@ export function createTeamsAdapter(deps: TeamsAdapterOptions): ChatSurface {
     activity: { mentions: { stripText: true } },
   });
   app.event('error', ({ error }: { error: unknown }) => log.error({ err: error }, 'Teams SDK listener failed'));
-  const teamsDeps: TeamsDeps = { conversation: deps.conversation, state, connector, people, logger: log, count: deps.count, botId };
+  const teamsDeps: TeamsDeps = {
+    conversation: deps.conversation,
+    state,
+    connector,
+    people,
+    logger: log,
+    count: deps.count,
+    botId,
+    seal: createSeal(config.TEAMS_APP_PASSWORD as string),
+  };
   registerTeamsListeners(app, teamsDeps);
 
   const route: Route = async (req, res) => {

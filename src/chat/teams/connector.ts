@@ -24,7 +24,7 @@ export interface TeamsMember {
 }
 
 /** A Bot Framework activity as sent; only `type` is required by the Connector. */
-export type OutboundActivity = { type: string } & Record<string, unknown>;
+export type OutboundActivity = { readonly type: string };
 
 export interface ConnectorOptions {
   token: () => Promise<string>;

@@ -7,8 +7,9 @@ import { type Conversation, describeError, failureReply, type Reply } from '../.
 import type { BotState } from '../../state/index.js';
 import { formatRef } from '../../threads.js';
 import type { Connector } from './connector.js';
+import type { Seal } from './seal.js';
 import type { ActivityParty, TeamsPeople } from './people.js';
-import { toAdaptiveCard, type TeamsMessage } from './cards.js';
+import { toAdaptiveCard, type TeamsMessage } from './render.js';
 
 /** An inbound activity, as far as the listeners read it. */
 export interface InboundActivity extends ActivityParty {
@@ -36,6 +37,8 @@ export interface TeamsDeps {
   count: (what: string) => void;
   /** The bot's own id in conversations (`28:<app id>`). */
   botId: string;
+  /** Seals card data a click brings back (seal.ts). */
+  seal: Seal;
 }
 
 /** A conversation id without the `;messageid=` a channel thread adds. */

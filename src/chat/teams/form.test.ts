@@ -146,13 +146,13 @@ describe('picker search', () => {
     expect(searchQuery({ queryText: 'a', queryOptions: { top: 500 }, dataset: 'create-service/system' })?.max).toBe(15);
   });
 
-  it('refuses a dataset that names no action input, a search of another kind and junk', () => {
+  it('refuses a dataset that names no action input, an unknown kind of search and junk', () => {
     for (const junk of [
       null,
       'pay',
       { queryText: 'a', dataset: 'group' },
       { queryText: 'a', dataset: '../x/owner' },
-      { queryText: 'a', dataset: 'create-service/owner', kind: 'search' },
+      { queryText: 'a', dataset: 'create-service/owner', kind: 'messageExtension' },
       { dataset: 'create-service/owner' },
     ]) {
       expect(searchQuery(junk), JSON.stringify(junk)).toBeNull();

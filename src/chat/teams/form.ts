@@ -143,7 +143,8 @@ export function formSubmission(data: unknown): FormSubmission | null {
 // SearchInvokeValue): `kind` is left out by typeahead inputs.
 const DATASET = /^[a-z0-9][a-z0-9-]{0,99}\/[a-z][a-zA-Z0-9]{0,99}$/;
 const SearchValue = z.looseObject({
-  kind: z.literal('typeahead').optional(),
+  // @microsoft/teams.api SearchInvokeValue: search, searchAnswer or typeahead; typeahead inputs may leave it out.
+  kind: z.enum(['search', 'searchAnswer', 'typeahead']).optional(),
   queryText: z.string(),
   dataset: z.string().regex(DATASET),
   queryOptions: z.looseObject({ skip: z.number().int().min(0).optional(), top: z.number().int().min(1).optional() }).optional(),

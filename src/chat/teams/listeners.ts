@@ -11,31 +11,41 @@ import { shortRef } from '../../catalog/ref.js';
 import { decodeAction, describeError, failureReply, type Form, type Intent, type Reply, requestReply } from '../../conversation/index.js';
 import { formatRef, parseRef } from '../../threads.js';
 import { answerPrivately, baseConversation, inBackground, type InboundActivity, remember, render, sendPrivately, type TeamsDeps, where } from './context.js';
-import { formSubmission, searchQuery, searchResponse, toFormCard } from './card-form.js';
-import { cardOf, invokeCardResponse, invokeMessageResponse, type TeamsMessage } from './cards.js';
+import { formSubmission, searchQuery, searchResponse, toFormCard } from './form.js';
+import { cardOf, invokeCardResponse, invokeMessageResponse, type TeamsMessage } from './render.js';
 
 type Handler = (ctx: { activity: unknown }) => Promise<unknown>;
 type On = (name: string, handler: Handler) => void;
 
-/** Adds `origin` (where the asker asked) to every Action.Execute of a card sent privately, for "Share in channel". */
-function withOrigin(node: unknown, origin: string): void {
-  if (Array.isArray(node)) node.forEach((n) => withOrigin(n, origin));
+/** Every Action.Execute of a card, wherever it sits (action sets, ShowCards). */
+function executes(node: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
+  if (Array.isArray(node)) node.forEach((n) => executes(n, out));
   else if (node && typeof node === 'object') {
     const o = node as Record<string, unknown>;
-    if (o.type === 'Action.Execute' && o.data && typeof o.data === 'object') (o.data as Record<string, unknown>).origin = origin;
-    for (const v of Object.values(o)) withOrigin(v, origin);
+    if (o.type === 'Action.Execute' && o.data && typeof o.data === 'object') out.push(o.data as Record<string, unknown>);
+    for (const v of Object.values(o)) executes(v, out);
   }
+  return out;
 }
-
-/** A form as a message of its own: one Adaptive Card, submitted with Action.Execute (form.ts). */
-const formMessage = (form: Form): TeamsMessage =>
-  ({ type: 'message', text: form.title, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: toFormCard(form) }] }) as TeamsMessage;
 
 const mentionsBot = (a: InboundActivity, botId: string) => (a.entities ?? []).some((e) => e.type === 'mention' && e.mentioned?.id === botId);
 
 export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
   const on = app.on.bind(app) as unknown as On;
-  const { conversation: core, state } = deps;
+  const { conversation: core, state, seal } = deps;
+
+  /** Adds `origin` (where the asker asked), sealed, to every button of a card sent privately: "Share in channel" posts there. */
+  const withOrigin = (node: unknown, origin: string) => {
+    for (const data of executes(node)) Object.assign(data, { origin, originSeal: seal.sign(origin) });
+  };
+  /** A form as a message of its own, its context sealed: the click brings it back from the client. */
+  const formMessage = (form: Form): TeamsMessage => {
+    const card = toFormCard(form);
+    for (const data of executes(card)) if (data.sbForm) data.sbFormSeal = seal.sign(data.sbForm);
+    return { type: 'message', text: form.title, textFormat: 'plain', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] };
+  };
+  const sealedOrigin = (data: Record<string, unknown>) =>
+    typeof data.origin === 'string' && seal.check(data.origin, data.originSeal) ? data.origin : undefined;
 
   async function channelName(a: InboundActivity): Promise<string | null | undefined> {
     return state.conversation(where(a).conversation)?.name;
@@ -137,12 +147,16 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
     const data = action?.data ?? {};
     if (action?.verb === 'sb-form') {
       const submitted = formSubmission(data);
-      if (!submitted) return invokeMessageResponse('This form is broken; run the command again.');
+      if (!submitted || !seal.check(data.sbForm, data.sbFormSeal)) return invokeMessageResponse('This form is broken or was changed; run the command again.');
       const actor = await deps.people.identify(a);
       const outcome = await core.act.submit({ action: submitted.meta.action, context: submitted.meta.context }, submitted.values, actor);
       if (outcome.kind === 'invalid') {
         const form = core.act.form(submitted.meta.action, submitted.values, submitted.meta.context);
-        if (form) return invokeCardResponse(toFormCard(form, { errors: outcome.errors, values: submitted.values }));
+        if (form) {
+          const card = toFormCard(form, { errors: outcome.errors, values: submitted.values });
+          for (const d of executes(card)) if (d.sbForm) d.sbFormSeal = seal.sign(d.sbForm);
+          return invokeCardResponse(card);
+        }
       }
       deps.count(`form:${submitted.meta.action}`);
       return invokeCardResponse(cardOf(render(deps, requestReply(outcome))));
@@ -159,7 +173,7 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
       return invokeCardResponse(cardOf(render(deps, reply)));
     }
     if (clicked.kind === 'share') {
-      const origin = typeof data.origin === 'string' ? data.origin : undefined;
+      const origin = sealedOrigin(data);
       const card = await core.answer(clicked);
       if (origin && origin !== where(a).conversation) {
         const { conversation, message } = parseRef(origin);
@@ -173,7 +187,8 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
     }
     const reply = await core.answer(clicked);
     const message = render(deps, reply);
-    if (typeof data.origin === 'string') withOrigin(message, data.origin);
+    const origin = sealedOrigin(data);
+    if (origin) withOrigin(message, origin);
     return invokeCardResponse(cardOf(message));
   }
 

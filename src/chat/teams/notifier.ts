@@ -10,7 +10,7 @@ import type { BotState } from '../../state/index.js';
 import { formatRef, parseRef } from '../../threads.js';
 import type { Connector } from './connector.js';
 import type { TeamsPeople } from './people.js';
-import { toAdaptiveCard } from './cards.js';
+import { toAdaptiveCard } from './render.js';
 
 export function createTeamsNotifier(deps: { connector: Connector; state: BotState; people: TeamsPeople }): ChatNotifier {
   const { connector, state, people } = deps;

@@ -11,7 +11,6 @@ import {
   invokeCardResponse,
   invokeMessageResponse,
   LIMITS,
-  peopleIn,
   REASON_INPUT,
   type TeamsMessage,
   toAdaptiveCard,
@@ -303,21 +302,6 @@ describe('invoke answers and people', () => {
       type: 'application/vnd.microsoft.activity.message',
       value: 'Rejected ＜at＞x＜/at＞',
     });
-  });
-
-  it('lists the people a reply mentions, once each, with their chat ids', () => {
-    const p = person('user:default/a', 'A', GUID);
-    expect(
-      peopleIn(
-        reply([
-          { type: 'fields', fields: [{ label: 'x', value: [p] }] },
-          { type: 'list', title: 't', items: [[p], [person('user:default/b', 'B')]] },
-        ]),
-      ),
-    ).toEqual([
-      { ref: 'user:default/a', email: 'a@x.example', chatIds: { teams: GUID } },
-      { ref: 'user:default/b', email: 'b@x.example', chatIds: {} },
-    ]);
   });
 });
 

@@ -86,20 +86,6 @@ export interface TeamsMessage {
 /** Teams ids of people, by catalog ref, resolved before rendering: the Entra object id and Teams' name. */
 export type TeamsPeople = ReadonlyMap<string, { id: string; name: string }>;
 
-type PersonSpan = Extract<Span, { person: unknown }>['person'];
-export interface ChatIds {
-  slack?: string;
-  teams?: string;
-}
-
-/** A person span's chat ids. Read loosely: the span is moving from `slackUserId` to `chatIds`. */
-export function chatIdsOf(person: PersonSpan): ChatIds {
-  const ids = (person as { chatIds?: unknown }).chatIds;
-  if (!ids || typeof ids !== 'object') return {};
-  const { slack, teams } = ids as Record<string, unknown>;
-  return { ...(typeof slack === 'string' && { slack }), ...(typeof teams === 'string' && { teams }) };
-}
-
 // ---- escaping ----------------------------------------------------------------------------------
 
 const WJ = '\u2060';
@@ -209,7 +195,7 @@ function segments(s: Span, people: TeamsPeople): Segment[] {
   }
   if ('person' in s) {
     const resolved = people.get(s.person.ref);
-    const teams = chatIdsOf(s.person).teams;
+    const teams = s.person.chatIds.teams;
     const known = resolved && isTeamsUserId(resolved.id) ? { id: resolved.id, name: resolved.name } : undefined;
     const id = known?.id ?? (isTeamsUserId(teams) ? teams : undefined);
     const name = mentionName(known?.name || s.person.displayName);
@@ -449,26 +435,3 @@ export const invokeMessageResponse = (text: string): InvokeMessageResponse => ({
   type: 'application/vnd.microsoft.activity.message',
   value: plainText(text),
 });
-
-export interface PersonInReply {
-  ref: string;
-  email: string | null;
-  chatIds: ChatIds;
-}
-
-/** Every person a reply mentions, once each, so their Teams ids can be resolved before rendering. */
-export function peopleIn(reply: Reply): PersonInReply[] {
-  const spans: Span[] = [];
-  for (const b of reply.blocks) {
-    if (b.type === 'section' || b.type === 'context') spans.push(...b.text);
-    else if (b.type === 'fields') b.fields.forEach((f) => spans.push(...f.value));
-    else if (b.type === 'list') b.items.forEach((i) => spans.push(...i));
-  }
-  const people = new Map<string, PersonInReply>();
-  for (const s of spans) {
-    if (typeof s === 'object' && 'person' in s && !people.has(s.person.ref)) {
-      people.set(s.person.ref, { ref: s.person.ref, email: s.person.email, chatIds: chatIdsOf(s.person) });
-    }
-  }
-  return [...people.values()];
-}
