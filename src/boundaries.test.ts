@@ -94,7 +94,11 @@ describe('module boundaries', () => {
 
   it('checks the expected adapter folders, and only folders that exist', () => {
     expect(adapters()).toEqual(expect.arrayContaining(EXPECTED_ADAPTERS));
-    for (const name of EXPECTED_ADAPTERS) expect(RULES.some((r) => r.dir === `src/chat/${name}`), name).toBe(true);
+    for (const name of EXPECTED_ADAPTERS)
+      expect(
+        RULES.some((r) => r.dir === `src/chat/${name}`),
+        name,
+      ).toBe(true);
     expect(adapters().filter((name) => !(KNOWN_ADAPTERS as readonly string[]).includes(name))).toEqual([]);
     for (const rule of RULES) expect(existsSync(join(ROOT, rule.dir)), rule.dir).toBe(true);
     expect(() => sources('src/chat/no-such-adapter')).toThrow(/does not exist/);

@@ -32,6 +32,33 @@ describe('config', () => {
     expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/SLACK_SIGNING_SECRET: is required/);
   });
 
+  describe('Teams', () => {
+    const TEAMS = {
+      TEAMS_APP_ID: '5f0c2b7e-3d1a-4c8e-9b6a-2e7d4f1a9c03',
+      TEAMS_APP_PASSWORD: 'client-secret-value',
+      TEAMS_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+    };
+
+    it('defaults to the public cloud', () => {
+      const config = loadConfig(TEAMS);
+      expect(config.TEAMS_OPENID_METADATA_URL).toBe('https://login.botframework.com/v1/.well-known/openidconfiguration');
+      expect(config.TEAMS_TOKEN_ISSUER).toBe('https://api.botframework.com');
+      expect(config.TEAMS_LOGIN_ENDPOINT).toBe('https://login.microsoftonline.com');
+    });
+
+    it('names a Teams id that is not a GUID, and a missing tenant', () => {
+      expect(() => loadConfig({ ...TEAMS, TEAMS_APP_ID: 'my-bot' })).toThrow(/TEAMS_APP_ID: must be the Microsoft App ID/);
+      expect(() => loadConfig({ ...TEAMS, TEAMS_TENANT_ID: '' })).toThrow(/TEAMS_TENANT_ID: is required with TEAMS_APP_ID/);
+      expect(() => loadConfig({ TEAMS_APP_ID: TEAMS.TEAMS_APP_ID, TEAMS_TENANT_ID: TEAMS.TEAMS_TENANT_ID })).toThrow(/set both or neither/);
+    });
+
+    it('refuses an OpenID metadata URL whose key set the SDK could not find', () => {
+      expect(() => loadConfig({ ...TEAMS, TEAMS_OPENID_METADATA_URL: 'https://login.example/v1/.well-known/openid-configuration' })).toThrow(
+        /TEAMS_OPENID_METADATA_URL: must end in \/openidconfiguration/,
+      );
+    });
+  });
+
   it('reports every problem at once', () => {
     try {
       loadConfig({ PORT: '-1', TEMPORAL_ADDRESS: 'nope' });

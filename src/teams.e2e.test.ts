@@ -140,6 +140,18 @@ describeWithTemporal('Teams on a real Temporal server, beside Slack', () => {
     }
   });
 
+  it('mentions the people Teams knows with <at> and an entity of their Entra id, and names the others', async () => {
+    await say(diego, diegoChat, 'who owns notifications-api');
+    const answer = await sentTo(diegoChat.id, 'notifications');
+    const card = answer.body.attachments[0].content as { msteams: { entities: { text: string; mentioned: { id: string } }[] } };
+    expect(card.msteams.entities).toContainEqual(
+      expect.objectContaining({ text: '<at>Yuki Tanaka</at>', mentioned: expect.objectContaining({ id: YUKI_AAD }) }),
+    );
+    expect(cardText(answer)).toContain('<at>Yuki Tanaka</at>');
+    expect(cardText(answer)).toContain('Noah Fischer');
+    expect(cardText(answer)).not.toContain('<at>Noah Fischer</at>');
+  });
+
   it('a private answer to a mention in a channel goes to the asker only, and "Share in channel" posts it there', async () => {
     await say(amara, channel, 'who owns ledger');
     const created = await teams.waitFor(
@@ -288,4 +300,19 @@ describeWithTemporal('Teams on a real Temporal server, beside Slack', () => {
       20_000,
     );
   }, 90_000);
+
+  it('an approver who blocked the bot in Teams is asked where else Switchboard knows her (Slack)', async () => {
+    const name = 'beans-blocked';
+    teams.blockUser(YUKI_AAD);
+    const before = teams.calls.length;
+    await say(diego, diegoChat, `create-service ${name} owner=team-payments system=payments`);
+    const yukiSlack = slackId('yuki-tanaka');
+    await h.emu.waitFor(
+      'chat.postMessage',
+      (c) => c.args.channel === yukiSlack && JSON.stringify(c.args.blocks ?? []).includes(`create-service/${name}`),
+      20_000,
+    );
+    const refused = teams.calls.slice(before).find((c) => c.op === 'send' && c.conversationId === teams.personalConversationId(YUKI_AAD));
+    expect(refused?.status).toBe(403);
+  }, 30_000);
 });

@@ -8,7 +8,7 @@
 import type { ChatNotifier, Reply } from '../../conversation/index.js';
 import type { BotState } from '../../state/index.js';
 import { formatRef, parseRef } from '../../threads.js';
-import type { Connector } from './connector.js';
+import { type Connector, ConnectorError } from './connector.js';
 import type { TeamsPeople } from './people.js';
 import { toAdaptiveCard } from './render.js';
 
@@ -51,7 +51,15 @@ export function createTeamsNotifier(deps: { connector: Connector; state: BotStat
     async dm(person, reply) {
       const chat = await people.personalChat(person);
       if (!chat) return null;
-      const { id } = await connector.send(chat.serviceUrl, chat.conversationId, render(reply));
+      let id: string;
+      try {
+        ({ id } = await connector.send(chat.serviceUrl, chat.conversationId, render(reply)));
+      } catch (err) {
+        // Said plainly: the requester reads it as why this approver cannot be reached.
+        if (err instanceof ConnectorError && err.code === 'MessageWritesBlocked')
+          throw new Error('they have blocked Switchboard in Teams (MessageWritesBlocked)', { cause: err });
+        throw err;
+      }
       return formatRef({ platform: 'teams', conversation: chat.conversationId, message: id });
     },
     async createChannel(name) {
