@@ -4,6 +4,7 @@
  * Temporal dev server, and Slack running beside Teams, so a request made in one is approved from the other.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { formatRef } from './threads.js';
@@ -14,6 +15,8 @@ import {
   messageActivity,
   queryActivity,
   searchActivity,
+  TEAMS_FIXTURES,
+  teamsFixture,
   type TeamsPlace,
   type TeamsUser,
 } from './testing/teams-activities.js';
@@ -121,6 +124,43 @@ describeWithTemporal('Teams on a real Temporal server, beside Slack', () => {
     // Nothing ran: the conversation was never recorded, and the bot called Teams for nothing.
     expect(h.app.state.conversation(formatRef({ platform: 'teams', conversation: place.id }))).toBeUndefined();
     expect(teams.calls.slice(before).filter((c) => c.op)).toEqual([]);
+  });
+
+  it('answers every recorded Teams payload (fixtures/external/teams), sent as Teams sent it, and stays up', async () => {
+    const files = readdirSync(TEAMS_FIXTURES).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    // The recorded sender and team, as the emulator's tenant knows them.
+    const recorded = teamsFixture('message_channel_at_mention') as { from: { id: string; name: string; aadObjectId: string }; conversation: { id: string } };
+    const dave = teams.addUser({ id: recorded.from.id, aadObjectId: recorded.from.aadObjectId, name: recorded.from.name, email: 'dave@example.com' });
+    teams.addConversation({ id: recorded.conversation.id.replace(/;messageid=.*$/, ''), type: 'channel', name: 'General', members: [dave] });
+    const before = teams.calls.length;
+    for (const file of files) {
+      // Only what ties it to this run changes: the service URL its token is bound to, and the bot it was sent to (and mentions) and the tenant.
+      const recordedActivity = teamsFixture(file.replace(/\.json$/, '')) as {
+        recipient: { id: string };
+        entities?: { mentioned?: { id: string } }[];
+        conversation: Record<string, unknown>;
+        channelData?: Record<string, unknown>;
+      };
+      const bot = recordedActivity.recipient.id;
+      const entities = recordedActivity.entities?.map((e) => (e.mentioned?.id === bot ? { ...e, mentioned: { ...e.mentioned, id: teams.botId } } : e));
+      const tenant = { id: teams.tenantId };
+      const activity = {
+        ...recordedActivity,
+        ...(entities && { entities }),
+        serviceUrl: teams.serviceUrl,
+        recipient: { id: teams.botId, name: 'Switchboard' },
+        conversation: { ...recordedActivity.conversation, tenantId: teams.tenantId },
+        channelData: { ...recordedActivity.channelData, tenant },
+      };
+      const res = await teams.post(botUrl, activity);
+      expect(res.status, file).toBe(200);
+    }
+    // The mention names nothing Switchboard knows ("show members"): Dave is answered with help in his 1:1 chat, not silence.
+    await teams.waitFor(
+      (c) => teams.calls.indexOf(c) >= before && c.op === 'send' && c.conversationId === teams.personalConversationId(dave) && c.status < 300,
+      10_000,
+    );
   });
 
   it('answers plain English and the short commands in the 1:1 chat, and acks before the reply goes out', async () => {
