@@ -35,13 +35,19 @@ type HttpHandler = Parameters<IHttpServerAdapter['registerRoute']>[2];
 function sdkLogger(logger: Logger) {
   const make = (log: Logger): ConstructorParameters<typeof App>[0] extends infer O ? (O extends { logger?: infer L } ? L : never) : never => {
     const text = (m: unknown[]) => m.map((x) => (typeof x === 'string' ? x : x instanceof Error ? x.message : JSON.stringify(x))).join(' ');
+    // The SDK logs every activity at debug: nothing is formatted unless its level is on.
+    const at =
+      (level: 'trace' | 'debug' | 'warn' | 'error') =>
+      (...m: unknown[]) => {
+        if (log.isLevelEnabled(level)) log[level](text(m));
+      };
     return {
-      debug: (...m: unknown[]) => log.trace(text(m)),
-      trace: (...m: unknown[]) => log.trace(text(m)),
-      info: (...m: unknown[]) => log.debug(text(m)),
-      warn: (...m: unknown[]) => log.warn(text(m)),
-      error: (...m: unknown[]) => log.error(text(m)),
-      log: (level: string, ...m: unknown[]) => log[level === 'error' ? 'error' : level === 'warn' ? 'warn' : 'debug'](text(m)),
+      debug: at('trace'),
+      trace: at('trace'),
+      info: at('debug'),
+      warn: at('warn'),
+      error: at('error'),
+      log: (level: string, ...m: unknown[]) => at(level === 'error' ? 'error' : level === 'warn' ? 'warn' : 'debug')(...m),
       child: (name: string) => make(log.child({ sdk: name })),
     } as never;
   };

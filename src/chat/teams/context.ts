@@ -58,15 +58,26 @@ export function where(a: InboundActivity): { conversation: string; thread: strin
 
 export const render = (deps: TeamsDeps, reply: Reply) => toAdaptiveCard(reply, deps.people.mentions(reply));
 
+/** What was written last per conversation, per state: an activity that changes nothing is not written again. */
+const rememberedIn = new WeakMap<object, Map<string, string>>();
+const REMEMBERED_MAX = 50_000;
+
 /** Records where the conversation is posted to (its service URL), so later posts and edits can go there. */
 export function remember(deps: TeamsDeps, a: InboundActivity, name?: string | null): void {
-  deps.state.rememberConversation({
+  const conversation = {
     ref: where(a).conversation,
     serviceUrl: a.serviceUrl,
     tenantId: a.conversation.tenantId ?? a.channelData?.tenant?.id ?? null,
     kind: a.conversation.conversationType ?? 'personal',
     ...(name !== undefined && { name }),
-  });
+  };
+  const key = JSON.stringify(conversation);
+  let remembered = rememberedIn.get(deps.state);
+  if (!remembered) rememberedIn.set(deps.state, (remembered = new Map()));
+  if (remembered.get(conversation.ref) === key) return;
+  if (remembered.size >= REMEMBERED_MAX) remembered.clear();
+  deps.state.rememberConversation(conversation);
+  remembered.set(conversation.ref, key);
 }
 
 /** Posts in the activity's conversation: in its thread in a channel, else as a new message. */
@@ -115,7 +126,14 @@ export async function sendPrivately(deps: TeamsDeps, a: InboundActivity, message
  * returns), and never in silence: a failure is told to the asker privately and logged.
  */
 export function inBackground(deps: TeamsDeps, a: InboundActivity, what: string, work: () => Promise<void>): void {
-  void work().catch(async (err: unknown) => {
+  // setImmediate, not a bare call: the work's first steps (a catalog query, rendering) would otherwise run
+  // in the microtasks before the HTTP 200 is written, and a burst of activities would be acked only as fast
+  // as they are answered. After the I/O phase, every activity read so far has had its answer sent.
+  setImmediate(() => void run(deps, a, what, work));
+}
+
+function run(deps: TeamsDeps, a: InboundActivity, what: string, work: () => Promise<void>): Promise<void> {
+  return work().catch(async (err: unknown) => {
     const { code, message } = describeError(err);
     deps.logger.error({ err, listener: what, code }, 'Teams listener failed; telling the person');
     try {
