@@ -126,10 +126,26 @@ export async function sendPrivately(deps: TeamsDeps, a: InboundActivity, message
  * returns), and never in silence: a failure is told to the asker privately and logged.
  */
 export function inBackground(deps: TeamsDeps, a: InboundActivity, what: string, work: () => Promise<void>): void {
-  // setImmediate, not a bare call: the work's first steps (a catalog query, rendering) would otherwise run
-  // in the microtasks before the HTTP 200 is written, and a burst of activities would be acked only as fast
-  // as they are answered. After the I/O phase, every activity read so far has had its answer sent.
-  setImmediate(() => void run(deps, a, what, work));
+  later(() => void run(deps, a, what, work));
+}
+
+// Work waits for the acks: started in the microtasks of its own request, its first steps (a catalog
+// query, rendering) would run before that request's HTTP 200 is written; started all at once after the
+// I/O phase, a burst's answers would hold back the acks of requests arriving meanwhile. So one piece of
+// work starts per turn of the event loop, and the requests read in between are acked first.
+const queue: (() => void)[] = [];
+let draining = false;
+function later(start: () => void): void {
+  queue.push(start);
+  if (!draining) {
+    draining = true;
+    setImmediate(drain);
+  }
+}
+function drain(): void {
+  queue.shift()?.();
+  if (queue.length) setImmediate(drain);
+  else draining = false;
 }
 
 function run(deps: TeamsDeps, a: InboundActivity, what: string, work: () => Promise<void>): Promise<void> {
