@@ -33,10 +33,26 @@ export interface TeamsPeopleOptions {
 }
 
 const ROSTER_TTL_MS = 60 * 60 * 1000;
+const EMAIL_TTL_MS = 60 * 1000;
 
 export function createTeamsPeople(opts: TeamsPeopleOptions) {
   const { state, connector } = opts;
   const rosterAt = new Map<string, number>();
+  // Every card names several people: their accounts by e-mail are read once a minute, not once a card.
+  const byEmail = new Map<string, { records: ChatAccountRecord[]; at: number }>();
+  const accountsByEmail = (email: string) => {
+    const key = email.trim().toLowerCase();
+    const hit = byEmail.get(key);
+    if (hit && hit.at > Date.now() - EMAIL_TTL_MS) return hit.records;
+    if (byEmail.size > 10_000) byEmail.clear();
+    const records = state.accountsByEmail('teams', key);
+    byEmail.set(key, { records, at: Date.now() });
+    return records;
+  };
+  const remember = (record: ChatAccountRecord) => {
+    state.rememberAccount(record);
+    if (record.email) byEmail.delete(record.email.trim().toLowerCase());
+  };
 
   /** The account behind an activity, remembered with its e-mail from the roster (looked up at most hourly). */
   async function accountOf(a: ActivityParty): Promise<ChatAccountRecord | null> {
@@ -69,7 +85,7 @@ export function createTeamsPeople(opts: TeamsPeopleOptions) {
       serviceUrl: a.serviceUrl,
       personal: personal ?? known?.personal ?? null,
     };
-    if (!known || !fresh || (personal && known.personal !== personal)) state.rememberAccount(record);
+    if (!known || !fresh || (personal && known.personal !== personal)) remember(record);
     return record;
   }
 
@@ -82,7 +98,7 @@ export function createTeamsPeople(opts: TeamsPeopleOptions) {
     const aad = chatIdsOf(person).teams?.toLowerCase();
     if (aad) return isTeamsUserId(aad) ? { aad, ...withRecord(state.account('teams', aad)) } : null;
     if (!person.email) return null;
-    const seen = state.accountsByEmail('teams', person.email);
+    const seen = accountsByEmail(person.email);
     // Two accounts with one e-mail name nobody (the same rule as the catalog's, identity.ts).
     return seen.length === 1 ? { aad: seen[0]!.account, record: seen[0]! } : null;
   }
@@ -129,7 +145,7 @@ export function createTeamsPeople(opts: TeamsPeopleOptions) {
       if (!serviceUrl) return null;
       const tenantId = record?.tenantId ?? opts.tenantId;
       const { id } = await connector.createConversation(serviceUrl, { tenantId, userId: record?.chatUserId ?? found.aad, botId: opts.botId() });
-      state.rememberAccount({
+      remember({
         platform: 'teams',
         account: found.aad,
         chatUserId: record?.chatUserId ?? found.aad,
