@@ -98,9 +98,9 @@ function strings(node: unknown, path: string, out: { path: string; value: string
 
 // ---- the rest of the checkout ---------------------------------------------------------------------
 
-/** Keys of .env.example, the list of every variable config.ts reads. */
+/** Keys of .env.example, the list of every variable config.ts reads (a commented-out `# NAME=` line lists one left unset). */
 function envExampleKeys(): Set<string> {
-  return new Set([...read('.env.example').matchAll(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=/gm)].map((m) => m[1] as string));
+  return new Set([...read('.env.example').matchAll(/^\s*(?:#\s*)?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1] as string));
 }
 
 /** The sub-commands `switchboard --help` lists. */

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -134,6 +136,27 @@ async function freePort(): Promise<number> {
 }
 
 describe('switchboard start', () => {
+  it('runs from another folder: the terminal chat answers from the shipped sample catalog', async () => {
+    const elsewhere = tempTree('switchboard-elsewhere-');
+    try {
+      const child = spawn(process.execPath, [join(ROOT, 'bin/switchboard.js'), 'start'], {
+        cwd: elsewhere.dir,
+        env: { ...process.env, PORT: String(await freePort()), LOG_LEVEL: 'warn', TEMPORAL_CLI_PATH: join(elsewhere.dir, 'no-temporal') },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.stdin.end('/whoowns payments-api\n');
+      expect(await exited).toBe(0);
+      expect(stdout).toContain('Payments');
+      // Its own data stays where it was started.
+      expect(existsSync(join(elsewhere.dir, 'data/switchboard.db'))).toBe(true);
+    } finally {
+      elsewhere.cleanup();
+    }
+  }, 60_000);
+
   it('serves Teams at /api/messages with only the TEAMS_* variables set, and opens no terminal chat', async () => {
     const { startTeamsEmulator } = await import('./testing/teams-emulator.js');
     const { messageActivity } = await import('./testing/teams-activities.js');

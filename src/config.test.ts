@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -6,10 +8,21 @@ describe('config', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({
       SWITCHBOARD_DB: './data/switchboard.db',
-      SWITCHBOARD_CATALOG: ['./manifests/catalog'],
       PORT: 3000,
       TEMPORAL_TASK_QUEUE: 'switchboard',
     });
+  });
+
+  it('finds what ships with Switchboard beside the installation, from any folder', () => {
+    const c = loadConfig({});
+    const shipped = [...c.SWITCHBOARD_CATALOG, c.SWITCHBOARD_ACTIONS, c.SWITCHBOARD_TEMPLATES];
+    expect(shipped.map((p) => p.replace(/\\/g, '/').split('/').slice(-2).join('/'))).toEqual(['manifests/catalog', 'manifests/actions', 'manifests/templates']);
+    for (const p of shipped) {
+      expect(isAbsolute(p), p).toBe(true);
+      expect(existsSync(p), p).toBe(true);
+    }
+    // What an operator sets is taken as written.
+    expect(loadConfig({ SWITCHBOARD_ACTIONS: './my-actions' }).SWITCHBOARD_ACTIONS).toBe('./my-actions');
   });
 
   it('splits SWITCHBOARD_CATALOG on commas', () => {

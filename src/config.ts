@@ -2,6 +2,7 @@
  * The environment, parsed once at start-up with zod. A bad value stops start-up with a message that
  * names the variable; nothing reads process.env anywhere else.
  */
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { temporalAuthProblems } from './temporal/tls.js';
 import { parseAuditKey } from './audit/key.js';
@@ -9,13 +10,20 @@ import { parseAuditKey } from './audit/key.js';
 /** An unset or blank variable is absent; anything else must pass `schema`. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
+/**
+ * What ships with Switchboard (the sample catalog, the actions, their templates) is found beside the
+ * installation, so the tool runs from any folder; what an operator sets is taken as written (relative to the
+ * working directory), and the data Switchboard writes (SWITCHBOARD_DB, the git remote) stays there too.
+ */
+const SHIPPED = (path: string) => fileURLToPath(new URL(`../manifests/${path}`, import.meta.url));
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const envSchema = z.object({
   SWITCHBOARD_DB: z.string().min(1).default('./data/switchboard.db'),
   SWITCHBOARD_CATALOG: z
     .string()
-    .default('./manifests/catalog')
+    .default(SHIPPED('catalog'))
     .transform((v) =>
       v
         .split(',')
@@ -25,8 +33,8 @@ const envSchema = z.object({
   /** The config file (src/settings); unset means ./switchboard.yaml if it exists, else none. */
   SWITCHBOARD_CONFIG: optional(z.string()),
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
-  SWITCHBOARD_ACTIONS: z.string().min(1).default('./manifests/actions'),
-  SWITCHBOARD_TEMPLATES: z.string().min(1).default('./manifests/templates'),
+  SWITCHBOARD_ACTIONS: z.string().min(1).default(SHIPPED('actions')),
+  SWITCHBOARD_TEMPLATES: z.string().min(1).default(SHIPPED('templates')),
   SWITCHBOARD_GIT_REMOTE: z.string().min(1).default('./data/repositories'),
   SWITCHBOARD_PUBLIC_URL: optional(z.url({ error: 'must be the URL webhook receivers reach Switchboard at, e.g. https://switchboard.example.com' })),
   SWITCHBOARD_DEPLOY_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
