@@ -136,6 +136,14 @@ describe('whoOwns', () => {
     expect(catalog.whoOwns('Component:default/Payments-Api').entity?.name).toBe('payments-api');
   });
 
+  it('answers a ref that names no entity as not found, suggesting names near its name part', () => {
+    const a = catalog.whoOwns('component:default/ledgr');
+    expect(a.status).toBe('not_found');
+    expect(a.candidates?.[0]?.ref).toBe('component:default/ledger');
+    // Never "ambiguous", and never found by a near match of the whole ref.
+    expect(catalog.whoOwns('api:default/ledger').status).toBe('not_found');
+  });
+
   it('finds an entity by an alias', () => {
     expect(catalog.whoOwns('billing').entity?.name).toBe('payments-api');
   });

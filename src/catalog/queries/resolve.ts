@@ -51,12 +51,23 @@ export function resolveEntity(repo: CatalogRepo, rawQuery: string): Resolution {
   const query = rawQuery.trim();
   if (!query) return { status: 'not_found', candidates: [] };
 
-  if (query.includes(':')) {
+  // A ref has no spaces: `who owns: ledger` is a sentence, searched as a name below.
+  if (query.includes(':') && !/\s/.test(query)) {
+    let ref: string | undefined;
     try {
-      const row = repo.entityByRef(canonicalRef(query, { defaultKind: 'component' }));
-      if (row) return { status: 'found', entity: row, candidates: [] };
+      ref = canonicalRef(query, { defaultKind: 'component' });
     } catch {
       // Not a well-formed ref: treat it as a name below.
+    }
+    if (ref) {
+      const row = repo.entityByRef(ref);
+      if (row) return { status: 'found', entity: row, candidates: [] };
+      // A ref is exact: one that names no entity is not found, never a near match of the whole string. The
+      // suggestions are names near its name part, those of the same kind first.
+      const kind = ref.slice(0, ref.indexOf(':'));
+      const near = fuzzyCandidates(repo, ref.slice(ref.indexOf('/') + 1)).filter((c) => c.score >= 0.3);
+      const sameKind = (c: Candidate) => (c.entity.kind.toLowerCase() === kind ? 0 : 1);
+      return { status: 'not_found', candidates: [...near].sort((a, b) => sameKind(a) - sameKind(b) || b.score - a.score).slice(0, 3) };
     }
   }
 
