@@ -4,6 +4,7 @@
  * configured, so a CLI query or a Slack-only bot never loads the Teams SDK.
  */
 import type { Config } from '../config.js';
+import { catalogIdentity } from '../conversation/identity.js';
 import type { ChatSurface, SurfaceDeps, SurfaceKind } from './surface.js';
 
 export const SURFACES: readonly SurfaceKind[] = [
@@ -12,7 +13,6 @@ export const SURFACES: readonly SurfaceKind[] = [
     configured: (c) => Boolean(c.SLACK_BOT_TOKEN),
     create: async (d) => {
       const { createSlackAdapter } = await import('./slack/adapter.js');
-      const { catalogIdentity } = await import('./slack/people.js');
       return createSlackAdapter({
         botToken: d.config.SLACK_BOT_TOKEN as string,
         signingSecret: d.config.SLACK_SIGNING_SECRET,

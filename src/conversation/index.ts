@@ -46,7 +46,6 @@ export function createConversation(options: ConversationOptions) {
   const core = {
     /** Self-service: requests, forms, votes and status (asynchronous: they talk to Temporal). */
     act,
-    workflowUrl: options.workflowUrl ?? (() => undefined),
 
     /**
      * A vote with its typed outcome beside the reply, for a surface that must decide from it (the
@@ -64,7 +63,7 @@ export function createConversation(options: ConversationOptions) {
      * for a command, a mention, a message or a click. Votes go through castVote (they need the actor).
      */
     async answer(intent: Intent): Promise<Reply> {
-      return intent.kind === 'status' ? act.status(intent.id, options.workflowUrl ?? (() => undefined)) : core.reply(intent);
+      return intent.kind === 'status' ? act.status(intent.id, options.workflowUrl) : core.reply(intent);
     },
 
     /**

@@ -2,7 +2,6 @@
  * How the Slack emulator reads a Web API call: the request body, form or JSON arguments, and the
  * coercions Slack applies to argument values (JSON strings, booleans, comma-separated lists).
  */
-import type { IncomingMessage } from 'node:http';
 
 export type Obj = Record<string, unknown>;
 export type Answer = Obj & { ok: boolean };
@@ -17,11 +16,7 @@ const JSON_FIELDS = ['blocks', 'attachments', 'metadata', 'view'];
 
 export const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
-export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+export { readBody } from './emulator-support.js';
 
 export function parseArgs(contentType: string, raw: string): Obj | undefined {
   if (contentType.startsWith('application/json')) {

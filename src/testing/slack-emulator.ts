@@ -14,44 +14,10 @@ import type { EmulatorCall, EmulatorResponse, SlackEmulator, SlackEmulatorOption
 import { createConversations } from './slack-emulator-conversations.js';
 import { createModals } from './slack-emulator-modals.js';
 import { checkMessage } from './slack-emulator-validation.js';
+import { notify, waitIn, type Waiter } from './emulator-support.js';
 
 export type { EmulatorCall, EmulatorChannel, EmulatorResponse, EmulatorView, SlackEmulator, SlackEmulatorOptions } from './slack-emulator-contract.js';
 export { checkMessage, checkView } from './slack-emulator-validation.js';
-
-interface Waiter<T> {
-  match(item: T): boolean;
-  resolve(item: T): void;
-  reject(err: Error): void;
-}
-
-/** Resolves with the first recorded item (already present or arriving later) that matches. */
-function waitIn<T>(items: T[], waiters: Set<Waiter<T>>, match: (item: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const found = items.find(match);
-  if (found) return Promise.resolve(found);
-  return new Promise((resolve, reject) => {
-    const settle = () => {
-      clearTimeout(timer);
-      waiters.delete(waiter);
-    };
-    const waiter: Waiter<T> = {
-      match,
-      resolve: (item) => {
-        settle();
-        resolve(item);
-      },
-      reject: (err) => {
-        settle();
-        reject(err);
-      },
-    };
-    const timer = setTimeout(() => waiter.reject(new Error(`Slack emulator: no ${what} within ${timeoutMs} ms`)), timeoutMs);
-    waiters.add(waiter);
-  });
-}
-
-function notify<T>(waiters: Set<Waiter<T>>, item: T): void {
-  for (const w of [...waiters]) if (w.match(item)) w.resolve(item);
-}
 
 export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promise<SlackEmulator> {
   const botUserId = opts.botUserId ?? 'UBOT0001';
@@ -199,8 +165,9 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     responses,
     callsTo: (method) => calls.filter((c) => c.method === method),
     waitFor: (method, predicate = () => true, timeoutMs = 5000) =>
-      waitIn(calls, callWaiters, (c) => c.method === method && predicate(c), timeoutMs, `matching ${method} call`),
-    waitForResponse: (predicate = () => true, timeoutMs = 5000) => waitIn(responses, responseWaiters, predicate, timeoutMs, 'matching response_url post'),
+      waitIn(calls, callWaiters, (c) => c.method === method && predicate(c), timeoutMs, `Slack emulator: no matching ${method} call within ${timeoutMs} ms`),
+    waitForResponse: (predicate = () => true, timeoutMs = 5000) =>
+      waitIn(responses, responseWaiters, predicate, timeoutMs, `Slack emulator: no matching response_url post within ${timeoutMs} ms`),
     rateLimitNext: (method, count = 1, retryAfterSeconds = 1) => {
       rateLimits.set(method, { remaining: count, retryAfter: retryAfterSeconds });
     },

@@ -10,6 +10,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { notify, readBody, waitIn, type Waiter } from './emulator-support.js';
 import { createConnector } from './teams-emulator-connector.js';
 import type { EmulatorMessage, TeamsCall, TeamsEmulator, TeamsEmulatorOptions } from './teams-emulator-contract.js';
 import { connectorToken, newSigningKey, publishedJwk, type SigningKey } from './teams-emulator-jwt.js';
@@ -23,18 +24,6 @@ export { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RATE_LIMITS } from './teams-emulator
 const BOT_FRAMEWORK_ISSUER = 'https://api.botframework.com';
 /** Where the Connector lives under the emulator, like `https://smba.trafficmanager.net/teams/`. */
 const CONNECTOR_PREFIX = '/teams';
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-interface Waiter {
-  match(call: TeamsCall): boolean;
-  resolve(call: TeamsCall): void;
-  reject(err: Error): void;
-}
 
 export async function startTeamsEmulator(options: TeamsEmulatorOptions = {}): Promise<TeamsEmulator> {
   const appId = options.appId ?? randomUUID();
@@ -59,7 +48,7 @@ export async function startTeamsEmulator(options: TeamsEmulatorOptions = {}): Pr
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
   });
   const calls: TeamsCall[] = [];
-  const waiters = new Set<Waiter>();
+  const waiters = new Set<Waiter<TeamsCall>>();
   const counts = { token: 0, metadata: 0, keys: 0 };
   let base = '';
 
@@ -97,7 +86,7 @@ export async function startTeamsEmulator(options: TeamsEmulatorOptions = {}): Pr
       at,
     };
     calls.push(call);
-    for (const w of [...waiters]) if (w.match(call)) w.resolve(call);
+    notify(waiters, call);
     send(res, answer.status, answer.body, answer.headers);
   };
 
@@ -150,27 +139,7 @@ export async function startTeamsEmulator(options: TeamsEmulatorOptions = {}): Pr
   const waitFor: TeamsEmulator['waitFor'] = (match, timeoutMs = 5000) => {
     const test =
       typeof match === 'function' ? match : (call: TeamsCall) => Object.entries(match).every(([k, v]) => v === undefined || call[k as keyof TeamsCall] === v);
-    const found = calls.find(test);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const settle = () => {
-        clearTimeout(timer);
-        waiters.delete(waiter);
-      };
-      const waiter: Waiter = {
-        match: test,
-        resolve: (call) => {
-          settle();
-          resolve(call);
-        },
-        reject: (err) => {
-          settle();
-          reject(err);
-        },
-      };
-      const timer = setTimeout(() => waiter.reject(new Error(`Teams emulator: no matching Connector call within ${timeoutMs} ms`)), timeoutMs);
-      waiters.add(waiter);
-    });
+    return waitIn(calls, waiters, test, timeoutMs, `Teams emulator: no matching Connector call within ${timeoutMs} ms`);
   };
 
   const activities = (conversationId: string): EmulatorMessage[] => {

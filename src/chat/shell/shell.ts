@@ -112,7 +112,7 @@ export async function runShell(opts: ShellOptions): Promise<void> {
     }
     const intent = line.startsWith('/') ? parseCommand(command, rest, conversation.act.commands()) : null;
     if (intent?.kind === 'status') {
-      show(await conversation.act.status(intent.id, conversation.workflowUrl));
+      show(await conversation.answer(intent));
       return true;
     }
     if (intent?.kind === 'act') {

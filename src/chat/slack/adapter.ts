@@ -12,7 +12,8 @@ import { registerCommands } from './listeners/commands.js';
 import { registerEvents } from './listeners/events.js';
 import { registerSelfService } from './listeners/requests.js';
 import { createSlackNotifier } from './notifier.js';
-import { type CatalogPersonLookup, createIdentityResolver, createPeopleResolver } from './people.js';
+import type { CatalogPersonLookup } from '../../conversation/identity.js';
+import { createIdentityResolver, createPeopleResolver } from './people.js';
 import type { ChatSurface } from '../surface.js';
 
 export interface SlackAdapterConfig {

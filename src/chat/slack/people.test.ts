@@ -13,7 +13,8 @@ import { loadActions, type ActionDefinition } from '../../actions/definition.js'
 import { createLauncher, type Launcher } from '../../actions/launcher.js';
 import { SAMPLE_CATALOG, tempTree, yamlDoc, type TempTree } from '../../testing/fixtures.js';
 import { startSlackEmulator, type SlackEmulator } from '../../testing/slack-emulator.js';
-import { catalogIdentity, createIdentityResolver, type IdentityResolver } from './people.js';
+import { catalogIdentity } from '../../conversation/identity.js';
+import { createIdentityResolver, type IdentityResolver } from './people.js';
 
 const NOAH = { id: 'U06NF3K7PLV', email: 'noah.fischer@quillmere.example', name: 'noah-fischer' };
 const YUKI = { id: 'UYUKITANAKA', email: 'yuki.tanaka@quillmere.example', name: 'yuki-tanaka' };

@@ -7,7 +7,6 @@ import type { App } from '@slack/bolt';
 import type { Actor } from '../../actions/launcher.js';
 import type { CatalogPersonLookup } from '../../conversation/identity.js';
 import { peopleIn, type Reply } from '../../conversation/index.js';
-export { catalogIdentity, type CatalogPersonLookup } from '../../conversation/identity.js';
 import type { ChatIds } from '../../catalog/index.js';
 import type { SlackIds } from './render.js';
 

@@ -54,23 +54,13 @@ function sdkLogger(logger: Logger) {
   return make(logger.child({ component: 'teams-sdk' }));
 }
 
-export interface TeamsAdapterOptions extends SurfaceDeps {
-  /** Connector retries (tests lower them). */
-  retries?: number;
-}
-
-export function createTeamsAdapter(deps: TeamsAdapterOptions): ChatSurface {
+export function createTeamsAdapter(deps: SurfaceDeps): ChatSurface {
   const { config, logger, state } = deps;
   const appId = config.TEAMS_APP_ID as string;
   const tenantId = config.TEAMS_TENANT_ID as string;
   const log = logger.child({ component: 'teams' });
   const tokens = createBotTokenSource({ loginEndpoint: config.TEAMS_LOGIN_ENDPOINT, tenantId, appId, appPassword: config.TEAMS_APP_PASSWORD as string });
-  const connector = createConnector({
-    token: () => tokens.token(),
-    invalidateToken: () => tokens.invalidate(),
-    logger: log,
-    ...(deps.retries !== undefined && { retries: deps.retries }),
-  });
+  const connector = createConnector({ token: () => tokens.token(), invalidateToken: () => tokens.invalidate(), logger: log });
   const verifier = createTokenVerifier({ appId, openIdMetadataUrl: config.TEAMS_OPENID_METADATA_URL, issuer: config.TEAMS_TOKEN_ISSUER });
   const botId = `28:${appId}`;
   const people = createTeamsPeople({ state, connector, person: catalogIdentity(deps.catalog, log), botId: () => botId, tenantId, logger: log });

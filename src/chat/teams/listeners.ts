@@ -47,9 +47,9 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
   const sealedOrigin = (data: Record<string, unknown>) =>
     typeof data.origin === 'string' && seal.check(data.origin, data.originSeal) ? data.origin : undefined;
 
-  async function channelName(a: InboundActivity): Promise<string | null | undefined> {
-    return state.conversation(where(a).conversation)?.name;
-  }
+  /** A channel's name as Teams last told it (state); undefined elsewhere or when never told. */
+  const channelName = (a: InboundActivity) =>
+    a.conversation.conversationType === 'channel' ? (state.conversation(where(a).conversation)?.name ?? undefined) : undefined;
 
   /** The incident cards for a channel, posted as new messages there (a standard channel's own threads). */
   async function incidentCards(a: InboundActivity, channelId: string, texts: (string | undefined)[]): Promise<void> {
@@ -86,7 +86,8 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
     inBackground(deps, a, addressed ? 'your message' : 'your message in this incident channel', async () => {
       const text = (a.text ?? '').trim();
       const channelId = a.channelData?.channel?.id ?? baseConversation(a.conversation.id);
-      const incident = kind === 'channel' && core.isIncidentChannel((await channelName(a)) ?? undefined);
+      const name = channelName(a);
+      const incident = core.isIncidentChannel(name);
       if (!addressed) {
         // Channel messages arrive without a mention only with the RSC permission; only incident channels care.
         if (incident) await incidentCards(a, channelId, [text]);
@@ -94,7 +95,7 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
       }
       const intent = core.parseMessage(text);
       if (incident) {
-        await incidentCards(a, channelId, [(await channelName(a)) ?? undefined, 'query' in intent ? intent.query : undefined]);
+        await incidentCards(a, channelId, [name, 'query' in intent ? intent.query : undefined]);
         if (intent.kind === 'help') return;
       }
       deps.count(`message:${intent.kind}`);
