@@ -59,7 +59,7 @@ const activities = createSelfServiceActivities({
   secret: () => HOOK_SECRET,
 });
 const temporal = { client: async () => env.client };
-const launcher = createLauncher({ temporal, taskQueue, actions, catalog, deployments, audit, incidents: () => [], voteSigner: signer });
+const launcher = createLauncher({ temporal, taskQueue, actions, catalog, deployments, audit, incidents: async () => [], voteSigner: signer });
 const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleWorkflows(), activities });
 const diego = {
   id: 'shell:diego-alvarez',
@@ -76,8 +76,8 @@ const policy = {
   voteKey: signer.publicKey,
 };
 hooks.mode = { kind: 'sync' };
-deployments.record('component:default/ledger', { service: 'ledger', version: '2.3.0', environment: 'production', status: 'succeeded' });
-deployments.record('component:default/ledger', { service: 'ledger', version: '2.4.0', environment: 'production', status: 'succeeded' });
+await deployments.record('component:default/ledger', { service: 'ledger', version: '2.3.0', environment: 'production', status: 'succeeded' });
+await deployments.record('component:default/ledger', { service: 'ledger', version: '2.4.0', environment: 'production', status: 'succeeded' });
 
 const requests: [string, string, Record<string, string>, string][] = [
   ['create-service', 'create-service.json', { name: 'replay-beans', owner: 'team-payments', system: 'payments' }, 'user:default/noah-fischer'],

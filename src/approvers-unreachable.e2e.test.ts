@@ -92,7 +92,7 @@ describeWithTemporal('approvers who cannot be reached', () => {
     expect(status.unreachable).toEqual([{ ref: 'user:default/larry-lonely', displayName: 'Larry Lonely', reason: expect.stringMatching(/^no Slack account/) }]);
     // Ended, not waiting for an expiry a day away.
     await temporal.client.workflow.getHandle(id).result();
-    const rows = h.app.audit.list({ workflowId: id });
+    const rows = await h.app.audit.list({ workflowId: id });
     expect(rows.map((r) => r.event)).toEqual(['requested', 'unreachable']);
     expect(JSON.stringify(rows[1]?.detail)).toContain('larry-lonely');
   });

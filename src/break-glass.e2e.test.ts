@@ -45,15 +45,15 @@ describeWithTemporal('break-glass needs an incident about the service and its ow
     const onCall = h.app.catalog.whoOwns('payments-api').onCall[0]?.user ?? '';
     await h.command(slackId(onCall.replace('user:default/', '')), '/rollback', 'payments-api to 1.2.3 --break-glass', { id: 'CINCOTHER', name: 'inc-other' });
     await refusal(h, 'Break-glass refused: break-glass needs an open incident');
-    expect(h.app.audit.list({ workflowId: 'rollback/payments-api' }).map((r) => r.event)).not.toContain('break_glass');
+    expect((await h.app.audit.list({ workflowId: 'rollback/payments-api' })).map((r) => r.event)).not.toContain('break_glass');
   });
 
   it('refuses someone on call only through a schedule another team owns', async () => {
     const foreign = h.app.catalog.whoOwns('shadow-api').onCall[0]?.user ?? '';
     expect(foreign).not.toBe('');
     // An open incident about shadow-api: the card Switchboard posted for it, as the events listener records it.
-    h.app.state.claimIncidentPost('slack:CINCPAY', 'component:default/shadow-api');
-    h.app.state.settleIncidentPost('slack:CINCPAY', 'component:default/shadow-api', '1712.0009');
+    await h.app.state.claimIncidentPost('slack:CINCPAY', 'component:default/shadow-api');
+    await h.app.state.settleIncidentPost('slack:CINCPAY', 'component:default/shadow-api', '1712.0009');
     await h.command(slackId(foreign.replace('user:default/', '')), '/rollback', 'shadow-api to 1.2.3 --break-glass', {
       id: 'CINCPAY',
       name: 'inc-payments-api-errors',

@@ -183,7 +183,7 @@ describeWithTemporal('no planted secret surfaces anywhere', () => {
     expectNoSecret('the Slack calls', readable(shown));
 
     // The audit rows.
-    const rows = [...h.app.audit.list({ workflowId: pushId }), ...h.app.audit.list({ workflowId: hookId })];
+    const rows = [...(await h.app.audit.list({ workflowId: pushId })), ...(await h.app.audit.list({ workflowId: hookId }))];
     expect(rows.map((r) => r.event)).toEqual(expect.arrayContaining(['requested', 'approved', 'step_failed', 'failed']));
     expectNoSecret('the audit rows', readable(rows));
 

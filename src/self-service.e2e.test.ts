@@ -22,8 +22,8 @@ const AMARA = slackId('amara-okafor'); // team-payments
 const JONAS = slackId('jonas-weber'); // team-payments
 
 /** Polls a condition on real state (a query, not a sleep) until it holds, or fails after `timeoutMs`. */
-async function waitUntil(holds: () => boolean, timeoutMs = 10_000): Promise<void> {
-  for (const until = Date.now() + timeoutMs; !holds(); await new Promise((r) => setTimeout(r, 20))) {
+async function waitUntil(holds: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  for (const until = Date.now() + timeoutMs; !(await holds()); await new Promise((r) => setTimeout(r, 20))) {
     if (Date.now() > until) throw new Error('condition not met in time');
   }
 }
@@ -198,11 +198,11 @@ describeWithTemporal('self-service through Slack on a real Temporal server', () 
     expect(closed.length).toBe(2);
     expect(yukiDm).toBeDefined();
 
-    const events = h.app.audit.list({ workflowId: id }).map((r) => r.event);
+    const events = (await h.app.audit.list({ workflowId: id })).map((r) => r.event);
     expect(events.slice(0, 3)).toEqual(['requested', 'refused', 'refused']);
     expect(events).toContain('approved');
     expect(events.at(-1)).toBe('completed');
-    expect(h.app.audit.verify().ok).toBe(true);
+    expect((await h.app.audit.verify()).ok).toBe(true);
     // One request started, though it was submitted twice.
     expect(await counter('switchboard_selfservice_requests_total', 'action="create-service",outcome="started"')).toBe(startedBefore + 1);
   });
@@ -250,12 +250,9 @@ describeWithTemporal('self-service through Slack on a real Temporal server', () 
 
     const deps = h.app.catalog.deps('payments-api', 1);
     expect(deps.dependsOn.map((d) => d.ref)).toContain('resource:default/payments-api-redis-production');
-    const votes = h.app.audit
-      .list({ workflowId: id })
-      .filter((r) => r.event === 'approved')
-      .map((r) => r.actor);
+    const votes = (await h.app.audit.list({ workflowId: id })).filter((r) => r.event === 'approved').map((r) => r.actor);
     expect(votes.sort()).toEqual(['user:default/amara-okafor', 'user:default/jonas-weber', 'user:default/yuki-tanaka']);
-    const refused = h.app.audit.list({ workflowId: id }).filter((r) => r.event === 'refused');
+    const refused = (await h.app.audit.list({ workflowId: id })).filter((r) => r.event === 'refused');
     expect(refused.length).toBeGreaterThanOrEqual(2);
   });
 
@@ -274,7 +271,7 @@ describeWithTemporal('self-service through Slack on a real Temporal server', () 
     expect(res.status).toBe(200);
     const reply = await threadReply(id, 'Rejected by');
     expect(text(reply)).toContain('use the shared bucket');
-    expect(h.app.audit.list({ workflowId: id }).map((r) => r.event)).toContain('rejected');
+    expect((await h.app.audit.list({ workflowId: id })).map((r) => r.event)).toContain('rejected');
   });
 
   it('/rollback goes to the previous successful deploy after the owning team approves', async () => {
@@ -351,7 +348,7 @@ describeWithTemporal('self-service through Slack on a real Temporal server', () 
       SIGNING_SECRET,
       eventBody({ type: 'member_joined_channel', user: 'UBOT0001', channel: incident.id, channel_type: 'C', team: 'T0001' }),
     );
-    await waitUntil(() => h.app.state.incidentsFor('component:default/payments-api', 60_000).includes(`slack:${incident.id}`));
+    await waitUntil(async () => (await h.app.state.incidentsFor('component:default/payments-api', 60_000)).includes(`slack:${incident.id}`));
     const someoneElse = oncallId === DIEGO ? NOAH : DIEGO;
     await h.command(someoneElse, '/rollback', 'payments-api to 1.2.3 --break-glass', incident);
     await h.emu.waitForResponse((r) => JSON.stringify(r.body).includes('Break-glass refused'), 10_000);
@@ -359,7 +356,7 @@ describeWithTemporal('self-service through Slack on a real Temporal server', () 
     await h.command(oncallId, '/rollback', 'payments-api to 1.2.3 --break-glass', incident);
     const id = 'rollback/payments-api';
     await threadReply(id, 'is done');
-    const rows = h.app.audit.list({ workflowId: id });
+    const rows = await h.app.audit.list({ workflowId: id });
     expect(rows.map((r) => r.event)).toContain('break_glass');
     expect(rows.find((r) => r.event === 'break_glass')?.actor).toBe(onCall?.user);
   });
@@ -374,7 +371,7 @@ describeWithTemporal('self-service through Slack on a real Temporal server', () 
       await h.click(AMARA, buttonValue(dm, 'Approve'));
       const reply = await threadReply(id, 'failed');
       expect(text(reply)).toContain('quota exceeded');
-      expect(h.app.audit.list({ workflowId: id }).map((r) => r.event)).toContain('step_failed');
+      expect((await h.app.audit.list({ workflowId: id })).map((r) => r.event)).toContain('step_failed');
     } finally {
       h.hooks.mode = { kind: 'callback', delayMs: 50 };
     }
@@ -388,7 +385,7 @@ describeWithTemporal('self-service through Slack on a real Temporal server', () 
     const reply = await threadReply(id, 'failed');
     expect(text(reply)).toContain('Undone: Push the repository');
     expect(existsSync(h.tree.path('remotes/teapot.git'))).toBe(false);
-    const events = h.app.audit.list({ workflowId: id }).map((r) => r.event);
+    const events = (await h.app.audit.list({ workflowId: id })).map((r) => r.event);
     expect(events).toEqual(expect.arrayContaining(['step_succeeded', 'step_failed', 'compensated', 'failed']));
     expect(h.app.catalog.whoOwns('teapot').status).toBe('not_found');
   });
@@ -480,7 +477,7 @@ describeWithTimeSkipping('approval timers through Slack on the time-skipping tes
     await closedRun;
     const closed = closedCount();
     expect(closed).toBe(asked);
-    const events = h.app.audit.list({ workflowId: id }).map((r) => r.event);
+    const events = (await h.app.audit.list({ workflowId: id })).map((r) => r.event);
     expect(events).toEqual(['requested', 'reminded', 'escalated', 'expired']);
   });
 });

@@ -122,7 +122,7 @@ describeWithTemporal('Teams on a real Temporal server, beside Slack', () => {
     });
     expect(unsigned.status).toBe(401);
     // Nothing ran: the conversation was never recorded, and the bot called Teams for nothing.
-    expect(h.app.state.conversation(formatRef({ platform: 'teams', conversation: place.id }))).toBeUndefined();
+    expect(await h.app.state.conversation(formatRef({ platform: 'teams', conversation: place.id }))).toBeUndefined();
     expect(teams.calls.slice(before).filter((c) => c.op)).toEqual([]);
   });
 

@@ -97,13 +97,13 @@ describeWithTemporal('a worker killed mid-request', () => {
     while (!h.hooks.calls.some((c) => c.body.id === `${id}/hook`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(
       h.hooks.calls.some((c) => c.body.id === `${id}/hook`),
-      JSON.stringify(h.app.audit.list({ workflowId: id }).map((r) => [r.event, r.detail])),
+      JSON.stringify((await h.app.audit.list({ workflowId: id })).map((r) => [r.event, r.detail])),
     ).toBe(true);
     // ...and once its accepting the request is journaled: a kill before that (the hook has the call, the
     // worker not yet its answer) would rightly call it again with the same idempotency key.
     const { runId } = await temporal.client.workflow.getHandle(id).describe();
-    while (h.app.state.stepResult(`${id}/${runId}/hook`) === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(h.app.state.stepResult(`${id}/${runId}/hook`)).toBeDefined();
+    while ((await h.app.state.stepResult(`${id}/${runId}/hook`)) === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await h.app.state.stepResult(`${id}/${runId}/hook`)).toBeDefined();
     first.kill('SIGKILL');
     await exited(first);
 
@@ -123,12 +123,9 @@ describeWithTemporal('a worker killed mid-request', () => {
     const commits = execFileSync('git', ['--git-dir', h.tree.path('remotes/kettle.git'), 'rev-list', '--count', 'main'], { encoding: 'utf8' });
     expect(commits.trim()).toBe('1');
     expect(h.app.catalog.whoOwns('kettle').status).toBe('found');
-    const started = h.app.audit
-      .list({ workflowId: id })
-      .filter((r) => r.event === 'step_started')
-      .map((r) => (r.detail as { step: string }).step);
+    const started = (await h.app.audit.list({ workflowId: id })).filter((r) => r.event === 'step_started').map((r) => (r.detail as { step: string }).step);
     expect(started).toEqual(['render', 'push', 'hook', 'register']);
-    expect(h.app.audit.verify().ok).toBe(true);
+    expect((await h.app.audit.verify()).ok).toBe(true);
     second.kill('SIGTERM');
     await exited(second);
   }, 180_000);

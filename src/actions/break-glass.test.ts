@@ -108,56 +108,56 @@ const actor = (name: string): Actor => ({
   chatIds: { slack: `U${name.toUpperCase()}` },
 });
 /** A card Switchboard posted for the service into an incident channel (what the events listener records). */
-const cardPosted = (channel: string, ref: string) => {
-  expect(state.claimIncidentPost(`slack:${channel}`, ref)).toBe(true);
-  state.settleIncidentPost(`slack:${channel}`, ref, '1712.0001');
+const cardPosted = async (channel: string, ref: string) => {
+  expect(await state.claimIncidentPost(`slack:${channel}`, ref)).toBe(true);
+  await state.settleIncidentPost(`slack:${channel}`, ref, '1712.0001');
 };
 const glass = (service: string, who: string, where: string, opts: Record<string, unknown> = {}) =>
   launcher.plan(rollback, { service, version: '1.0.0' }, actor(who), where, { breakGlass: true, ...opts });
 
 describe('break-glass needs an open incident about that service', () => {
-  it('refuses the on-call in an #inc- channel that has no card for the service', () => {
+  it('refuses the on-call in an #inc- channel that has no card for the service', async () => {
     // The Slack listener used to pass the channel's name as the incident, and that was enough.
-    const result = glass('svc-a', 'alice', 'slack:CINCOTHER', { incident: '#inc-other' });
+    const result = await glass('svc-a', 'alice', 'slack:CINCOTHER', { incident: '#inc-other' });
     expect(result).toEqual({ kind: 'refused', reason: 'Break-glass refused: break-glass needs an open incident.' });
   });
 
-  it('does not count a card that was claimed but never posted', () => {
-    expect(state.claimIncidentPost('slack:CHALF', 'component:default/svc-a2')).toBe(true);
+  it('does not count a card that was claimed but never posted', async () => {
+    expect(await state.claimIncidentPost('slack:CHALF', 'component:default/svc-a2')).toBe(true);
     try {
-      expect(state.incidentsFor('component:default/svc-a2', DAY)).toEqual([]);
+      expect(await state.incidentsFor('component:default/svc-a2', DAY)).toEqual([]);
     } finally {
-      state.settleIncidentPost('slack:CHALF', 'component:default/svc-a2', null);
+      await state.settleIncidentPost('slack:CHALF', 'component:default/svc-a2', null);
     }
   });
 
-  it('lets the on-call of the owner’s schedule proceed while a card for the service is open, naming that incident', () => {
-    cardPosted('CINCA', 'component:default/svc-a');
-    const result = glass('svc-a', 'alice', 'slack:CINCA');
+  it('lets the on-call of the owner’s schedule proceed while a card for the service is open, naming that incident', async () => {
+    await cardPosted('CINCA', 'component:default/svc-a');
+    const result = await glass('svc-a', 'alice', 'slack:CINCA');
     expect('ok' in result && result.request.breakGlass).toEqual({ approver: 'user:default/alice', incident: 'slack:CINCA' });
   });
 
-  it('does not count an incident about another service', () => {
-    cardPosted('CINCB', 'component:default/svc-c');
-    const result = glass('svc-a2', 'alice', 'slack:CINCB');
+  it('does not count an incident about another service', async () => {
+    await cardPosted('CINCB', 'component:default/svc-c');
+    const result = await glass('svc-a2', 'alice', 'slack:CINCB');
     expect(result).toEqual({ kind: 'refused', reason: 'Break-glass refused: break-glass needs an open incident.' });
   });
 });
 
 describe('break-glass counts only schedules the service’s owner owns', () => {
-  it('refuses someone on call through a schedule of another team that the service’s descriptor points at', () => {
-    cardPosted('CINCP', 'component:default/svc-pointed');
-    const result = glass('svc-pointed', 'bob', 'slack:CINCP');
+  it('refuses someone on call through a schedule of another team that the service’s descriptor points at', async () => {
+    await cardPosted('CINCP', 'component:default/svc-pointed');
+    const result = await glass('svc-pointed', 'bob', 'slack:CINCP');
     expect(result).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/^Break-glass refused: only the on-call for svc-pointed/) });
   });
 
-  it('refuses someone on call through a schedule of another team that the owner group points at', () => {
-    cardPosted('CINCC', 'component:default/svc-c');
-    const result = glass('svc-c', 'bob', 'slack:CINCC');
+  it('refuses someone on call through a schedule of another team that the owner group points at', async () => {
+    await cardPosted('CINCC', 'component:default/svc-c');
+    const result = await glass('svc-c', 'bob', 'slack:CINCC');
     expect(result).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/^Break-glass refused: only the on-call for svc-c/) });
   });
 
-  it('still shows the pointed-at schedule’s on-call on the card', () => {
+  it('still shows the pointed-at schedule’s on-call on the card', async () => {
     expect(catalog.whoOwns('svc-pointed', AT).onCall.map((o) => o.user)).toEqual(['user:default/bob']);
   });
 });

@@ -44,7 +44,7 @@ function launcherWith(temporal: TemporalAccess = unused): Launcher {
     catalog,
     deployments,
     audit,
-    incidents: (ref) => {
+    incidents: async (ref) => {
       askedAbout.push(ref);
       return [...openIncidents];
     },
@@ -60,8 +60,8 @@ function actor(name: string): Actor {
 }
 
 /** The plan, or a failure naming the outcome it got instead. */
-function planned(launcher: Launcher, name: string, raw: Record<string, unknown>, who: string, opts: { breakGlass?: boolean } = {}) {
-  const result = launcher.plan(action(name), raw, actor(who), THREAD, opts);
+async function planned(launcher: Launcher, name: string, raw: Record<string, unknown>, who: string, opts: { breakGlass?: boolean } = {}) {
+  const result = await launcher.plan(action(name), raw, actor(who), THREAD, opts);
   if (!('ok' in result)) throw new Error(`expected a plan, got ${JSON.stringify(result.kind === 'invalid' ? result.errors : result)}`);
   return result;
 }
@@ -80,7 +80,7 @@ beforeAll(async () => {
     ['1.4.0', '2026-03-01T10:00:00Z'],
     ['1.5.0', '2026-03-03T10:00:00Z'],
   ] as const) {
-    deployments.record('component:default/payments-api', deploymentInput.parse({ service: 'payments-api', version, at }));
+    await deployments.record('component:default/payments-api', deploymentInput.parse({ service: 'payments-api', version, at }));
   }
   // A staging deploy is no production history: a rollback of ledger still has nothing to go back to.
   // orders: the last deploy failed, after two that succeeded.
@@ -89,9 +89,9 @@ beforeAll(async () => {
     ['3.1.0', 'succeeded', '2026-03-02T10:00:00Z'],
     ['3.2.0', 'failed', '2026-03-03T10:00:00Z'],
   ] as const) {
-    deployments.record('component:default/orders', deploymentInput.parse({ service: 'orders', version, status, at }));
+    await deployments.record('component:default/orders', deploymentInput.parse({ service: 'orders', version, status, at }));
   }
-  deployments.record(
+  await deployments.record(
     'component:default/ledger',
     deploymentInput.parse({ service: 'ledger', version: '0.9.0', environment: 'staging', at: '2026-03-02T10:00:00Z' }),
   );
@@ -105,39 +105,39 @@ afterAll(() => {
 });
 
 describe('plan: workflow ids and types', () => {
-  it('keys create-service by the service name and runs createService', () => {
-    const p = planned(launcherWith(), 'create-service', beans, 'amara-okafor');
+  it('keys create-service by the service name and runs createService', async () => {
+    const p = await planned(launcherWith(), 'create-service', beans, 'amara-okafor');
     expect(p.workflowId).toBe('create-service/beans-api');
     expect(p.workflowType).toBe('createService');
     expect(p.request.requester.ref).toBe('user:default/amara-okafor');
     expect(p.request.thread).toBe(THREAD);
   });
 
-  it('keys provision by service, type and tier and runs provisionResource', () => {
-    const p = planned(launcherWith(), 'provision', postgres('production'), 'marcus-bell');
+  it('keys provision by service, type and tier and runs provisionResource', async () => {
+    const p = await planned(launcherWith(), 'provision', postgres('production'), 'marcus-bell');
     expect(p.workflowId).toBe('provision/payments-api/postgres/production');
     expect(p.workflowType).toBe('provisionResource');
     expect(p.request.summary).toBe('Provision infrastructure: payments-api · postgres · production');
     expect(p.request.target).toBe('component:default/payments-api');
   });
 
-  it('keys rollback by the service and runs rollbackDeployment', () => {
-    const p = planned(launcherWith(), 'rollback', { service: 'payments-api', version: '1.4.2' }, 'marcus-bell');
+  it('keys rollback by the service and runs rollbackDeployment', async () => {
+    const p = await planned(launcherWith(), 'rollback', { service: 'payments-api', version: '1.4.2' }, 'marcus-bell');
     expect(p.workflowId).toBe('rollback/payments-api');
     expect(p.workflowType).toBe('rollbackDeployment');
   });
 
-  it('gives the same id to the same request however the service is written', () => {
+  it('gives the same id to the same request however the service is written', async () => {
     const launcher = launcherWith();
-    const byName = planned(launcher, 'provision', postgres('staging'), 'marcus-bell');
-    const byRef = planned(launcher, 'provision', { ...postgres('staging'), service: 'component:default/payments-api' }, 'marcus-bell');
+    const byName = await planned(launcher, 'provision', postgres('staging'), 'marcus-bell');
+    const byRef = await planned(launcher, 'provision', { ...postgres('staging'), service: 'component:default/payments-api' }, 'marcus-bell');
     expect(byRef.workflowId).toBe(byName.workflowId);
   });
 });
 
 describe('plan: inputs', () => {
-  it('stores picker values as catalog refs and applies defaults', () => {
-    const p = planned(launcherWith(), 'create-service', beans, 'amara-okafor');
+  it('stores picker values as catalog refs and applies defaults', async () => {
+    const p = await planned(launcherWith(), 'create-service', beans, 'amara-okafor');
     expect(p.request.values).toEqual({
       name: 'beans-api',
       owner: 'group:default/team-payments',
@@ -149,8 +149,8 @@ describe('plan: inputs', () => {
     expect(p.request.target).toBe('component:default/beans-api');
   });
 
-  it('shows the inputs as people read them, in the action order', () => {
-    const p = planned(launcherWith(), 'create-service', beans, 'amara-okafor');
+  it('shows the inputs as people read them, in the action order', async () => {
+    const p = await planned(launcherWith(), 'create-service', beans, 'amara-okafor');
     expect(p.request.shownInputs).toEqual([
       { label: 'Service name', value: 'beans-api' },
       { label: 'Owner team', value: 'team-payments' },
@@ -161,8 +161,13 @@ describe('plan: inputs', () => {
     ]);
   });
 
-  it('answers bad inputs with invalid, naming each input, and starts nothing', () => {
-    const result = launcherWith().plan(action('create-service'), { name: 'Beans_API', system: 'payments', colour: 'blue' }, actor('amara-okafor'), THREAD);
+  it('answers bad inputs with invalid, naming each input, and starts nothing', async () => {
+    const result = await launcherWith().plan(
+      action('create-service'),
+      { name: 'Beans_API', system: 'payments', colour: 'blue' },
+      actor('amara-okafor'),
+      THREAD,
+    );
     expect(result).toMatchObject({ kind: 'invalid', values: { name: 'Beans_API', system: 'payments', colour: 'blue' } });
     if (!('kind' in result) || result.kind !== 'invalid') return;
     expect(result.action.metadata.name).toBe('create-service');
@@ -170,33 +175,37 @@ describe('plan: inputs', () => {
     expect(result.errors.find((e) => e.input === 'owner')?.message).toBe('is required');
   });
 
-  it('refuses a service name the catalog already has', () => {
-    const result = launcherWith().plan(action('create-service'), { ...beans, name: 'payments-api' }, actor('amara-okafor'), THREAD);
+  it('refuses a service name the catalog already has', async () => {
+    const result = await launcherWith().plan(action('create-service'), { ...beans, name: 'payments-api' }, actor('amara-okafor'), THREAD);
     expect(result).toMatchObject({ kind: 'invalid', errors: [{ input: 'name', message: 'payments-api is already in the catalog' }] });
   });
 
-  it('refuses a service that is not in the catalog without guessing', () => {
-    const result = launcherWith().plan(action('provision'), { ...postgres('staging'), service: 'paymnets-api' }, actor('marcus-bell'), THREAD);
+  it('refuses a service that is not in the catalog without guessing', async () => {
+    const result = await launcherWith().plan(action('provision'), { ...postgres('staging'), service: 'paymnets-api' }, actor('marcus-bell'), THREAD);
     expect(result).toMatchObject({ kind: 'invalid', errors: [{ input: 'service', message: 'there is no service named paymnets-api in the catalog' }] });
   });
 });
 
 describe('plan: steps', () => {
-  it('leaves out a step whose when does not hold', () => {
-    const without = planned(launcherWith(), 'create-service', beans, 'amara-okafor');
+  it('leaves out a step whose when does not hold', async () => {
+    const without = await planned(launcherWith(), 'create-service', beans, 'amara-okafor');
     expect(without.request.steps.map((s) => s.id)).toEqual(['render', 'push', 'register', 'links']);
-    const withChannel = planned(launcherWith(), 'create-service', { ...beans, createChannel: true }, 'amara-okafor');
+    const withChannel = await planned(launcherWith(), 'create-service', { ...beans, createChannel: true }, 'amara-okafor');
     expect(withChannel.request.steps.map((s) => s.id)).toEqual(['render', 'push', 'register', 'channel', 'links']);
   });
 
-  it('picks the provisioning step by resource type', () => {
-    expect(planned(launcherWith(), 'provision', postgres('staging'), 'marcus-bell').request.steps.map((s) => s.id)).toEqual(['provision', 'record', 'links']);
-    const bucket = planned(launcherWith(), 'provision', { ...postgres('staging'), type: 'bucket' }, 'marcus-bell');
+  it('picks the provisioning step by resource type', async () => {
+    expect((await planned(launcherWith(), 'provision', postgres('staging'), 'marcus-bell')).request.steps.map((s) => s.id)).toEqual([
+      'provision',
+      'record',
+      'links',
+    ]);
+    const bucket = await planned(launcherWith(), 'provision', { ...postgres('staging'), type: 'bucket' }, 'marcus-bell');
     expect(bucket.request.steps.map((s) => s.id)).toEqual(['bucket', 'record', 'links']);
   });
 
-  it('fills the placeholders of with, ref parts included', () => {
-    const create = planned(launcherWith(), 'create-service', { ...beans, createChannel: true }, 'amara-okafor');
+  it('fills the placeholders of with, ref parts included', async () => {
+    const create = await planned(launcherWith(), 'create-service', { ...beans, createChannel: true }, 'amara-okafor');
     const step = (id: string) => create.request.steps.find((s) => s.id === id);
     expect(step('render')?.with).toEqual({ template: 'node-service' });
     expect(step('register')?.with).toEqual({
@@ -205,7 +214,7 @@ describe('plan: steps', () => {
     });
     expect(step('channel')?.with).toEqual({ name: 'beans-api', invite: 'group:default/team-payments' });
 
-    const bucket = planned(launcherWith(), 'provision', { ...postgres('staging'), type: 'bucket', size: 'large' }, 'marcus-bell');
+    const bucket = await planned(launcherWith(), 'provision', { ...postgres('staging'), type: 'bucket', size: 'large' }, 'marcus-bell');
     const apply = bucket.request.steps.find((s) => s.id === 'bucket');
     expect(apply?.with.argv).toEqual(['terraform', '-chdir=infra/buckets', 'apply', '-auto-approve', '-var=name=payments-api-staging', '-var=size=large']);
     expect(apply?.compensate?.with.argv).toEqual(['terraform', '-chdir=infra/buckets', 'destroy', '-auto-approve', '-var=name=payments-api-staging']);
@@ -216,8 +225,8 @@ describe('plan: steps', () => {
     });
   });
 
-  it('gives git-push and register-catalog their built-in undo', () => {
-    const p = planned(launcherWith(), 'create-service', beans, 'amara-okafor');
+  it('gives git-push and register-catalog their built-in undo', async () => {
+    const p = await planned(launcherWith(), 'create-service', beans, 'amara-okafor');
     const step = (id: string) => p.request.steps.find((s) => s.id === id);
     expect(step('push')?.compensate).toEqual({ run: 'delete-repository', with: {} });
     expect(step('register')?.compensate).toEqual({ run: 'unregister-catalog', with: {} });
@@ -225,8 +234,8 @@ describe('plan: steps', () => {
     expect(step('links')?.compensate).toBeUndefined();
   });
 
-  it('keeps a declared undo, and takes the step timeout from with', () => {
-    const p = planned(launcherWith(), 'provision', postgres('staging'), 'marcus-bell');
+  it('keeps a declared undo, and takes the step timeout from with', async () => {
+    const p = await planned(launcherWith(), 'provision', postgres('staging'), 'marcus-bell');
     const step = p.request.steps.find((s) => s.id === 'provision');
     expect(step?.compensate).toMatchObject({
       run: 'webhook',
@@ -239,8 +248,8 @@ describe('plan: steps', () => {
 });
 
 describe('plan: approvers', () => {
-  it('asks team-platform to approve create-service, with the escalation and timers of the rule', () => {
-    const p = planned(launcherWith(), 'create-service', beans, 'amara-okafor');
+  it('asks team-platform to approve create-service, with the escalation and timers of the rule', async () => {
+    const p = await planned(launcherWith(), 'create-service', beans, 'amara-okafor');
     expect(p.request.approvers.map((a) => a.ref)).toEqual(PLATFORM);
     // The policy also carries the bot's public vote key (signed votes); never a private key.
     expect(p.request.policy).toEqual({
@@ -258,14 +267,14 @@ describe('plan: approvers', () => {
     expect(p.request.escalation.map((a) => a.ref)).toEqual(['user:default/elena-petrova']);
   });
 
-  it('leaves the requester out of the approvers', () => {
-    const p = planned(launcherWith(), 'create-service', beans, 'noah-fischer');
+  it('leaves the requester out of the approvers', async () => {
+    const p = await planned(launcherWith(), 'create-service', beans, 'noah-fischer');
     expect(p.request.approvers.map((a) => a.ref)).toEqual(['user:default/yuki-tanaka']);
     expect(p.request.policy.rules[0]?.approvers).toEqual(['user:default/yuki-tanaka']);
   });
 
-  it('adds the platform rule for production provisioning', () => {
-    const p = planned(launcherWith(), 'provision', postgres('production'), 'marcus-bell');
+  it('adds the platform rule for production provisioning', async () => {
+    const p = await planned(launcherWith(), 'provision', postgres('production'), 'marcus-bell');
     expect(p.request.policy.rules).toEqual([
       { description: 'the team that owns the service', required: 1, approvers: PAYMENTS_TEAM },
       { description: 'the platform team, for production', required: 1, approvers: PLATFORM },
@@ -274,40 +283,40 @@ describe('plan: approvers', () => {
     expect(p.request.timers).toMatchObject({ expireAfterMs: 48 * HOUR, remindAfterMs: 4 * HOUR, escalateAfterMs: 8 * HOUR });
   });
 
-  it('asks only the owning team below production', () => {
-    const p = planned(launcherWith(), 'provision', postgres('staging'), 'marcus-bell');
+  it('asks only the owning team below production', async () => {
+    const p = await planned(launcherWith(), 'provision', postgres('staging'), 'marcus-bell');
     expect(p.request.policy.rules.map((r) => r.description)).toEqual(['the team that owns the service']);
   });
 
-  it('refuses a request nobody could approve, saying why', () => {
+  it('refuses a request nobody could approve, saying why', async () => {
     const base = action('create-service');
     const orphan: ActionDefinition = { ...base, spec: { ...base.spec, approval: [{ ...base.spec.approval[0]!, approvers: [{ group: 'team-nobody' }] }] } };
-    const result = launcherWith().plan(orphan, beans, actor('amara-okafor'), THREAD);
+    const result = await launcherWith().plan(orphan, beans, actor('amara-okafor'), THREAD);
     expect(result).toEqual({ kind: 'refused', reason: expect.stringContaining('the group team-nobody is not in the catalog') });
   });
 });
 
 describe('plan: rollback version', () => {
-  it('keeps a version that is given', () => {
-    expect(planned(launcherWith(), 'rollback', { service: 'payments-api', version: '1.3.9' }, 'marcus-bell').request.values.version).toBe('1.3.9');
+  it('keeps a version that is given', async () => {
+    expect((await planned(launcherWith(), 'rollback', { service: 'payments-api', version: '1.3.9' }, 'marcus-bell')).request.values.version).toBe('1.3.9');
   });
 
-  it('takes the previous successful production deploy when no version is given', () => {
-    expect(deployments.previousSuccessful('component:default/payments-api', 'production')?.version).toBe('1.4.0');
-    const p = planned(launcherWith(), 'rollback', { service: 'payments-api' }, 'marcus-bell');
+  it('takes the previous successful production deploy when no version is given', async () => {
+    expect((await deployments.previousSuccessful('component:default/payments-api', 'production'))?.version).toBe('1.4.0');
+    const p = await planned(launcherWith(), 'rollback', { service: 'payments-api' }, 'marcus-bell');
     expect(p.request.values.version).toBe('1.4.0');
     expect(p.request.shownInputs).toContainEqual({ label: 'Version', value: '1.4.0' });
   });
 
-  it('answers invalid, naming the version input, when no earlier deploy is recorded', () => {
-    const result = launcherWith().plan(action('rollback'), { service: 'ledger' }, actor('marcus-bell'), THREAD);
+  it('answers invalid, naming the version input, when no earlier deploy is recorded', async () => {
+    const result = await launcherWith().plan(action('rollback'), { service: 'ledger' }, actor('marcus-bell'), THREAD);
     expect(result).toMatchObject({ kind: 'invalid', values: { service: 'ledger' } });
     if (!('kind' in result) || result.kind !== 'invalid') return;
     expect(result.errors).toEqual([{ input: 'version', message: expect.stringContaining('no earlier successful deploy of ledger') }]);
   });
 
-  it('rolls back to the newest successful deploy when the newest deploy failed', () => {
-    const result = launcherWith().plan(action('rollback'), { service: 'orders' }, actor('marcus-bell'), THREAD);
+  it('rolls back to the newest successful deploy when the newest deploy failed', async () => {
+    const result = await launcherWith().plan(action('rollback'), { service: 'orders' }, actor('marcus-bell'), THREAD);
     expect(result).toMatchObject({ ok: true });
     if (!('ok' in result)) return;
     expect(result.request.values.version).toBe('3.1.0');
@@ -317,33 +326,35 @@ describe('plan: rollback version', () => {
 describe('plan: break-glass', () => {
   const onCall = () => catalog.whoOwns('payments-api', AT).onCall[0]?.user as string;
 
-  it('lets the current on-call proceed alone during an incident', () => {
+  it('lets the current on-call proceed alone during an incident', async () => {
     openIncidents = ['slack:C0INC42'];
     askedAbout.length = 0;
     const who = onCall();
-    const p = planned(launcherWith(), 'rollback', { service: 'payments-api', version: '1.4.0' }, who.replace('user:default/', ''), { breakGlass: true });
+    const p = await planned(launcherWith(), 'rollback', { service: 'payments-api', version: '1.4.0' }, who.replace('user:default/', ''), { breakGlass: true });
     expect(p.request.breakGlass).toEqual({ approver: who, incident: 'slack:C0INC42' });
     expect(askedAbout).toEqual(['component:default/payments-api']);
   });
 
-  it('names the incident the request was made in first', () => {
+  it('names the incident the request was made in first', async () => {
     openIncidents = ['slack:C0INC42', 'slack:C0HERE'];
     const who = onCall().replace('user:default/', '');
-    const p = launcherWith().plan(action('rollback'), { service: 'payments-api', version: '1.4.0' }, actor(who), 'slack:C0HERE:1712.0002', {
+    const p = await launcherWith().plan(action('rollback'), { service: 'payments-api', version: '1.4.0' }, actor(who), 'slack:C0HERE:1712.0002', {
       breakGlass: true,
     });
     expect('ok' in p && p.request.breakGlass?.incident).toBe('slack:C0HERE');
   });
 
-  it('refuses someone who is not on call, naming who can', () => {
+  it('refuses someone who is not on call, naming who can', async () => {
     openIncidents = ['slack:C0INC42'];
-    const result = launcherWith().plan(action('rollback'), { service: 'payments-api', version: '1.4.0' }, actor('jonas-weber'), THREAD, { breakGlass: true });
+    const result = await launcherWith().plan(action('rollback'), { service: 'payments-api', version: '1.4.0' }, actor('jonas-weber'), THREAD, {
+      breakGlass: true,
+    });
     expect(result).toEqual({ kind: 'refused', reason: 'Break-glass refused: only the on-call for payments-api can use break-glass.' });
   });
 
-  it('refuses the on-call when no incident is open', () => {
+  it('refuses the on-call when no incident is open', async () => {
     openIncidents = [];
-    const result = launcherWith().plan(
+    const result = await launcherWith().plan(
       action('rollback'),
       { service: 'payments-api', version: '1.4.0' },
       actor(onCall().replace('user:default/', '')),
@@ -353,9 +364,9 @@ describe('plan: break-glass', () => {
     expect(result).toEqual({ kind: 'refused', reason: 'Break-glass refused: break-glass needs an open incident.' });
   });
 
-  it('refuses break-glass on an action that offers none', () => {
+  it('refuses break-glass on an action that offers none', async () => {
     openIncidents = ['slack:C0INC42'];
-    const result = launcherWith().plan(action('create-service'), beans, actor('amara-okafor'), THREAD, { breakGlass: true });
+    const result = await launcherWith().plan(action('create-service'), beans, actor('amara-okafor'), THREAD, { breakGlass: true });
     expect(result).toEqual({ kind: 'refused', reason: 'Break-glass refused: this action has no break-glass option.' });
   });
 });
@@ -363,12 +374,12 @@ describe('plan: break-glass', () => {
 describe('request', () => {
   it('writes an audit row with event refused when it refuses', async () => {
     openIncidents = ['slack:C0INC42'];
-    const before = audit.list().length;
+    const before = (await audit.list()).length;
     const outcome = await launcherWith().request(action('rollback'), { service: 'payments-api', version: '1.4.0' }, actor('jonas-weber'), THREAD, {
       breakGlass: true,
     });
     expect(outcome.kind).toBe('refused');
-    const rows = audit.list().slice(before);
+    const rows = (await audit.list()).slice(before);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       actor: 'user:default/jonas-weber',
@@ -380,10 +391,10 @@ describe('request', () => {
   });
 
   it('writes no audit row for invalid inputs', async () => {
-    const before = audit.list().length;
+    const before = (await audit.list()).length;
     const outcome = await launcherWith().request(action('create-service'), { name: 'x' }, actor('amara-okafor'), THREAD);
     expect(outcome.kind).toBe('invalid');
-    expect(audit.list()).toHaveLength(before);
+    expect(await audit.list()).toHaveLength(before);
   });
 
   it('answers unavailable with the reason when Temporal cannot be reached', async () => {
@@ -414,7 +425,7 @@ describe('request', () => {
 });
 
 describe('lookups', () => {
-  it('finds the shipped actions by command and by name', () => {
+  it('finds the shipped actions by command and by name', async () => {
     const launcher = launcherWith();
     expect(launcher.commands()).toEqual(['/create-service', '/provision', '/rollback']);
     expect(launcher.byCommand('/rollback')?.metadata.name).toBe('rollback');
@@ -437,11 +448,11 @@ describe('lookups', () => {
         throw new SelfServiceUnavailable('Temporal is not configured');
       },
     };
-    const before = audit.list().length;
+    const before = (await audit.list()).length;
     expect(await launcherWith(down).vote('create-service/beans-api', actor('noah-fischer'), 'approve')).toEqual({
       kind: 'unavailable',
       reason: 'Temporal is not configured',
     });
-    expect(audit.list()).toHaveLength(before);
+    expect(await audit.list()).toHaveLength(before);
   });
 });

@@ -83,9 +83,9 @@ export function createLauncher(deps: LauncherDeps) {
     thread: string,
     opts: RequestOptions = {},
   ): Promise<RequestOutcome> {
-    const planned = planRequest(action, raw, actor, thread, opts);
+    const planned = await planRequest(action, raw, actor, thread, opts);
     if (!('ok' in planned)) {
-      if (planned.kind === 'refused') refuse(actor, action.metadata.name, planned.reason, { inputs: raw });
+      if (planned.kind === 'refused') await refuse(actor, action.metadata.name, planned.reason, { inputs: raw });
       return planned;
     }
     let client: Client;
@@ -140,12 +140,12 @@ export function createLauncher(deps: LauncherDeps) {
         return unavailable(err);
       }
       if (!status) {
-        refuse(actor, action, 'no such request', { decision }, workflowId);
+        await refuse(actor, action, 'no such request', { decision }, workflowId);
         return { kind: 'refused', reason: `There is no request ${workflowId}.` };
       }
       if (status.phase !== 'awaiting-approval') {
         const why = status.breakGlass ? 'This request went ahead by break-glass.' : 'This request has already been decided.';
-        refuse(actor, action, why, { decision }, workflowId);
+        await refuse(actor, action, why, { decision }, workflowId);
         return { kind: 'refused', reason: why };
       }
       person = match(status.approvers);
@@ -162,11 +162,11 @@ export function createLauncher(deps: LauncherDeps) {
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         const why = (err.cause as Error | undefined)?.message ?? err.message;
-        refuse(actor, action, why, { decision }, workflowId);
+        await refuse(actor, action, why, { decision }, workflowId);
         return { kind: 'refused', reason: why };
       }
       if (err instanceof WorkflowNotFoundError || /already completed/i.test((err as Error).message)) {
-        refuse(actor, action, 'request already finished', { decision }, workflowId);
+        await refuse(actor, action, 'request already finished', { decision }, workflowId);
         return { kind: 'refused', reason: 'This request has already finished.' };
       }
       return unavailable(err);

@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(() => tree.cleanup());
 
-const deps = (): PlanDeps => ({ catalog, deployments, incidents: () => [], now: () => new Date('2026-03-04T12:00:00Z'), voteKey: 'ab'.repeat(32) });
+const deps = (): PlanDeps => ({ catalog, deployments, incidents: async () => [], now: () => new Date('2026-03-04T12:00:00Z'), voteKey: 'ab'.repeat(32) });
 
 function requester(): Actor {
   const p = catalog.person('amara-okafor');
@@ -46,28 +46,28 @@ function requester(): Actor {
   return { id: `slack:${p.chatIds.slack}`, ref: p.ref, displayName: p.displayName, email: p.email, chatIds: p.chatIds };
 }
 
-function planned() {
-  const result = plan(deps(), action, { name: 'ledger-cache' }, requester(), 'shell:local');
+async function planned() {
+  const result = await plan(deps(), action, { name: 'ledger-cache' }, requester(), 'shell:local');
   if (!('ok' in result)) throw new Error(`expected a plan, got ${JSON.stringify(result)}`);
   return result;
 }
 
 describe('plan', () => {
-  it('gives a step that declares no undo its executor’s own undo from the executor table', () => {
-    const steps = planned().request.steps;
+  it('gives a step that declares no undo its executor’s own undo from the executor table', async () => {
+    const steps = (await planned()).request.steps;
     expect(steps.find((s) => s.id === 'record')?.compensate).toEqual({ run: 'unregister-catalog', with: {} });
     expect(steps.find((s) => s.id === 'links')?.compensate).toBeUndefined();
   });
 
-  it('keeps a declared undo over the built-in one, placeholders filled in', () => {
-    const notify = planned().request.steps.find((s) => s.id === 'notify');
+  it('keeps a declared undo over the built-in one, placeholders filled in', async () => {
+    const notify = (await planned()).request.steps.find((s) => s.id === 'notify');
     expect(notify?.with.argv).toEqual(['echo', 'ledger-cache']);
     expect(notify?.compensate).toEqual({ run: 'command', with: { argv: ['echo', 'undo'], timeout: 30_000 } });
     expect(notify?.timeoutMs).toBe(30_000);
   });
 
-  it('names the workflow by the business key and carries the vote key it was given', () => {
-    const p = planned();
+  it('names the workflow by the business key and carries the vote key it was given', async () => {
+    const p = await planned();
     expect(p.workflowId).toBe('record-thing/ledger-cache');
     expect(p.workflowType).toBe('runAction');
     expect(p.request.policy.voteKey).toBe('ab'.repeat(32));

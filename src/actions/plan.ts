@@ -43,7 +43,7 @@ export interface PlanDeps {
   catalog: Pick<Catalog, 'whoOwns' | 'getEntity' | 'suggest' | 'responsible' | 'groupMembers'>;
   deployments: Pick<DeploymentLog, 'previousSuccessful'>;
   /** Incident conversations open for an entity (break-glass needs one). */
-  incidents(entityRef: string): string[];
+  incidents(entityRef: string): Promise<string[]>;
   now: () => Date;
   /** The public key of the bot's vote signer: the workflow takes only votes it signed. */
   voteKey: string;
@@ -90,14 +90,14 @@ const display = (action: ActionDefinition, values: InputValues) =>
     });
 
 /** Inputs, approvers and steps of one request; errors or a refusal when it cannot be made. */
-export function plan(
+export async function plan(
   deps: PlanDeps,
   action: ActionDefinition,
   raw: Record<string, unknown>,
   actor: Actor,
   thread: string,
   opts: RequestOptions = {},
-): Planned | PlanRefusal {
+): Promise<Planned | PlanRefusal> {
   const checked = validateInputs(action, raw, catalogLookups(deps.catalog));
   if (!checked.ok) return { kind: 'invalid', action, errors: checked.errors, values: raw };
   const values: InputValues = { ...checked.values };
@@ -108,7 +108,7 @@ export function plan(
   for (const input of action.spec.inputs.filter((i) => i.type === 'version' && values[i.name] === undefined)) {
     const service = serviceInput && values[serviceInput.name];
     if (typeof service !== 'string') continue;
-    const previous = deps.deployments.previousSuccessful(service, 'production');
+    const previous = await deps.deployments.previousSuccessful(service, 'production');
     if (previous) values[input.name] = previous.version;
     else
       errors.push({ input: input.name, message: `no earlier successful deploy of ${shortRef(service)} is recorded (POST /api/deployments); give a version` });
@@ -130,7 +130,7 @@ export function plan(
     const subject = glassInput ? values[glassInput] : undefined;
     // Open incidents are conversations where Switchboard posted a card for this very service; what a
     // channel is called proves nothing. The one the request was made in is named when it is one of them.
-    const incidents = typeof subject === 'string' ? deps.incidents(subject) : [];
+    const incidents = typeof subject === 'string' ? await deps.incidents(subject) : [];
     const here = conversationOf(thread);
     const decision = decideBreakGlass(resolution, ids, incidents.length > 0);
     if (!decision.allowed) return { kind: 'refused', reason: `Break-glass refused: ${decision.refusal}.` };

@@ -10,7 +10,7 @@ export interface SelfServiceDeps {
   /** The loaded action definitions, to check a request's inputs again before its steps run. */
   actions: ActionDefinition[];
   audit: Pick<AuditLog, 'append'>;
-  journal: Pick<BotState, 'stepResult' | 'recordStep'>;
+  journal: Pick<BotState, 'stepResult' | 'recordStep' | 'registerDescriptor'>;
   /** Chat surfaces by the prefix of a thread ref (`slack`, `shell`). */
   notifiers: Record<string, ChatNotifier>;
   /** Golden-path templates (manifests/templates). */

@@ -7,7 +7,7 @@ import type { SelfServiceDeps } from './deps.js';
 export function recordActivities(deps: Pick<SelfServiceDeps, 'audit' | 'actions' | 'catalog'>): Pick<SelfServiceActivities, 'appendAudit' | 'checkInputs'> {
   return {
     async appendAudit(entry: AuditEntryInput): Promise<number> {
-      return deps.audit.append(entry).seq;
+      return (await deps.audit.append(entry)).seq;
     },
 
     /** Problems with the inputs against today's catalog; empty when they still hold. */

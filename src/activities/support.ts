@@ -60,10 +60,10 @@ export async function once(deps: Pick<SelfServiceDeps, 'journal'>, ctx: StepCont
   // Keyed by run too: the next request with the same business key (a second rollback of a service)
   // is a new run whose steps must run again.
   const key = `${ctx.workflowId}/${runId()}/${ctx.step.id}${ctx.compensating ? '/undo' : ''}`;
-  const recorded = deps.journal.stepResult(key) as StepResult | undefined;
+  const recorded = (await deps.journal.stepResult(key)) as StepResult | undefined;
   if (recorded !== undefined) return recorded;
   // Journaled as the history will keep it: the journal is on disk as long as the history.
   const result = redact(await run()) as StepResult;
-  deps.journal.recordStep(key, result);
+  await deps.journal.recordStep(key, result);
   return result;
 }

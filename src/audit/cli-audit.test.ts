@@ -21,17 +21,17 @@ async function run(env: Record<string, string>, ...argv: string[]) {
 }
 
 /** Two rows written as `start` writes them: keyed with SWITCHBOARD_AUDIT_KEY, or the key file made on first start. */
-function write(configured?: Buffer) {
+async function write(configured?: Buffer) {
   const audit = openAudit(db, { key: resolveAuditKey({ configured, dbFile: db, create: true }) });
-  audit.append({ actor: 'user:default/alice', action: 'create-service', event: 'requested', target: 'component:default/x' });
-  audit.append({ actor: 'user:default/bob', action: 'create-service', event: 'approved', target: 'component:default/x' });
+  await audit.append({ actor: 'user:default/alice', action: 'create-service', event: 'requested', target: 'component:default/x' });
+  await audit.append({ actor: 'user:default/bob', action: 'create-service', event: 'approved', target: 'component:default/x' });
   audit.close();
 }
 
 describe('switchboard audit --verify', () => {
   it('verifies a chain keyed with SWITCHBOARD_AUDIT_KEY and prints what it proves and cannot', async () => {
     const key = randomBytes(32);
-    write(key);
+    await write(key);
     const r = await run({ SWITCHBOARD_AUDIT_KEY: key.toString('hex') }, 'audit', '--verify', '--db', db);
     expect(r.code).toBe(0);
     const lines = r.out.split('\n');
@@ -47,7 +47,7 @@ describe('switchboard audit --verify', () => {
   });
 
   it('finds the key file beside the database, and fails on a row rewritten without the key', async () => {
-    write();
+    await write();
     expect((await run({}, 'audit', '--verify', '--db', db)).code).toBe(0);
     const raw = new Database(db);
     raw.exec(`DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'user:default/mallory' WHERE seq = 2`);
@@ -58,7 +58,7 @@ describe('switchboard audit --verify', () => {
   });
 
   it('fails with wrong_key when another key is configured, and no_key when none is', async () => {
-    write(randomBytes(32));
+    await write(randomBytes(32));
     const wrong = await run({ SWITCHBOARD_AUDIT_KEY: randomBytes(32).toString('base64') }, 'audit', '--verify', '--db', db);
     expect(wrong.code).toBe(1);
     expect(wrong.out).toMatch(/seq 0\s+wrong_key\s+the log is keyed with key/);

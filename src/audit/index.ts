@@ -61,10 +61,10 @@ export interface AuditListOptions {
 }
 
 export interface AuditLog {
-  append(entry: AuditEntryInput): AuditRow;
+  append(entry: AuditEntryInput): Promise<AuditRow>;
   /** In seq order. */
-  list(opts?: AuditListOptions): AuditRow[];
-  verify(): VerifyResult;
+  list(opts?: AuditListOptions): Promise<AuditRow[]>;
+  verify(): Promise<VerifyResult>;
   close(): void;
 }
 
@@ -76,30 +76,17 @@ export interface AuditOptions {
   now?: () => Date;
 }
 
-/** `opts` as a function is the clock alone (the older signature). */
-export function openAudit(file: string, opts: AuditOptions | (() => Date) = {}): AuditLog {
-  const { key, seal: sealAtOpen = true, now = () => new Date() } = typeof opts === 'function' ? { now: opts } : opts;
-  const { sqlite, orm } = openDb(file);
-  const readHead = () => orm.select().from(auditHead).where(eq(auditHead.id, 1)).get();
-  const writeHead = (head: StoredHead) => {
-    const { id: _id, ...rest } = head;
-    orm.update(auditHead).set(rest).where(eq(auditHead.id, 1)).run();
-  };
-
+/**
+ * What both stores (SQLite here, PostgreSQL in ./postgres.ts) share: the rules for the head and the
+ * next row. Each store reads the head and writes the result inside its own write-locked transaction.
+ */
+export function auditRules(key: AuditKey | undefined, now: () => Date) {
   /**
-   * The keying: the first keyed row is the next one; the rows before it keep their unkeyed hashes and
-   * are sealed by the head's MAC now, and by the first keyed row's link later.
+   * The head to append after, keyed when a key is given (the first keyed row is the next one; the rows
+   * before it keep their unkeyed hashes and are sealed by the head's MAC now, and by the first keyed
+   * row's link later); refuses a key that does not match the chain's.
    */
-  const seal = (head: StoredHead, k: AuditKey): StoredHead => {
-    const keyed = { ...head, keyedFrom: head.lastSeq + 1, keyedAt: now().toISOString(), keyId: k.id };
-    const sealed = { ...keyed, mac: macHead(k.bytes, keyed) };
-    writeHead(sealed);
-    return sealed;
-  };
-
-  /** The head to append after, keyed when a key is given; refuses a key that does not match the chain's. */
-  const writableHead = (): StoredHead => {
-    const head = readHead();
+  const writableHead = (head: StoredHead | undefined): StoredHead => {
     if (!head) throw new Error('audit_head is missing: the audit log was tampered with (run switchboard audit --verify)');
     if (head.keyedFrom === null) {
       if (!key) return head;
@@ -111,7 +98,8 @@ export function openAudit(file: string, opts: AuditOptions | (() => Date) = {}):
           `audit_head is not keyed although the key file ${key.source} already existed: the log was rewritten without the key; run switchboard audit --verify`,
         );
       }
-      return seal(head, key);
+      const keyed = { ...head, keyedFrom: head.lastSeq + 1, keyedAt: now().toISOString(), keyId: key.id };
+      return { ...keyed, mac: macHead(key.bytes, keyed) };
     }
     if (!key)
       throw new AuditKeyError(
@@ -126,35 +114,69 @@ export function openAudit(file: string, opts: AuditOptions | (() => Date) = {}):
     return head;
   };
 
+  return {
+    writableHead,
+    /** The row to insert after `stored` and the head to write with it. */
+    next(stored: StoredHead | undefined, entry: AuditEntryInput): { row: StoredRow; head: StoredHead } {
+      if (!(AUDIT_EVENTS as readonly string[]).includes(entry.event)) throw new Error(`unknown audit event "${String(entry.event)}"`);
+      if (!entry.actor || !entry.action) throw new Error('an audit entry needs an actor and an action');
+      const head = writableHead(stored);
+      // seq and prev_hash come from the head, not from the table's last row: appending after a deleted
+      // last row then leaves a visible gap instead of silently reusing its seq.
+      const body = {
+        seq: head.lastSeq + 1,
+        at: now().toISOString(),
+        actor: entry.actor,
+        action: entry.action,
+        event: entry.event,
+        target: entry.target ?? null,
+        inputs: JSON.stringify(redact(entry.inputs ?? {})),
+        detail: JSON.stringify(redact(entry.detail ?? {})),
+        thread: entry.thread ?? null,
+        workflowId: entry.workflowId ?? null,
+        prevHash: head.lastHash,
+      };
+      const row = { ...body, hash: expectedHash(body, head.keyedFrom, key?.bytes) as string };
+      const next = { ...head, lastSeq: row.seq, lastHash: row.hash };
+      return { row, head: key && next.keyedFrom !== null ? { ...next, mac: macHead(key.bytes, next) } : next };
+    },
+  };
+}
+
+export function resolveAuditOptions(opts: AuditOptions | (() => Date)) {
+  const { key, seal = true, now = () => new Date() } = typeof opts === 'function' ? { now: opts } : opts;
+  return { key, seal, now };
+}
+
+/** The SQLite audit log; `opts` as a function is the clock alone (the older signature). */
+export function openAudit(file: string, opts: AuditOptions | (() => Date) = {}): AuditLog {
+  const { key, seal: sealAtOpen, now } = resolveAuditOptions(opts);
+  const rules = auditRules(key, now);
+  const { sqlite, orm } = openDb(file);
+  const readHead = () => orm.select().from(auditHead).where(eq(auditHead.id, 1)).get();
+  const writeHead = (head: StoredHead) => {
+    const { id: _id, ...rest } = head;
+    orm.update(auditHead).set(rest).where(eq(auditHead.id, 1)).run();
+  };
+
   // IMMEDIATE takes the write lock before reading the head: a second process waits (busy_timeout)
   // instead of reading the same head and forking the chain, or failing on a stale snapshot.
   const appendTx = sqlite.transaction((entry: AuditEntryInput): StoredRow => {
-    const head = writableHead();
-    // seq and prev_hash come from the head, not from the table's last row: appending after a deleted
-    // last row then leaves a visible gap instead of silently reusing its seq.
-    const body = {
-      seq: head.lastSeq + 1,
-      at: now().toISOString(),
-      actor: entry.actor,
-      action: entry.action,
-      event: entry.event,
-      target: entry.target ?? null,
-      inputs: JSON.stringify(redact(entry.inputs ?? {})),
-      detail: JSON.stringify(redact(entry.detail ?? {})),
-      thread: entry.thread ?? null,
-      workflowId: entry.workflowId ?? null,
-      prevHash: head.lastHash,
-    };
-    const row = { ...body, hash: expectedHash(body, head.keyedFrom, key?.bytes) as string };
+    const { row, head } = rules.next(readHead(), entry);
     orm.insert(auditLog).values(row).run();
-    const next = { ...head, lastSeq: row.seq, lastHash: row.hash };
-    writeHead(key && next.keyedFrom !== null ? { ...next, mac: macHead(key.bytes, next) } : next);
+    writeHead(head);
     return row;
   });
   // Keyed at open, so an idle log is sealed too, not only from its next row.
   if (key && sealAtOpen) {
     try {
-      sqlite.transaction(() => writableHead()).immediate();
+      sqlite
+        .transaction(() => {
+          const head = readHead();
+          const sealed = rules.writableHead(head);
+          if (sealed !== head) writeHead(sealed);
+        })
+        .immediate();
     } catch (err) {
       // A key that does not fit is reported by every append and by verify; listing still works.
       if (!(err instanceof AuditKeyError)) throw err;
@@ -176,34 +198,33 @@ export function openAudit(file: string, opts: AuditOptions | (() => Date) = {}):
   }
 
   // A plain (deferred) transaction: the rows and the head are read from one snapshot.
-  const verifyTx = sqlite.transaction((): VerifyResult => {
-    const head = readHead();
-    return verifyChain(pages(), head, key, file);
-  });
+  const verifyTx = sqlite.transaction((): VerifyResult => verifyChain(pages(), readHead(), key, file));
 
   return {
-    append(entry) {
-      if (!(AUDIT_EVENTS as readonly string[]).includes(entry.event)) throw new Error(`unknown audit event "${String(entry.event)}"`);
-      if (!entry.actor || !entry.action) throw new Error('an audit entry needs an actor and an action');
-      return toRow(appendTx.immediate(entry));
-    },
-    list(opts = {}) {
-      const where: SQL[] = [];
-      if (opts.workflowId !== undefined) where.push(eq(auditLog.workflowId, opts.workflowId));
-      if (opts.after !== undefined) where.push(gt(auditLog.seq, opts.after));
-      const q = orm
+    append: async (entry) => toRow(appendTx.immediate(entry)),
+    async list(opts = {}) {
+      return orm
         .select()
         .from(auditLog)
-        .where(and(...where))
-        .orderBy(asc(auditLog.seq));
-      return (opts.limit !== undefined ? q.limit(opts.limit) : q).all().map(toRow);
+        .where(listFilter(opts))
+        .orderBy(asc(auditLog.seq))
+        .limit(opts.limit ?? -1)
+        .all()
+        .map(toRow);
     },
-    verify: () => verifyTx(),
+    verify: async () => verifyTx(),
     close: () => sqlite.close(),
   };
 }
 
-function toRow(r: StoredRow): AuditRow {
+function listFilter(opts: AuditListOptions): SQL | undefined {
+  const where: SQL[] = [];
+  if (opts.workflowId !== undefined) where.push(eq(auditLog.workflowId, opts.workflowId));
+  if (opts.after !== undefined) where.push(gt(auditLog.seq, opts.after));
+  return and(...where);
+}
+
+export function toRow(r: StoredRow): AuditRow {
   return { ...r, inputs: parse(r.inputs), detail: parse(r.detail) };
 }
 

@@ -72,9 +72,9 @@ function rewriteFrom(db: Database.Database, seq: number, hash: (r: RowBody) => s
 }
 
 describe('keyed audit chain', () => {
-  it('keys every row and the head with HMAC-SHA256, and says what verify proves', () => {
-    for (let i = 1; i <= 3; i++) log.append(entry(i));
-    const result = log.verify();
+  it('keys every row and the head with HMAC-SHA256, and says what verify proves', async () => {
+    for (let i = 1; i <= 3; i++) await log.append(entry(i));
+    const result = await log.verify();
     expect(result).toMatchObject({ ok: true, rows: 3, problems: [], keyed: { from: 1, keyId: key.id } });
     const out = renderVerify(result);
     expect(out).toContain(`Keyed from row 1 (2026-04-01T12:00:00.000Z), key ${key.id}.`);
@@ -84,10 +84,10 @@ describe('keyed audit chain', () => {
     expect(out).toContain('Cannot prove: that the whole database was not replaced by an older copy');
   });
 
-  it('detects a row changed and the chain recomputed without the key (unkeyed SHA-256)', () => {
-    for (let i = 1; i <= 3; i++) log.append(entry(i));
+  it('detects a row changed and the chain recomputed without the key (unkeyed SHA-256)', async () => {
+    for (let i = 1; i <= 3; i++) await log.append(entry(i));
     rewriteFrom(attacker(), 2, hashRow);
-    const result = log.verify();
+    const result = await log.verify();
     expect(result.ok).toBe(false);
     expect(result.problems).toEqual(
       expect.arrayContaining([
@@ -99,8 +99,8 @@ describe('keyed audit chain', () => {
     );
   });
 
-  it('detects a row changed and the whole chain and head recomputed with another key', () => {
-    for (let i = 1; i <= 3; i++) log.append(entry(i));
+  it('detects a row changed and the whole chain and head recomputed with another key', async () => {
+    for (let i = 1; i <= 3; i++) await log.append(entry(i));
     const other = randomBytes(32);
     const db = attacker();
     rewriteFrom(
@@ -111,7 +111,7 @@ describe('keyed audit chain', () => {
     );
     // Re-keyed on purpose: the forger's key id goes into the head too.
     db.prepare('UPDATE audit_head SET key_id = ? WHERE id = 1').run(keyId(other));
-    const result = log.verify();
+    const result = await log.verify();
     expect(result.ok).toBe(false);
     expect(result.problems).toContainEqual(
       expect.objectContaining({
@@ -122,8 +122,8 @@ describe('keyed audit chain', () => {
     );
   });
 
-  it('detects a row changed with another key while the head still names ours', () => {
-    for (let i = 1; i <= 3; i++) log.append(entry(i));
+  it('detects a row changed with another key while the head still names ours', async () => {
+    for (let i = 1; i <= 3; i++) await log.append(entry(i));
     const other = randomBytes(32);
     rewriteFrom(
       attacker(),
@@ -131,7 +131,7 @@ describe('keyed audit chain', () => {
       (r) => macRow(other, r),
       (h) => macHead(other, h as never),
     );
-    expect(log.verify().problems).toEqual(
+    expect((await log.verify()).problems).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ seq: 0, problem: 'changed' }),
         expect.objectContaining({ seq: 2, problem: 'changed' }),
@@ -140,19 +140,21 @@ describe('keyed audit chain', () => {
     );
   });
 
-  it('detects a deleted tail through the keyed head', () => {
-    for (let i = 1; i <= 4; i++) log.append(entry(i));
+  it('detects a deleted tail through the keyed head', async () => {
+    for (let i = 1; i <= 4; i++) await log.append(entry(i));
     attacker().prepare('DELETE FROM audit_log WHERE seq >= 3').run();
-    expect(log.verify().problems).toEqual([expect.objectContaining({ seq: 3, problem: 'missing', message: 'rows 3-4 deleted from the end (head records 4)' })]);
+    expect((await log.verify()).problems).toEqual([
+      expect.objectContaining({ seq: 3, problem: 'missing', message: 'rows 3-4 deleted from the end (head records 4)' }),
+    ]);
   });
 
-  it('detects a head moved back over deleted rows without the key', () => {
-    for (let i = 1; i <= 4; i++) log.append(entry(i));
+  it('detects a head moved back over deleted rows without the key', async () => {
+    for (let i = 1; i <= 4; i++) await log.append(entry(i));
     const db = attacker();
     const row2 = db.prepare('SELECT hash FROM audit_log WHERE seq = 2').get() as { hash: string };
     db.prepare('DELETE FROM audit_log WHERE seq > 2').run();
     db.prepare('UPDATE audit_head SET last_seq = 2, last_hash = ? WHERE id = 1').run(row2.hash);
-    expect(log.verify().problems).toEqual([
+    expect((await log.verify()).problems).toEqual([
       expect.objectContaining({
         seq: 0,
         problem: 'changed',
@@ -161,25 +163,25 @@ describe('keyed audit chain', () => {
     ]);
   });
 
-  it('detects a kept earlier head put back while the later rows remain', () => {
-    for (let i = 1; i <= 2; i++) log.append(entry(i));
+  it('detects a kept earlier head put back while the later rows remain', async () => {
+    for (let i = 1; i <= 2; i++) await log.append(entry(i));
     const db = attacker();
     const kept = db.prepare('SELECT * FROM audit_head').get() as Record<string, unknown>;
-    log.append(entry(3));
+    await log.append(entry(3));
     db.prepare('UPDATE audit_head SET last_seq = ?, last_hash = ?, mac = ? WHERE id = 1').run(kept.last_seq, kept.last_hash, kept.mac);
-    expect(log.verify().problems).toEqual([
+    expect((await log.verify()).problems).toEqual([
       expect.objectContaining({ seq: 3, problem: 'broken_link', message: expect.stringContaining('or the head moved back (head records 2)') }),
     ]);
   });
 
-  it('cannot tell a cut back to a kept earlier head, as verify says', () => {
-    for (let i = 1; i <= 2; i++) log.append(entry(i));
+  it('cannot tell a cut back to a kept earlier head, as verify says', async () => {
+    for (let i = 1; i <= 2; i++) await log.append(entry(i));
     const db = attacker();
     const kept = db.prepare('SELECT * FROM audit_head').get() as Record<string, unknown>;
-    log.append(entry(3));
+    await log.append(entry(3));
     db.prepare('DELETE FROM audit_log WHERE seq = 3').run();
     db.prepare('UPDATE audit_head SET last_seq = ?, last_hash = ?, mac = ? WHERE id = 1').run(kept.last_seq, kept.last_hash, kept.mac);
-    const result = log.verify();
+    const result = await log.verify();
     // A consistent earlier state: the documented limit, not a pass by accident.
     expect(result.ok).toBe(true);
     expect(result.cannotProve).toContain(
@@ -187,45 +189,45 @@ describe('keyed audit chain', () => {
     );
   });
 
-  it('reports a wrong key as one clear problem, and refuses to append with it', () => {
-    log.append(entry(1));
+  it('reports a wrong key as one clear problem, and refuses to append with it', async () => {
+    await log.append(entry(1));
     const wrong = track(openAudit(file, { key: keyOf(randomBytes(32)) }));
-    expect(wrong.verify().problems).toEqual([expect.objectContaining({ seq: 0, problem: 'wrong_key' })]);
-    expect(() => wrong.append(entry(2))).toThrow(AuditKeyError);
-    expect(() => wrong.append(entry(2))).toThrow(/keyed with key [0-9a-f]{16}, not with the configured key/);
+    expect((await wrong.verify()).problems).toEqual([expect.objectContaining({ seq: 0, problem: 'wrong_key' })]);
+    await expect(wrong.append(entry(2))).rejects.toThrow(AuditKeyError);
+    await expect(wrong.append(entry(2))).rejects.toThrow(/keyed with key [0-9a-f]{16}, not with the configured key/);
   });
 
-  it('says a keyed log cannot be checked without its key, and refuses to append unkeyed', () => {
-    log.append(entry(1));
+  it('says a keyed log cannot be checked without its key, and refuses to append unkeyed', async () => {
+    await log.append(entry(1));
     const keyless = track(openAudit(file));
-    expect(keyless.verify().problems).toEqual([expect.objectContaining({ seq: 0, problem: 'no_key' })]);
-    expect(() => keyless.append(entry(2))).toThrow(/the audit log is keyed/);
+    expect((await keyless.verify()).problems).toEqual([expect.objectContaining({ seq: 0, problem: 'no_key' })]);
+    await expect(keyless.append(entry(2))).rejects.toThrow(/the audit log is keyed/);
   });
 
-  it('keys an existing unkeyed log from its next row, checking the old rows with the old scheme', () => {
+  it('keys an existing unkeyed log from its next row, checking the old rows with the old scheme', async () => {
     log.close();
     const old = track(openAudit(tree.path('old.db')));
     for (let i = 1; i <= 2; i++) old.append(entry(i));
     const upgraded = track(openAudit(tree.path('old.db'), { key }));
     upgraded.append(entry(3));
-    const result = upgraded.verify();
+    const result = await upgraded.verify();
     expect(result).toMatchObject({ ok: true, rows: 3, keyed: { from: 3 } });
     expect(result.proves).toContain('rows 1-2, written before keying, are unchanged since the keying at ' + String(result.keyed?.at));
     expect(result.cannotProve).toContain('that rows 1-2, chained without a key, were not rewritten before the keying');
     // Rewriting an old row and its unkeyed successors is caught by the first keyed row's link.
     rewriteFrom(attacker2(tree.path('old.db')), 1, hashRow);
-    expect(upgraded.verify().problems).toContainEqual(expect.objectContaining({ seq: 3, problem: 'changed' }));
+    expect((await upgraded.verify()).problems).toContainEqual(expect.objectContaining({ seq: 3, problem: 'changed' }));
   });
 
-  it('refuses to key an unkeyed log with rows when its key file already existed (a downgrade)', () => {
-    for (let i = 1; i <= 2; i++) log.append(entry(i));
+  it('refuses to key an unkeyed log with rows when its key file already existed (a downgrade)', async () => {
+    for (let i = 1; i <= 2; i++) await log.append(entry(i));
     const fileKey = { ...key, source: tree.path('audit.key') };
     const db = attacker();
     rewriteFrom(db, 1, hashRow);
     db.prepare('UPDATE audit_head SET keyed_from = NULL, keyed_at = NULL, key_id = NULL, mac = NULL WHERE id = 1').run();
     const reopened = track(openAudit(file, { key: fileKey }));
-    expect(() => reopened.append(entry(3))).toThrow(/not keyed although the key file .* already existed/);
-    expect(reopened.verify().problems).toEqual([expect.objectContaining({ seq: 0, problem: 'unkeyed' })]);
+    await expect(reopened.append(entry(3))).rejects.toThrow(/not keyed although the key file .* already existed/);
+    expect((await reopened.verify()).problems).toEqual([expect.objectContaining({ seq: 0, problem: 'unkeyed' })]);
   });
 });
 
@@ -237,7 +239,7 @@ function attacker2(path: string): Database.Database {
 }
 
 describe('audit key', () => {
-  it('accepts 32 bytes as hex or base64, and names the rule a short key breaks', () => {
+  it('accepts 32 bytes as hex or base64, and names the rule a short key breaks', async () => {
     const bytes = randomBytes(32);
     expect(parseAuditKey(bytes.toString('hex'))).toEqual(bytes);
     expect(parseAuditKey(bytes.toString('base64'))).toEqual(bytes);
@@ -246,7 +248,7 @@ describe('audit key', () => {
     expect(() => parseAuditKey('not a key!')).toThrow(/must be hex or base64/);
   });
 
-  it('creates the key file 0600 beside the database on first start, and reuses it', () => {
+  it('creates the key file 0600 beside the database on first start, and reuses it', async () => {
     const db = tree.path('data/switchboard.db');
     openDb(db).sqlite.close();
     expect(resolveAuditKey({ dbFile: db, create: false })).toBeUndefined();
@@ -258,21 +260,21 @@ describe('audit key', () => {
     expect(existsSync(tree.path('data/switchboard.db'))).toBe(true);
   });
 
-  it('refuses a key file others can read', () => {
+  it('refuses a key file others can read', async () => {
     const db = tree.path('switchboard.db');
     writeFileSync(tree.path('audit.key'), randomBytes(32).toString('hex'));
     chmodSync(tree.path('audit.key'), 0o644);
     expect(() => resolveAuditKey({ dbFile: db, create: true })).toThrow(/can be read by others \(mode 0644\): run chmod 600/);
   });
 
-  it('is validated in config, naming the variable and never echoing the value', () => {
+  it('is validated in config, naming the variable and never echoing the value', async () => {
     const hex = randomBytes(32).toString('hex');
     expect(loadConfig({ SWITCHBOARD_AUDIT_KEY: hex }).SWITCHBOARD_AUDIT_KEY).toEqual(Buffer.from(hex, 'hex'));
     expect(() => loadConfig({ SWITCHBOARD_AUDIT_KEY: 'deadbeef' })).toThrow(/SWITCHBOARD_AUDIT_KEY: must be at least 32 bytes/);
     expect(() => loadConfig({ SWITCHBOARD_AUDIT_KEY: 'deadbeef' })).not.toThrow(/deadbeef/);
   });
 
-  it('prefers SWITCHBOARD_AUDIT_KEY to the key file', () => {
+  it('prefers SWITCHBOARD_AUDIT_KEY to the key file', async () => {
     const bytes = randomBytes(32);
     expect(resolveAuditKey({ configured: bytes, dbFile: tree.path('x.db'), create: true })).toMatchObject({
       source: 'SWITCHBOARD_AUDIT_KEY',

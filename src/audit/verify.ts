@@ -26,7 +26,22 @@ export interface VerifyResult {
 
 const range = (from: number, to: number) => (from === to ? `row ${from}` : `rows ${from}-${to}`);
 
-export function verifyChain(rows: Iterable<StoredRow>, head: StoredHead | undefined, key: AuditKey | undefined, dbFile: string): VerifyResult {
+export function verifyChain(rows: Iterable<StoredRow>, head: StoredHead | undefined, key: AuditKey | undefined, dbFile: string | null): VerifyResult {
+  const check = chainChecker(head, key, dbFile);
+  for (const r of rows) check.row(r);
+  return check.result();
+}
+
+/**
+ * The same check fed one row at a time, in seq order, for a store that pages asynchronously
+ * (PostgreSQL). `dbFile` names where the key file would be; null when the key can only come from the
+ * environment (shared state).
+ */
+export function chainChecker(
+  head: StoredHead | undefined,
+  key: AuditKey | undefined,
+  dbFile: string | null,
+): { row(r: StoredRow): void; result(): VerifyResult } {
   const problems: AuditProblem[] = [];
   const keyedFrom = head?.keyedFrom ?? null;
   // Row MACs are checked only with the key the head names: with another key every row would fail,
@@ -37,7 +52,7 @@ export function verifyChain(rows: Iterable<StoredRow>, head: StoredHead | undefi
       problems.push({
         seq: 0,
         problem: 'no_key',
-        message: `the log is keyed from row ${keyedFrom} (key ${head.keyId}) but no audit key is configured: set SWITCHBOARD_AUDIT_KEY or restore ${keyFilePath(dbFile)}; only the links between rows were checked`,
+        message: `the log is keyed from row ${keyedFrom} (key ${head.keyId}) but no audit key is configured: set SWITCHBOARD_AUDIT_KEY${dbFile ? ` or restore ${keyFilePath(dbFile)}` : ''}; only the links between rows were checked`,
       });
     } else if (head.keyId !== key.id) {
       problems.push({
@@ -64,7 +79,7 @@ export function verifyChain(rows: Iterable<StoredRow>, head: StoredHead | undefi
 
   let count = 0;
   let last = { seq: 0, hash: GENESIS_HASH };
-  for (const r of rows) {
+  const row = (r: StoredRow) => {
     count++;
     if (r.seq > last.seq + 1) problems.push({ seq: last.seq + 1, problem: 'missing', message: `${range(last.seq + 1, r.seq - 1)} deleted` });
     // After a gap the link is necessarily broken; the gap already says why.
@@ -85,26 +100,29 @@ export function verifyChain(rows: Iterable<StoredRow>, head: StoredHead | undefi
       });
     }
     last = { seq: r.seq, hash: r.hash };
-  }
-  if (!head) problems.push({ seq: 0, problem: 'missing', message: 'audit_head is missing: the log cannot be checked for deleted last rows' });
-  else if (head.lastSeq > last.seq) {
-    problems.push({
-      seq: last.seq + 1,
-      problem: 'missing',
-      message: `${range(last.seq + 1, head.lastSeq)} deleted from the end (head records ${head.lastSeq})`,
-    });
-  } else if (head.lastSeq < last.seq) {
-    problems.push({
-      seq: head.lastSeq + 1,
-      problem: 'broken_link',
-      message: `${range(head.lastSeq + 1, last.seq)} inserted outside the audit log, or the head moved back (head records ${head.lastSeq})`,
-    });
-  } else if (head.lastHash !== last.hash) {
-    problems.push({ seq: last.seq, problem: 'changed', message: `row ${last.seq}: hash differs from the one recorded in the head (row replaced)` });
-  }
+  };
+  const result = (): VerifyResult => {
+    if (!head) problems.push({ seq: 0, problem: 'missing', message: 'audit_head is missing: the log cannot be checked for deleted last rows' });
+    else if (head.lastSeq > last.seq) {
+      problems.push({
+        seq: last.seq + 1,
+        problem: 'missing',
+        message: `${range(last.seq + 1, head.lastSeq)} deleted from the end (head records ${head.lastSeq})`,
+      });
+    } else if (head.lastSeq < last.seq) {
+      problems.push({
+        seq: head.lastSeq + 1,
+        problem: 'broken_link',
+        message: `${range(head.lastSeq + 1, last.seq)} inserted outside the audit log, or the head moved back (head records ${head.lastSeq})`,
+      });
+    } else if (head.lastHash !== last.hash) {
+      problems.push({ seq: last.seq, problem: 'changed', message: `row ${last.seq}: hash differs from the one recorded in the head (row replaced)` });
+    }
 
-  const keyedInfo = head && keyedFrom !== null ? { from: keyedFrom, at: head.keyedAt, keyId: head.keyId } : null;
-  return { ok: problems.length === 0, rows: count, problems, keyed: keyedInfo, ...claims(keyedInfo, key) };
+    const keyedInfo = head && keyedFrom !== null ? { from: keyedFrom, at: head.keyedAt, keyId: head.keyId } : null;
+    return { ok: problems.length === 0, rows: count, problems, keyed: keyedInfo, ...claims(keyedInfo, key) };
+  };
+  return { row, result };
 }
 
 /** The words of the verdict; docs/operations.md quotes them. */

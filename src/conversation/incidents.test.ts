@@ -22,8 +22,8 @@ function memoryClaims(): IncidentClaims & { rows: Map<string, string | null> } {
   const rows = new Map<string, string | null>();
   return {
     rows,
-    claimIncidentPost: (c, e) => (rows.has(`${c}|${e}`) ? false : (rows.set(`${c}|${e}`, null), true)),
-    settleIncidentPost: (c, e, id) => (id === null ? rows.delete(`${c}|${e}`) : rows.set(`${c}|${e}`, id)),
+    claimIncidentPost: async (c, e) => (rows.has(`${c}|${e}`) ? false : (rows.set(`${c}|${e}`, null), true)),
+    settleIncidentPost: async (c, e, id) => void (id === null ? rows.delete(`${c}|${e}`) : rows.set(`${c}|${e}`, id)),
   };
 }
 

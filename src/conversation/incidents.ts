@@ -7,8 +7,8 @@ import type { EntitySummary } from '../catalog/index.js';
 import type { Reply } from './reply.js';
 
 export interface IncidentClaims {
-  claimIncidentPost(conversation: string, entityRef: string): boolean;
-  settleIncidentPost(conversation: string, entityRef: string, messageId: string | null): void;
+  claimIncidentPost(conversation: string, entityRef: string): Promise<boolean>;
+  settleIncidentPost(conversation: string, entityRef: string, messageId: string | null): Promise<void>;
 }
 
 /** Some incident cards could not be posted; the others were. Its message names every missing one. */
@@ -37,13 +37,13 @@ export async function postIncidentCards(
   const failed: string[] = [];
   let posted = 0;
   for (const service of core.affectedServices(texts)) {
-    if (!claims.claimIncidentPost(conversation, service.ref)) continue;
+    if (!(await claims.claimIncidentPost(conversation, service.ref))) continue;
     try {
       const id = await post(core.incidentCard(service.ref), service);
-      claims.settleIncidentPost(conversation, service.ref, id);
+      await claims.settleIncidentPost(conversation, service.ref, id);
       posted++;
     } catch (err) {
-      claims.settleIncidentPost(conversation, service.ref, null);
+      await claims.settleIncidentPost(conversation, service.ref, null);
       failed.push(`${service.name} (${errorText(err)})`);
     }
   }

@@ -105,31 +105,31 @@ function texts(reply: Reply): string[] {
 const people = (text: Text) => text.flatMap((s) => (typeof s === 'object' && 'person' in s ? [s.person.ref] : []));
 
 describe('formatElapsed', () => {
-  it('writes seconds under a minute', () => {
+  it('writes seconds under a minute', async () => {
     expect(formatElapsed(0)).toBe('0 s');
     expect(formatElapsed(42_000)).toBe('42 s');
     expect(formatElapsed(1_400)).toBe('1 s');
   });
 
-  it('writes minutes and seconds under an hour, leaving out zero seconds', () => {
+  it('writes minutes and seconds under an hour, leaving out zero seconds', async () => {
     expect(formatElapsed(185_000)).toBe('3 min 5 s');
     expect(formatElapsed(180_000)).toBe('3 min');
     expect(formatElapsed(59_600)).toBe('1 min');
   });
 
-  it('writes hours and minutes from an hour on, leaving out zero minutes', () => {
+  it('writes hours and minutes from an hour on, leaving out zero minutes', async () => {
     expect(formatElapsed(2 * 3_600_000 + 4 * 60_000 + 30_000)).toBe('2 h 4 min');
     expect(formatElapsed(2 * 3_600_000 + 20_000)).toBe('2 h');
     expect(formatElapsed(49 * 3_600_000)).toBe('49 h');
   });
 
-  it('never writes a negative time', () => {
+  it('never writes a negative time', async () => {
     expect(formatElapsed(-5_000)).toBe('0 s');
   });
 });
 
 describe('statusCard', () => {
-  it('shows a waiting request: title, who asked, inputs, who must approve, pending steps, id and age', () => {
+  it('shows a waiting request: title, who asked, inputs, who must approve, pending steps, id and age', async () => {
     const card = statusCard(status());
     expect(card.visibility).toBe('channel');
     expect(card.summary).toBe('⏳ Create a service: beans-api: waiting for approval');
@@ -148,7 +148,7 @@ describe('statusCard', () => {
     expect(people(ofType(card, 'section')[0]?.text ?? [])).toEqual([amara.ref]);
   });
 
-  it('marks each step by its state, with its time, and says what was undone', () => {
+  it('marks each step by its state, with its time, and says what was undone', async () => {
     const steps = [
       step('render', 'Render the template', 'done', { startedAt: T0, endedAt: T0 + 2_000 }),
       step('push', 'Push the new repository', 'undone', { startedAt: T0 + 2_000, endedAt: T0 + 3_000 }),
@@ -166,7 +166,7 @@ describe('statusCard', () => {
     ]);
   });
 
-  it('names the approvers once approved, as people', () => {
+  it('names the approvers once approved, as people', async () => {
     const card = statusCard(status({ phase: 'running', approval: approvedBy(noah) }));
     const decision = ofType(card, 'section')[1]?.text ?? [];
     expect(plain(decision)).toBe('Approved by Noah Fischer');
@@ -174,17 +174,17 @@ describe('statusCard', () => {
     expect(card.summary).toBe('⏳ Create a service: beans-api: approved, running');
   });
 
-  it('says approved so far while more approvals are needed', () => {
+  it('says approved so far while more approvals are needed', async () => {
     const approval = { status: 'pending' as const, votes: [{ approver: noah.ref, decision: 'approve' as const }], reminded: false, escalated: false };
     expect(plain(ofType(statusCard(status({ approval })), 'section')[1]?.text ?? [])).toBe('Approved so far by Noah Fischer');
   });
 
-  it('shows break-glass, naming the on-call by their ref when they are not among the approvers', () => {
+  it('shows break-glass, naming the on-call by their ref when they are not among the approvers', async () => {
     const card = statusCard(status({ phase: 'running', approval: null, breakGlass: { approver: 'user:default/sofia-marchetti', incident: 'slack:C0INC42' } }));
     expect(plain(ofType(card, 'section')[1]?.text ?? [])).toBe('🔓 Break-glass by sofia-marchetti during slack:C0INC42');
   });
 
-  it('shows the error and the links of a failed request', () => {
+  it('shows the error and the links of a failed request', async () => {
     const card = statusCard(
       status({
         phase: 'failed',
@@ -200,11 +200,11 @@ describe('statusCard', () => {
     expect(card.blocks[0]).toEqual({ type: 'header', text: '❌ Create a service' });
   });
 
-  it('leaves the error out while the request is not failed', () => {
+  it('leaves the error out while the request is not failed', async () => {
     expect(texts(statusCard(status({ phase: 'running', error: 'a retried glitch' })))).not.toContain('❌ a retried glitch');
   });
 
-  it('counts the age of a running request up to now, and links the Temporal UI when given', () => {
+  it('counts the age of a running request up to now, and links the Temporal UI when given', async () => {
     const card = statusCard(status(), 'http://temporal.example/wf', T0 + 125_000);
     const footer = ofType(card, 'context').at(-1)?.text ?? [];
     expect(footer).toEqual([{ code: 'create-service/beans-api' }, ' · 2 min 5 s', ' · ', { link: 'http://temporal.example/wf', text: 'Temporal UI' }]);
@@ -212,7 +212,7 @@ describe('statusCard', () => {
 });
 
 describe('approvalCard', () => {
-  it('asks privately, with the request, its inputs and the rule', () => {
+  it('asks privately, with the request, its inputs and the rule', async () => {
     const card = approvalCard(status(), 'request');
     expect(card.visibility).toBe('private');
     expect(card.summary).toBe('Approval needed: Create a service: beans-api (from Amara Okafor)');
@@ -226,12 +226,12 @@ describe('approvalCard', () => {
     );
   });
 
-  it('says when it is a reminder or an escalation', () => {
+  it('says when it is a reminder or an escalation', async () => {
     expect(approvalCard(status(), 'reminder').blocks[0]).toEqual({ type: 'header', text: 'Reminder: approval still needed: Create a service' });
     expect(approvalCard(status(), 'escalation').blocks[0]).toEqual({ type: 'header', text: 'Escalated to you: approval needed: Create a service' });
   });
 
-  it('has Approve and Reject buttons that decode to votes on the request', () => {
+  it('has Approve and Reject buttons that decode to votes on the request', async () => {
     const buttons = ofType(approvalCard(status({ workflowId: 'provision/payments-api/postgres/production' }), 'request'), 'actions')[0]?.buttons ?? [];
     expect(buttons.map((b) => [b.label, b.style])).toEqual([
       ['Approve', 'primary'],
@@ -245,7 +245,7 @@ describe('approvalCard', () => {
 });
 
 describe('approvalClosedCard', () => {
-  it('drops the buttons and says who approved', () => {
+  it('drops the buttons and says who approved', async () => {
     const card = approvalClosedCard(status({ phase: 'running', approval: approvedBy(noah) }));
     expect(ofType(card, 'actions')).toEqual([]);
     expect(card.blocks[0]).toEqual({ type: 'header', text: '✅ Create a service' });
@@ -253,14 +253,14 @@ describe('approvalClosedCard', () => {
     expect(card.visibility).toBe('private');
   });
 
-  it('says who rejected and why', () => {
+  it('says who rejected and why', async () => {
     const card = approvalClosedCard(status({ phase: 'rejected', approval: rejectedBy(yuki, 'use the existing beans service') }));
     expect(card.blocks[0]).toEqual({ type: 'header', text: '🚫 Create a service' });
     expect(texts(card)).toContain('🚫 Rejected by Yuki Tanaka: use the existing beans service');
     expect(card.summary).toBe('Create a service: beans-api: rejected');
   });
 
-  it('says how long an expired request waited, and the approvals it got', () => {
+  it('says how long an expired request waited, and the approvals it got', async () => {
     const approval = { status: 'expired' as const, votes: [{ approver: noah.ref, decision: 'approve' as const }], reminded: true, escalated: false };
     const card = approvalClosedCard(status({ phase: 'expired', approval, endedAt: T0 + 24 * 3_600_000 }));
     expect(card.blocks[0]).toEqual({ type: 'header', text: '⌛ Create a service' });
@@ -269,7 +269,7 @@ describe('approvalClosedCard', () => {
 });
 
 describe('outcomeCard', () => {
-  it('tells the requester a request is done, how long it took and its links', () => {
+  it('tells the requester a request is done, how long it took and its links', async () => {
     const card = outcomeCard(
       status({ phase: 'succeeded', approval: approvedBy(noah), endedAt: T0 + 185_000, links: [{ title: 'Repository', url: 'https://git.example/beans-api' }] }),
     );
@@ -283,7 +283,7 @@ describe('outcomeCard', () => {
     ]);
   });
 
-  it('says why a request failed and what was undone, in step order', () => {
+  it('says why a request failed and what was undone, in step order', async () => {
     const steps = [
       step('render', 'Render the template', 'undone'),
       step('push', 'Push the new repository', 'undone'),
@@ -297,24 +297,24 @@ describe('outcomeCard', () => {
     ]);
   });
 
-  it('says nothing needed undoing when the first step failed', () => {
+  it('says nothing needed undoing when the first step failed', async () => {
     const card = outcomeCard(status({ phase: 'failed', steps: [step('render', 'Render the template', 'failed')], endedAt: T0 + 1_000 }));
     expect(texts(card).slice(0, 2)).toEqual(['❌ Create a service: beans-api failed: unknown error.', 'Nothing needed undoing.']);
   });
 
-  it('says who rejected a request and why', () => {
+  it('says who rejected a request and why', async () => {
     const card = outcomeCard(status({ phase: 'rejected', approval: rejectedBy(noah, 'not now'), endedAt: T0 + 60_000 }));
     expect(texts(card)[0]).toBe('🚫 Create a service: beans-api: Rejected by Noah Fischer: not now.');
     expect(card.summary).toBe('🚫 Create a service: beans-api: rejected');
     expect(people(ofType(card, 'section')[0]?.text ?? [])).toEqual([noah.ref]);
   });
 
-  it('leaves out the colon when a rejection has no reason', () => {
+  it('leaves out the colon when a rejection has no reason', async () => {
     const card = outcomeCard(status({ phase: 'rejected', approval: rejectedBy(noah), endedAt: T0 + 60_000 }));
     expect(texts(card)[0]).toBe('🚫 Create a service: beans-api: Rejected by Noah Fischer.');
   });
 
-  it('says an expired request waited without a decision', () => {
+  it('says an expired request waited without a decision', async () => {
     const approval = { status: 'expired' as const, votes: [], reminded: true, escalated: true };
     const card = outcomeCard(status({ phase: 'expired', approval, endedAt: T0 + 2 * 3_600_000 }));
     expect(texts(card)[0]).toBe('⌛ Create a service: beans-api: Expired after 2 h without a decision.');
@@ -323,7 +323,7 @@ describe('outcomeCard', () => {
 });
 
 describe('formFor', () => {
-  it('has one field per input, in order, with kinds, options, hints and defaults', () => {
+  it('has one field per input, in order, with kinds, options, hints and defaults', async () => {
     const form = formFor(action('create-service'), {}, 'slack:C0SELFSERVE');
     expect(form).toMatchObject({ action: 'create-service', title: 'Create a service', context: { where: 'slack:C0SELFSERVE', breakGlass: false } });
     expect(form.fields).toMatchObject([
@@ -344,7 +344,7 @@ describe('formFor', () => {
     ]);
   });
 
-  it('marks catalog pickers, and only them', () => {
+  it('marks catalog pickers, and only them', async () => {
     const form = formFor(action('create-service'), {}, 'slack:C1');
     expect(Object.fromEntries(form.fields.map((f) => [f.name, f.picker]))).toEqual({
       name: undefined,
@@ -357,7 +357,7 @@ describe('formFor', () => {
     expect(formFor(action('rollback'), {}, 'slack:C1').fields.find((f) => f.name === 'service')?.picker).toBe('service');
   });
 
-  it('prefills what the command said, picker refs as plain names', () => {
+  it('prefills what the command said, picker refs as plain names', async () => {
     const form = formFor(
       action('create-service'),
       { name: 'beans-api', owner: 'group:default/team-payments', tier: 'tier-1', createChannel: true },
@@ -367,7 +367,7 @@ describe('formFor', () => {
     expect(initial).toEqual({ name: 'beans-api', owner: 'team-payments', system: undefined, tier: 'tier-1', template: 'node-service', createChannel: true });
   });
 
-  it('carries break-glass and explains an empty version', () => {
+  it('carries break-glass and explains an empty version', async () => {
     const form = formFor(action('rollback'), { service: 'payments-api' }, 'slack:C0INC42', true);
     expect(form.context).toEqual({ where: 'slack:C0INC42', breakGlass: true });
     expect(form.fields.find((f) => f.name === 'version')).toEqual({
@@ -379,20 +379,20 @@ describe('formFor', () => {
     });
   });
 
-  it('keeps a free-text value that happens to start with a word and a colon', () => {
+  it('keeps a free-text value that happens to start with a word and a colon', async () => {
     const form = formFor(action('rollback'), { reason: 'hotfix: card auth broken' }, 'slack:C1');
     expect(form.fields.find((f) => f.name === 'reason')?.initial).toBe('hotfix: card auth broken');
   });
 });
 
 describe('requestReply', () => {
-  it('confirms a started request privately, by its id', () => {
+  it('confirms a started request privately, by its id', async () => {
     const reply = requestReply({ kind: 'started', workflowId: 'create-service/beans-api', status: null });
     expect(reply).toMatchObject({ summary: 'Requested create-service/beans-api', visibility: 'private' });
     expect(ofType(reply, 'section')[0]?.text).toContainEqual({ code: 'create-service/beans-api' });
   });
 
-  it('says a request with the same key is already running, with its phase', () => {
+  it('says a request with the same key is already running, with its phase', async () => {
     const reply = requestReply({ kind: 'existing', workflowId: 'create-service/beans-api', status: status() });
     expect(reply.summary).toBe('Already running: create-service/beans-api');
     expect(texts(reply)[0]).toBe('This request is already running as create-service/beans-api (awaiting-approval); nothing new was started.');
@@ -401,7 +401,7 @@ describe('requestReply', () => {
     );
   });
 
-  it('lists invalid inputs by their titles and gives the usage with the required inputs', () => {
+  it('lists invalid inputs by their titles and gives the usage with the required inputs', async () => {
     const reply = requestReply({
       kind: 'invalid',
       action: action('create-service'),
@@ -417,12 +417,12 @@ describe('requestReply', () => {
     expect(reply.summary).toBe('Cannot request create-service: owner is required; colour is not an input of create-service');
   });
 
-  it('gives the usage of inputs named in the usage line only once', () => {
+  it('gives the usage of inputs named in the usage line only once', async () => {
     const reply = requestReply({ kind: 'invalid', action: action('provision'), errors: [{ input: 'tier', message: 'is required' }], values: {} });
     expect(texts(reply)[0]).toMatch(/Usage: \/provision <type> for <service> tier=…$/);
   });
 
-  it('passes a refusal on, and says self-service is unavailable with the reason', () => {
+  it('passes a refusal on, and says self-service is unavailable with the reason', async () => {
     expect(texts(requestReply({ kind: 'refused', reason: 'Break-glass refused: break-glass needs an open incident.' }))).toEqual([
       '🚫 Break-glass refused: break-glass needs an open incident.',
     ]);
@@ -434,16 +434,16 @@ describe('requestReply', () => {
 });
 
 describe('voteReply', () => {
-  it('says whether an approval was enough', () => {
+  it('says whether an approval was enough', async () => {
     expect(texts(voteReply({ kind: 'counted', status: 'pending' }, 'approve'))).toEqual(['Approved. It still needs more approvals.']);
     expect(texts(voteReply({ kind: 'counted', status: 'approved' }, 'approve'))).toEqual(['Approved. The request is approved and running.']);
   });
 
-  it('confirms a rejection', () => {
+  it('confirms a rejection', async () => {
     expect(texts(voteReply({ kind: 'counted', status: 'rejected' }, 'reject'))).toEqual(['Rejected.']);
   });
 
-  it('passes a refused vote on, and an unavailable one with the reason', () => {
+  it('passes a refused vote on, and an unavailable one with the reason', async () => {
     expect(texts(voteReply({ kind: 'refused', reason: 'You already approved this request.' }, 'approve'))).toEqual(['🚫 You already approved this request.']);
     expect(voteReply({ kind: 'unavailable', reason: 'Temporal is not configured' }, 'reject').summary).toBe('Self-service is unavailable');
   });
@@ -475,7 +475,7 @@ describe('createActConversation', () => {
       catalog,
       deployments,
       audit,
-      incidents: () => [],
+      incidents: async () => [],
     });
     conversation = createActConversation(launcher);
   });
@@ -487,7 +487,7 @@ describe('createActConversation', () => {
     tree?.cleanup();
   });
 
-  it('lists the action commands', () => {
+  it('lists the action commands', async () => {
     expect(conversation.commands()).toEqual(['/create-service', '/provision', '/rollback']);
   });
 

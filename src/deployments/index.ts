@@ -35,17 +35,41 @@ export interface Deployment {
 }
 
 export interface DeploymentLog {
-  record(serviceRef: string, input: z.output<typeof deploymentInput>): Deployment;
+  record(serviceRef: string, input: z.output<typeof deploymentInput>): Promise<Deployment>;
   /** Newest first. */
-  list(serviceRef: string, environment: string, limit?: number): Deployment[];
+  list(serviceRef: string, environment: string, limit?: number): Promise<Deployment[]>;
   /** The last successful deploy before the current one: what a rollback without a version goes to. */
-  previousSuccessful(serviceRef: string, environment: string): Deployment | null;
+  previousSuccessful(serviceRef: string, environment: string): Promise<Deployment | null>;
   close(): void;
+}
+
+type Row = Omit<Deployment, 'at'> & { at: number };
+
+/** The row to insert for a report (both stores). */
+export const deploymentRow = (serviceRef: string, input: z.output<typeof deploymentInput>, now: () => Date) => ({
+  serviceRef,
+  version: input.version,
+  environment: input.environment,
+  commit: input.commit ?? null,
+  url: input.url ?? null,
+  status: input.status,
+  at: input.at ? Date.parse(input.at) : now().getTime(),
+});
+
+export const toDeployment = (row: Row): Deployment => ({ ...row, at: new Date(row.at).toISOString() });
+
+/**
+ * The newest deploy is what runs (or half runs, when it failed): the target is the newest successful
+ * deploy before it of another version. `newestFirst` is the last 200 deploys.
+ */
+export function previousSuccessfulOf(newestFirst: Deployment[]): Deployment | null {
+  const [current, ...earlier] = newestFirst;
+  if (!current) return null;
+  return earlier.find((d) => d.status === 'succeeded' && d.version !== current.version) ?? null;
 }
 
 export function openDeployments(file: string, now: () => Date = () => new Date()): DeploymentLog {
   const { sqlite, orm } = openDb(file);
-  const toDeployment = (row: typeof deployments.$inferSelect): Deployment => ({ ...row, at: new Date(row.at).toISOString() });
   const list = (serviceRef: string, environment: string, limit = 20) =>
     orm
       .select()
@@ -56,30 +80,16 @@ export function openDeployments(file: string, now: () => Date = () => new Date()
       .all()
       .map(toDeployment);
   return {
-    record(serviceRef, input) {
-      const row = orm
-        .insert(deployments)
-        .values({
-          serviceRef,
-          version: input.version,
-          environment: input.environment,
-          commit: input.commit ?? null,
-          url: input.url ?? null,
-          status: input.status,
-          at: input.at ? Date.parse(input.at) : now().getTime(),
-        })
-        .returning()
-        .get();
-      return toDeployment(row);
-    },
-    list,
-    previousSuccessful(serviceRef, environment) {
-      // The newest deploy is what runs (or half runs, when it failed): the target is the newest
-      // successful deploy before it of another version.
-      const [current, ...earlier] = list(serviceRef, environment, 200);
-      if (!current) return null;
-      return earlier.find((d) => d.status === 'succeeded' && d.version !== current.version) ?? null;
-    },
+    record: async (serviceRef, input) =>
+      toDeployment(
+        orm
+          .insert(deployments)
+          .values(deploymentRow(serviceRef, input, now))
+          .returning()
+          .get(),
+      ),
+    list: async (serviceRef, environment, limit) => list(serviceRef, environment, limit),
+    previousSuccessful: async (serviceRef, environment) => previousSuccessfulOf(list(serviceRef, environment, 200)),
     close: () => sqlite.close(),
   };
 }

@@ -34,9 +34,9 @@ export interface CallbacksRouteOptions {
    * True the first time a key is seen (BotState.claimDelivery): a signed callback is single use, in
    * every replica sharing the state.
    */
-  claim(key: string): boolean;
+  claim(key: string): Promise<boolean>;
   /** Gives a claim back (BotState.releaseDelivery) when no worker took the callback in time. */
-  release(key: string): void;
+  release(key: string): Promise<void>;
   /** How long a worker may take to accept the callback before the receiver is asked to retry (ms). */
   acceptWithinMs?: number;
   /** The path of SWITCHBOARD_PUBLIC_URL ('' at the root): callback URLs, and so their signatures, carry it. */
@@ -90,7 +90,7 @@ export function callbacksRoute(opts: CallbacksRouteOptions): Route {
       return json(res, 503, { error: 'unavailable', message: (err as Error).message });
     }
     const claim = `callback:${check.signature}`;
-    if (!opts.claim(claim)) {
+    if (!(await opts.claim(claim))) {
       return json(res, 409, {
         error: 'replayed',
         message: 'This signed callback was already received: a callback is taken once (sign a new one to send again)',
@@ -106,7 +106,7 @@ export function callbacksRoute(opts: CallbacksRouteOptions): Route {
     } catch (err) {
       if (Date.now() >= deadline && !(err instanceof WorkflowUpdateFailedError) && !(err instanceof WorkflowNotFoundError)) {
         // No worker validated it: nothing was taken, so the same signed request may come again.
-        opts.release(claim);
+        await opts.release(claim);
         res.setHeader('retry-after', String(RETRY_AFTER_S));
         return json(res, 503, {
           error: 'no_worker',

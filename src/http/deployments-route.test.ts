@@ -59,7 +59,7 @@ describe('POST /api/deployments', () => {
 
   it('refuses a missing or wrong token with 401 and records nothing', async () => {
     expect((await post({ service: 'payments-api', version: '9.9.9' }, 'wrong-token-0123456789')).status).toBe(401);
-    expect(log.list('component:default/payments-api', 'production').map((d) => d.version)).not.toContain('9.9.9');
+    expect((await log.list('component:default/payments-api', 'production')).map((d) => d.version)).not.toContain('9.9.9');
   });
 
   it('names every bad field', async () => {
@@ -87,6 +87,6 @@ describe('POST /api/deployments', () => {
     ]) {
       expect((await post({ service: 'ledger', version, status, at })).status).toBe(201);
     }
-    expect(log.previousSuccessful('component:default/ledger', 'production')?.version).toBe('2.0.0');
+    expect((await log.previousSuccessful('component:default/ledger', 'production'))?.version).toBe('2.0.0');
   });
 });

@@ -81,6 +81,6 @@ export function deploymentsRoute(options: DeploymentsRouteOptions): Route {
       json(res, 422, { error: 'unknown_service', message: `service: "${parsed.data.service}" is not a component in the catalog.` });
       return;
     }
-    json(res, 201, options.deployments.record(ref, parsed.data));
+    json(res, 201, await options.deployments.record(ref, parsed.data));
   };
 }

@@ -41,7 +41,7 @@ describe('SWITCHBOARD_METRICS_ADDRESS with SWITCHBOARD_METRICS_TOKEN', () => {
   it('keeps /healthz on PORT, telling status and components only', async () => {
     const health = await (await fetch(`http://127.0.0.1:${app.port}/healthz`)).json();
     // A bot without TEMPORAL_ADDRESS cannot run self-service: degraded, and nothing says where Temporal is.
-    expect(health).toEqual({ status: 'degraded', components: { catalog: true, temporal: false } });
+    expect(health).toEqual({ status: 'degraded', components: { catalog: true, temporal: false, state: true } });
     expect(await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) => r.text())).toContain(
       'switchboard_component_up{component="temporal"} 0',
     );

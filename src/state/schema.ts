@@ -65,3 +65,14 @@ export const chatAccounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.platform, t.account] }), index('chat_accounts_email').on(t.platform, t.email)],
 );
+
+/**
+ * Descriptors self-service registered (register-catalog, record-resource), by path under the registry:
+ * in the shared state, so every replica's catalog takes them in (app.ts writes them into its own
+ * registry folder before each ingest), whichever worker ran the step.
+ */
+export const registeredDescriptors = sqliteTable('registered_descriptors', {
+  path: text('path').primaryKey(),
+  content: text('content').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import type { StepActivity } from '../../../workflows/contract.js';
 import type { SelfServiceDeps } from '../deps.js';
 import { git } from '../git.js';
-import { fail, once, renderDir, str } from '../support.js';
+import { fail, once, str } from '../support.js';
+import { renderedDir } from './render-template.js';
 
 /** A folder of bare repositories, unless it reads as a git URL (`scheme://…` or scp-like `user@host:path`). */
 const isLocal = (remote: string) => remote.startsWith('file://') || !(/^[a-z][a-z0-9+.-]*:\/\//i.test(remote) || /^[^/\s]+@[^/\s]+:/.test(remote));
@@ -14,8 +15,8 @@ export const gitPush =
   (deps: SelfServiceDeps): StepActivity =>
   (ctx) =>
     once(deps, ctx, async () => {
-      const dir = renderDir(deps, ctx);
-      if (!existsSync(dir)) throw fail(`The rendered files of ${ctx.workflowId} are gone (${dir}); run the request again`, 'RenderMissing');
+      const dir = renderedDir(deps, ctx);
+      if (!dir) throw fail(`Nothing was rendered for ${ctx.workflowId}: the action needs a render-template step before git-push`, 'RenderMissing');
       const name = String(ctx.values.name);
       const remote =
         str(ctx.step.with.remote) ??
@@ -23,7 +24,13 @@ export const gitPush =
       const branch = str(ctx.step.with.branch) ?? 'main';
       if (isLocal(remote)) {
         const bare = localPath(remote);
-        if (existsSync(bare)) throw fail(`Repository ${bare} already exists`, 'RepositoryExists');
+        if (existsSync(bare)) {
+          // Checked before acting: a worker that died after the push and before the journal entry left
+          // this request's own commit there; a retry (on any worker) takes it as done.
+          const pushed = await ownCommit(bare, branch, ctx.workflowId);
+          if (pushed) return { output: { repository: bare, commit: pushed, branch }, detail: pushed.slice(0, 12) };
+          throw fail(`Repository ${bare} already exists`, 'RepositoryExists');
+        }
         mkdirSync(bare, { recursive: true });
         await git(bare, 'init', '--quiet', '--bare', `--initial-branch=${branch}`);
       }
@@ -36,3 +43,13 @@ export const gitPush =
       const repository = isLocal(remote) ? localPath(remote) : remote;
       return { output: { repository, commit, branch }, detail: commit.slice(0, 12) };
     });
+
+/** The head commit of `branch` in the bare repository when this request made it (its message names the request). */
+async function ownCommit(bare: string, branch: string, workflowId: string): Promise<string | null> {
+  try {
+    const [commit = '', subject = ''] = (await git(bare, 'log', '-1', '--format=%H%n%s', branch, '--')).split('\n');
+    return subject.includes(`(${workflowId}, requested by `) ? commit : null;
+  } catch {
+    return null;
+  }
+}

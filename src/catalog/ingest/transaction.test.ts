@@ -26,7 +26,7 @@ it('holds no write lock while it waits on a slow URL: the bot writes to the same
     const ingest = catalog.ingest([tree.path('repo'), url], { fetchAllow: ['127.0.0.1'], fetchTimeoutMs: 30_000 });
     await requested;
     const started = Date.now();
-    expect(state.claimDelivery('delivery-1')).toBe(true);
+    expect(await state.claimDelivery('delivery-1')).toBe(true);
     // busy_timeout is 5 s: a write that had to wait for the ingest's lock would take that long, then fail.
     expect(Date.now() - started).toBeLessThan(1000);
     held?.end(component('slow'));

@@ -79,7 +79,7 @@ export function createSlackAdapter(config: SlackAdapterConfig): SlackAdapter {
   // across restarts. Commands and clicks are not retried by Slack, so they need no claim.
   app.use(async ({ body, next, context }) => {
     const eventId = (body as { event_id?: string }).event_id;
-    if (eventId && !config.state.claimDelivery(`slack:event:${eventId}`)) {
+    if (eventId && !(await config.state.claimDelivery(`slack:event:${eventId}`))) {
       logger.info({ eventId, retryNum: context.retryNum, retryReason: context.retryReason }, 'duplicate Slack event dropped');
       return;
     }

@@ -68,7 +68,7 @@ beforeAll(async () => {
     catalog,
     deployments,
     audit,
-    incidents: () => [],
+    incidents: async () => [],
   });
 });
 
@@ -101,21 +101,21 @@ describe('a Slack account is at most one catalog User', () => {
 
 describe('self-approval is refused by chat account and by catalog User', () => {
   it('leaves the requester out of the approvers even when another User has their e-mail', async () => {
-    const plan = launcher.plan(create, beans, await identify(NOAH.id), 'slack:CGENERAL');
+    const plan = await launcher.plan(create, beans, await identify(NOAH.id), 'slack:CGENERAL');
     if (!('ok' in plan)) throw new Error(JSON.stringify(plan));
     expect(plan.request.requester.ref).toBe('user:default/noah-fischer');
     expect(plan.request.approvers.map((a) => a.ref)).toEqual(['user:default/yuki-tanaka']);
   });
 
   it('refuses a request from an account two Users claim, saying it is an ambiguous identity', async () => {
-    const plan = launcher.plan(create, beans, await identify(ELENA.id), 'slack:CGENERAL');
+    const plan = await launcher.plan(create, beans, await identify(ELENA.id), 'slack:CGENERAL');
     expect(plan).toMatchObject({ kind: 'refused', reason: expect.stringContaining('ambiguous identity') });
   });
 });
 
 describe('an approver whose Slack account two Users claim', () => {
   it('is not asked: the escalation of create-service (Elena) reaches nobody', async () => {
-    const plan = launcher.plan(create, beans, await identify(YUKI.id), 'slack:CGENERAL');
+    const plan = await launcher.plan(create, beans, await identify(YUKI.id), 'slack:CGENERAL');
     if (!('ok' in plan)) throw new Error(JSON.stringify(plan));
     expect(plan.request.escalation.map((a) => a.ref)).toEqual([]);
   });

@@ -296,7 +296,7 @@ describe('Slack over Socket Mode', () => {
   });
 });
 
-it('signs like Slack: v0 HMAC of the timestamp and body', () => {
+it('signs like Slack: v0 HMAC of the timestamp and body', async () => {
   const h = signSlackRequest('secret', 'body', 1);
   expect(h['x-slack-signature']).toMatch(/^v0=[0-9a-f]{64}$/);
 });

@@ -56,14 +56,14 @@ export function where(a: InboundActivity): { conversation: string; thread: strin
   };
 }
 
-export const render = (deps: TeamsDeps, reply: Reply) => toAdaptiveCard(reply, deps.people.mentions(reply));
+export const render = async (deps: TeamsDeps, reply: Reply) => toAdaptiveCard(reply, await deps.people.mentions(reply));
 
 /** What was written last per conversation, per state: an activity that changes nothing is not written again. */
 const rememberedIn = new WeakMap<object, Map<string, string>>();
 const REMEMBERED_MAX = 50_000;
 
 /** Records where the conversation is posted to (its service URL), so later posts and edits can go there. */
-export function remember(deps: TeamsDeps, a: InboundActivity, name?: string | null): void {
+export async function remember(deps: TeamsDeps, a: InboundActivity, name?: string | null): Promise<void> {
   const conversation = {
     ref: where(a).conversation,
     serviceUrl: a.serviceUrl,
@@ -76,8 +76,15 @@ export function remember(deps: TeamsDeps, a: InboundActivity, name?: string | nu
   if (!remembered) rememberedIn.set(deps.state, (remembered = new Map()));
   if (remembered.get(conversation.ref) === key) return;
   if (remembered.size >= REMEMBERED_MAX) remembered.clear();
-  deps.state.rememberConversation(conversation);
   remembered.set(conversation.ref, key);
+  try {
+    await deps.state.rememberConversation(conversation);
+  } catch (err) {
+    // Not remembered (the state store is down): the next activity from there tries again; the answer
+    // to this one does not wait for it.
+    remembered.delete(conversation.ref);
+    deps.logger.warn({ err, conversation: conversation.ref }, 'could not remember the Teams conversation');
+  }
 }
 
 /** Posts in the activity's conversation: in its thread in a channel, else as a new message. */
@@ -94,7 +101,7 @@ export async function sendIn(deps: TeamsDeps, a: InboundActivity, message: Teams
  * When no 1:1 can be had, the answer goes in the thread rather than nowhere.
  */
 export async function answerPrivately(deps: TeamsDeps, a: InboundActivity, reply: Reply, decorate?: (m: TeamsMessage) => void): Promise<void> {
-  const message = render(deps, reply);
+  const message = await render(deps, reply);
   decorate?.(message);
   if (reply.visibility === 'channel' && a.conversation.conversationType !== 'personal') {
     await sendIn(deps, a, message);

@@ -48,8 +48,8 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
     typeof data.origin === 'string' && seal.check(data.origin, data.originSeal) ? data.origin : undefined;
 
   /** A channel's name as Teams last told it (state); undefined elsewhere or when never told. */
-  const channelName = (a: InboundActivity) =>
-    a.conversation.conversationType === 'channel' ? (state.conversation(where(a).conversation)?.name ?? undefined) : undefined;
+  const channelName = async (a: InboundActivity) =>
+    a.conversation.conversationType === 'channel' ? ((await state.conversation(where(a).conversation))?.name ?? undefined) : undefined;
 
   /** The incident cards for a channel, posted as new messages there (a standard channel's own threads). */
   async function incidentCards(a: InboundActivity, channelId: string, texts: (string | undefined)[]): Promise<void> {
@@ -59,7 +59,7 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
       ref,
       texts,
       async (card) => {
-        const { id } = await deps.connector.send(a.serviceUrl, channelId, render(deps, card));
+        const { id } = await deps.connector.send(a.serviceUrl, channelId, await render(deps, card));
         deps.count('incident_card');
         return id;
       },
@@ -80,13 +80,13 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
 
   on('message', async ({ activity }) => {
     const a = activity as InboundActivity;
-    remember(deps, a);
+    await remember(deps, a);
     const kind = a.conversation.conversationType ?? 'personal';
     const addressed = kind === 'personal' || mentionsBot(a, deps.botId);
     inBackground(deps, a, addressed ? 'your message' : 'your message in this incident channel', async () => {
       const text = (a.text ?? '').trim();
       const channelId = a.channelData?.channel?.id ?? baseConversation(a.conversation.id);
-      const name = channelName(a);
+      const name = await channelName(a);
       const incident = core.isIncidentChannel(name);
       if (!addressed) {
         // Channel messages arrive without a mention only with the RSC permission; only incident channels care.
@@ -114,7 +114,13 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
       const channel = a.channelData?.channel;
       if (!channel?.id) return undefined;
       const ref = formatRef({ platform: 'teams', conversation: channel.id });
-      state.rememberConversation({ ref, serviceUrl: a.serviceUrl, tenantId: a.conversation.tenantId ?? null, kind: 'channel', name: channel.name ?? null });
+      await state.rememberConversation({
+        ref,
+        serviceUrl: a.serviceUrl,
+        tenantId: a.conversation.tenantId ?? null,
+        kind: 'channel',
+        name: channel.name ?? null,
+      });
       if (!core.isIncidentChannel(channel.name)) return undefined;
       inBackground(deps, a, `the new channel ${channel.name}`, () => incidentCards(a, channel.id as string, [channel.name]));
       return undefined;
@@ -124,7 +130,7 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
   // Installed in a team, a group chat or a 1:1: remembered, so approvals and status can be sent there later.
   on('install.add', async ({ activity }) => {
     const a = activity as InboundActivity;
-    remember(deps, a, a.channelData?.channel?.name ?? null);
+    await remember(deps, a, a.channelData?.channel?.name ?? null);
     inBackground(deps, a, 'installing Switchboard', async () => {
       await deps.people.accountOf(a);
     });
@@ -133,13 +139,13 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
 
   on('card.action', async ({ activity }) => {
     const a = activity as InboundActivity;
-    remember(deps, a);
+    await remember(deps, a);
     try {
       return await cardAction(a);
     } catch (err) {
       const { code, message } = describeError(err);
       deps.logger.error({ err, code }, 'Teams card action failed; answering in the card');
-      return invokeCardResponse(cardOf(render(deps, failureReply('that button', message, code))));
+      return invokeCardResponse(cardOf(await render(deps, failureReply('that button', message, code))));
     }
   });
 
@@ -160,7 +166,7 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
         }
       }
       deps.count(`form:${submitted.meta.action}`);
-      return invokeCardResponse(cardOf(render(deps, requestReply(outcome))));
+      return invokeCardResponse(cardOf(await render(deps, requestReply(outcome))));
     }
     const clicked = decodeAction(typeof data.sb === 'string' ? data.sb : '');
     deps.count(`button:${clicked.kind}`);
@@ -171,23 +177,23 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
       const { outcome, reply } = await core.castVote(clicked.workflowId, clicked.decision, actor, reason || undefined);
       // A refused vote leaves the card as it was (the buttons stay); the person reads why.
       if (outcome.kind !== 'counted') return invokeMessageResponse(reply.summary);
-      return invokeCardResponse(cardOf(render(deps, reply)));
+      return invokeCardResponse(cardOf(await render(deps, reply)));
     }
     if (clicked.kind === 'share') {
       const origin = sealedOrigin(data);
       const card = await core.answer(clicked);
       if (origin && origin !== where(a).conversation) {
         const { conversation, message } = parseRef(origin);
-        const known = state.conversation(formatRef({ platform: 'teams', conversation }));
+        const known = await state.conversation(formatRef({ platform: 'teams', conversation }));
         if (!known) return invokeMessageResponse('I cannot post in that conversation any more.');
-        const out = render(deps, { ...card, visibility: 'channel' });
+        const out = await render(deps, { ...card, visibility: 'channel' });
         if (message && known.kind === 'channel') await deps.connector.reply(known.serviceUrl, conversation, message, out);
         else await deps.connector.send(known.serviceUrl, conversation, out);
       }
-      return invokeCardResponse(cardOf(render(deps, { ...card, blocks: [...card.blocks, { type: 'context', text: ['Shared in the channel.'] }] })));
+      return invokeCardResponse(cardOf(await render(deps, { ...card, blocks: [...card.blocks, { type: 'context', text: ['Shared in the channel.'] }] })));
     }
     const reply = await core.answer(clicked);
-    const message = render(deps, reply);
+    const message = await render(deps, reply);
     const origin = sealedOrigin(data);
     if (origin) withOrigin(message, origin);
     return invokeCardResponse(cardOf(message));
@@ -212,14 +218,16 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
     const count = Math.min(Math.max(value.queryOptions?.count ?? 10, 1), 25);
     const answer = text ? core.reply({ kind: 'whoowns', query: text }) : null;
     const refs = answer ? refsOf(answer).slice(0, count) : [];
-    const attachments = refs.map((ref) => {
-      const card = core.reply({ kind: 'share', query: ref });
-      return {
-        contentType: 'application/vnd.microsoft.card.adaptive',
-        content: cardOf(render(deps, card)),
-        preview: { contentType: 'application/vnd.microsoft.card.thumbnail', content: { title: shortRef(ref), text: card.summary.slice(0, 200) } },
-      };
-    });
+    const attachments = await Promise.all(
+      refs.map(async (ref) => {
+        const card = core.reply({ kind: 'share', query: ref });
+        return {
+          contentType: 'application/vnd.microsoft.card.adaptive',
+          content: cardOf(await render(deps, card)),
+          preview: { contentType: 'application/vnd.microsoft.card.thumbnail', content: { title: shortRef(ref), text: card.summary.slice(0, 200) } },
+        };
+      }),
+    );
     return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments } };
   });
 }

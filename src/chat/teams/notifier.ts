@@ -14,20 +14,20 @@ import { toAdaptiveCard } from './render.js';
 
 export function createTeamsNotifier(deps: { connector: Connector; state: BotState; people: TeamsPeople }): ChatNotifier {
   const { connector, state, people } = deps;
-  const render = (reply: Reply) => toAdaptiveCard(reply, people.mentions(reply));
+  const render = async (reply: Reply) => toAdaptiveCard(reply, await people.mentions(reply));
 
-  function place(ref: string): { conversation: string; message?: string; root?: string; serviceUrl: string; kind: string } {
+  async function place(ref: string): Promise<{ conversation: string; message?: string; root?: string; serviceUrl: string; kind: string }> {
     const { platform, conversation, message, root } = parseRef(ref);
     if (platform !== 'teams') throw new Error(`${ref} is not a Teams conversation`);
-    const known = state.conversation(formatRef({ platform, conversation }));
+    const known = await state.conversation(formatRef({ platform, conversation }));
     if (!known) throw new Error(`Switchboard has no service URL for the Teams conversation ${conversation}: the bot must be added there first`);
     return { conversation, ...(message && { message }), ...(root && { root }), serviceUrl: known.serviceUrl, kind: known.kind };
   }
 
   /** Posts into a conversation, or into the thread of `root` (channels only: a 1:1 has no threads). */
-  async function postTo(where: ReturnType<typeof place>, reply: Reply, root: string | undefined): Promise<string> {
+  async function postTo(where: Awaited<ReturnType<typeof place>>, reply: Reply, root: string | undefined): Promise<string> {
     const threaded = root !== undefined && where.kind === 'channel';
-    const activity = render(reply);
+    const activity = await render(reply);
     const { id } = threaded
       ? await connector.reply(where.serviceUrl, where.conversation, root, activity)
       : await connector.send(where.serviceUrl, where.conversation, activity);
@@ -36,16 +36,16 @@ export function createTeamsNotifier(deps: { connector: Connector; state: BotStat
 
   return {
     async post(where, reply) {
-      const at = place(where);
+      const at = await place(where);
       return postTo(at, reply, at.message);
     },
     async edit(ref, reply) {
-      const at = place(ref);
+      const at = await place(ref);
       if (!at.message) throw new Error(`${ref} names no message to edit`);
-      await connector.update(at.serviceUrl, at.conversation, at.message, render(reply));
+      await connector.update(at.serviceUrl, at.conversation, at.message, await render(reply));
     },
     async reply(ref, reply) {
-      const at = place(ref);
+      const at = await place(ref);
       return postTo(at, reply, at.root ?? at.message);
     },
     async dm(person, reply) {
@@ -53,7 +53,7 @@ export function createTeamsNotifier(deps: { connector: Connector; state: BotStat
       if (!chat) return null;
       let id: string;
       try {
-        ({ id } = await connector.send(chat.serviceUrl, chat.conversationId, render(reply)));
+        ({ id } = await connector.send(chat.serviceUrl, chat.conversationId, await render(reply)));
       } catch (err) {
         // Said plainly: the requester reads it as why this approver cannot be reached.
         if (err instanceof ConnectorError && err.code === 'MessageWritesBlocked')

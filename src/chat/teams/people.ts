@@ -40,17 +40,17 @@ export function createTeamsPeople(opts: TeamsPeopleOptions) {
   const rosterAt = new Map<string, number>();
   // Every card names several people: their accounts by e-mail are read once a minute, not once a card.
   const byEmail = new Map<string, { records: ChatAccountRecord[]; at: number }>();
-  const accountsByEmail = (email: string) => {
+  const accountsByEmail = async (email: string) => {
     const key = email.trim().toLowerCase();
     const hit = byEmail.get(key);
     if (hit && hit.at > Date.now() - EMAIL_TTL_MS) return hit.records;
     if (byEmail.size > 10_000) byEmail.clear();
-    const records = state.accountsByEmail('teams', key);
+    const records = await state.accountsByEmail('teams', key);
     byEmail.set(key, { records, at: Date.now() });
     return records;
   };
-  const remember = (record: ChatAccountRecord) => {
-    state.rememberAccount(record);
+  const remember = async (record: ChatAccountRecord) => {
+    await state.rememberAccount(record);
     if (record.email) byEmail.delete(record.email.trim().toLowerCase());
   };
 
@@ -58,7 +58,7 @@ export function createTeamsPeople(opts: TeamsPeopleOptions) {
   async function accountOf(a: ActivityParty): Promise<ChatAccountRecord | null> {
     const aad = a.from.aadObjectId?.toLowerCase();
     if (!aad || !isTeamsUserId(aad)) return null;
-    const known = state.account('teams', aad);
+    const known = await state.account('teams', aad);
     const tenantId = a.conversation.tenantId ?? a.channelData?.tenant?.id ?? opts.tenantId;
     const personal = a.conversation.conversationType === 'personal' ? a.conversation.id : null;
     let email = known?.email ?? null;
@@ -85,20 +85,20 @@ export function createTeamsPeople(opts: TeamsPeopleOptions) {
       serviceUrl: a.serviceUrl,
       personal: personal ?? known?.personal ?? null,
     };
-    if (!known || !fresh || (personal && known.personal !== personal)) remember(record);
+    if (!known || !fresh || (personal && known.personal !== personal)) await remember(record);
     return record;
   }
 
   /** The Teams account to reach a catalog person at: their annotation, else the one account seen with their e-mail. */
-  function accountFor(person: {
+  async function accountFor(person: {
     chatIds?: PersonRef['chatIds'];
     slackUserId?: string | null;
     email: string | null;
-  }): { aad: string; record?: ChatAccountRecord } | null {
+  }): Promise<{ aad: string; record?: ChatAccountRecord } | null> {
     const aad = chatIdsOf(person).teams?.toLowerCase();
-    if (aad) return isTeamsUserId(aad) ? { aad, ...withRecord(state.account('teams', aad)) } : null;
+    if (aad) return isTeamsUserId(aad) ? { aad, ...withRecord(await state.account('teams', aad)) } : null;
     if (!person.email) return null;
-    const seen = accountsByEmail(person.email);
+    const seen = await accountsByEmail(person.email);
     // Two accounts with one e-mail name nobody (the same rule as the catalog's, identity.ts).
     return seen.length === 1 ? { aad: seen[0]!.account, record: seen[0]! } : null;
   }
@@ -125,10 +125,10 @@ export function createTeamsPeople(opts: TeamsPeopleOptions) {
     },
 
     /** Teams ids of everyone a reply mentions, for `<at>` mentions. */
-    mentions(reply: Reply): Map<string, { id: string; name: string }> {
+    async mentions(reply: Reply): Promise<Map<string, { id: string; name: string }>> {
       const ids = new Map<string, { id: string; name: string }>();
       for (const p of peopleIn(reply)) {
-        const found = accountFor(p);
+        const found = await accountFor(p);
         if (found) ids.set(p.ref, { id: found.aad, name: p.displayName });
       }
       return ids;
@@ -136,16 +136,16 @@ export function createTeamsPeople(opts: TeamsPeopleOptions) {
 
     /** The 1:1 conversation with a person, created through the Connector when none is stored. */
     async personalChat(person: PersonRef): Promise<{ conversationId: string; serviceUrl: string } | null> {
-      const found = accountFor(person);
+      const found = await accountFor(person);
       if (!found) return null;
       const { record } = found;
       if (record?.personal) return { conversationId: record.personal, serviceUrl: record.serviceUrl };
       // Someone never seen: a 1:1 in the bot's tenant, at the service URL Teams used last.
-      const serviceUrl = record?.serviceUrl ?? state.latestConversation()?.serviceUrl;
+      const serviceUrl = record?.serviceUrl ?? (await state.latestConversation())?.serviceUrl;
       if (!serviceUrl) return null;
       const tenantId = record?.tenantId ?? opts.tenantId;
       const { id } = await connector.createConversation(serviceUrl, { tenantId, userId: record?.chatUserId ?? found.aad, botId: opts.botId() });
-      remember({
+      await remember({
         platform: 'teams',
         account: found.aad,
         chatUserId: record?.chatUserId ?? found.aad,
@@ -155,7 +155,7 @@ export function createTeamsPeople(opts: TeamsPeopleOptions) {
         serviceUrl,
         personal: id,
       });
-      state.rememberConversation({ ref: formatRef({ platform: 'teams', conversation: id }), serviceUrl, tenantId, kind: 'personal' });
+      await state.rememberConversation({ ref: formatRef({ platform: 'teams', conversation: id }), serviceUrl, tenantId, kind: 'personal' });
       return { conversationId: id, serviceUrl };
     },
   };

@@ -1,0 +1,5 @@
+CREATE TABLE "registered_descriptors" (
+	"path" text PRIMARY KEY NOT NULL,
+	"content" text NOT NULL,
+	"updated_at" bigint NOT NULL
+);
