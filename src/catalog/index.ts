@@ -3,10 +3,12 @@
  * src/catalog sees SQLite or drizzle types.
  */
 import { runIngest, type IngestOptions, type IngestReport, type IngestRoot } from './ingest/ingest.js';
+import { ingestInWorker, type WorkerRun } from './ingest/thread.js';
 import { deps, responsible, runbook, whoOwns } from './queries/answers.js';
 import { membersOf, personOf, summarize } from './queries/facts.js';
 import { identify, withClaims } from './queries/identity.js';
 import { findMentions } from './queries/mentions.js';
+import { CatalogError } from './errors.js';
 import { canonicalRef } from './ref.js';
 import { openDb } from '../db/open.js';
 import { createRepo } from './store/repo.js';
@@ -27,7 +29,10 @@ export { displayLocation } from './queries/facts.js';
 export interface Catalog {
   /**
    * Ingests operator-listed paths and URLs: a plain string may define any kind; an IngestRoot carries
-   * its own rule. `options` add to (and override) the defaults given to openCatalog.
+   * its own rule. `options` add to (and override) the defaults given to openCatalog. Runs one at a time,
+   * each in a worker thread (except a `:memory:` catalog): answers meanwhile come from the last committed
+   * catalog. A worker run that fails or crashes rejects with a CatalogError (`ingest_failed`) and changes
+   * nothing.
    */
   ingest(paths: (string | IngestRoot)[], options?: IngestOptions): Promise<IngestReport>;
   whoOwns(query: string, at?: Date): ReturnType<typeof whoOwns>;
@@ -55,6 +60,7 @@ export interface Catalog {
   /** Entities of one kind whose name starts with `text` (default namespace), for pickers; by name. */
   suggest(kind: string, text: string, limit?: number): { ref: string; name: string; title: string | null }[];
   stats(): { entities: number; stale: number; lastIngestAt: number | null };
+  /** Stops an ingest in progress (it rejects, committing nothing) and closes the file. */
   close(): void;
 }
 
@@ -62,11 +68,29 @@ export interface Catalog {
 export function openCatalog(file: string, defaults: IngestOptions = {}): Catalog {
   const { sqlite } = openDb(file);
   const repo = createRepo(sqlite);
+  // A file catalog ingests in a worker thread with its own connection, so a 100k-entity run never blocks
+  // the answers this connection gives meanwhile (from the last committed snapshot). A `:memory:` database
+  // exists only on this connection: it ingests here, on the event loop, as tests need no more.
+  const inProcess = file === ':memory:' || file === '';
   // Runs are serialised: one SQLite write transaction at a time, and a later run sees the earlier one.
   let last: Promise<unknown> = Promise.resolve();
+  let running: WorkerRun | undefined;
+  let closed = false;
+  const runOnce = async (paths: (string | IngestRoot)[], options: IngestOptions): Promise<IngestReport> => {
+    if (closed) throw new CatalogError('ingest_failed', `Catalog ${file} was closed before this ingest could start`);
+    if (inProcess) return runIngest(sqlite, repo, paths, options);
+    running = ingestInWorker(file, paths, options);
+    try {
+      return await running.done;
+    } finally {
+      running = undefined;
+      // Another connection wrote: nothing this one derived from the old rows may answer again.
+      repo.invalidate();
+    }
+  };
   return {
     ingest(paths, options) {
-      const run = last.then(() => runIngest(sqlite, repo, paths, { ...defaults, ...options }));
+      const run = last.then(() => runOnce(paths, { ...defaults, ...options }));
       last = run.catch(() => undefined);
       return run;
     },
@@ -118,6 +142,10 @@ export function openCatalog(file: string, defaults: IngestOptions = {}): Catalog
       return repo.refsByPrefix(prefix, Math.min(Math.max(limit, 1), 100));
     },
     stats: () => repo.stats(),
-    close: () => sqlite.close(),
+    close() {
+      closed = true;
+      running?.terminate();
+      sqlite.close();
+    },
   };
 }

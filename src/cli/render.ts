@@ -3,7 +3,6 @@
  * through terminalText: names, titles, links and problem messages come from descriptors, and a
  * descriptor must not be able to clear a screen, retitle a terminal or reorder a line.
  */
-import { formatDistanceStrict } from 'date-fns';
 import {
   type CandidateSummary,
   type DepsAnswer,
@@ -17,6 +16,28 @@ import {
 import { terminalText } from '../conversation/safe-text.js';
 
 const label = (name: string) => name.padEnd(10);
+
+const UNITS: [name: string, ms: number][] = [
+  ['year', 365 * 86_400_000],
+  ['month', 30 * 86_400_000],
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+  ['second', 1_000],
+];
+
+/**
+ * How far `later` is from `now` in the largest whole unit it reaches, rounded: "5 days", "1 hour" — as
+ * date-fns' formatDistanceStrict says it, in UTC (no local DST shift). Written here because loading that one
+ * function costs a CLI call about 35 ms (Node parses date-fns' 200 kB package.json exports map for it).
+ */
+export function timeUntil(later: Date, now: Date): string {
+  const ms = Math.abs(later.getTime() - now.getTime());
+  const [name, size] = UNITS.find(([, size]) => ms >= size) ?? ['second', 1_000];
+  // 11.6 months rounds to 12, which is said as a year.
+  const [unit, count] = name === 'month' && Math.round(ms / size) === 12 ? ['year', 1] : [name, Math.round(ms / size)];
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
+}
 
 function candidatesText(query: string, status: string, candidates: CandidateSummary[]): string {
   if (status === 'ambiguous') {
@@ -44,7 +65,7 @@ function ownerLines(owner: Owner | null): string[] {
 function onCallLines(onCall: OnCall[], now: Date): string[] {
   if (!onCall.length) return [`${label('On call')}no schedule`];
   return onCall.map((o, i) => {
-    const until = o.until ? `until ${o.until.slice(0, 16).replace('T', ' ')} UTC (${formatDistanceStrict(new Date(o.until), now)})` : 'open-ended';
+    const until = o.until ? `until ${o.until.slice(0, 16).replace('T', ' ')} UTC (${timeUntil(new Date(o.until), now)})` : 'open-ended';
     return `${label(i === 0 ? 'On call' : '')}${o.displayName} — ${o.rotation}${o.override ? ' (override)' : ''}, ${until}`;
   });
 }
@@ -69,7 +90,7 @@ function renderWhoOwnsText(a: WhoOwnsAnswer, now = new Date()): string {
 }
 
 function freshnessLine(f: { ingestedAt: string; source: string; line: number; stale: boolean }): string {
-  return `${label('As of')}${f.ingestedAt.slice(0, 16).replace('T', ' ')} UTC from ${f.source}:${f.line}${f.stale ? '  [STALE: its source failed to ingest since]' : ''}`;
+  return `${label('As of')}${f.ingestedAt.slice(0, 16).replace('T', ' ')} UTC from ${f.source}${f.line ? `:${f.line}` : ''}${f.stale ? '  [STALE: its source failed to ingest since]' : ''}`;
 }
 
 function renderRunbookText(a: RunbookAnswer, now = new Date()): string {

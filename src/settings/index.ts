@@ -66,10 +66,12 @@ export function parseSettings(text: string, file: string): Settings {
     file,
     catalog: {
       globalRule,
-      locations: (catalog.locations ?? []).map((loc) => ({
+      locations: (catalog.locations ?? []).map((loc): IngestRoot => ({
         target: loc.type === 'file' ? resolve(base, loc.target) : loc.target,
         // A location the operator lists with no rules is trusted like SWITCHBOARD_CATALOG: any kind.
         rule: loc.rules ? unionRules(globalRule, kindRule(loc.rules.flatMap((r) => r.allow))) : ANY_KIND,
+        // A git repository is cloned and fetched (src/catalog/sources/git.ts), then read like a folder.
+        ...(loc.type === 'git' ? { source: { type: 'git' as const, ...(loc.branch ? { branch: loc.branch } : {}) } } : {}),
       })),
       fetchAllow: catalog.fetch?.allow ?? [],
       limits: catalog.limits ?? {},

@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { gitBranchProblem, gitUrlProblem } from '../catalog/sources/git.js';
 
 const KIND = /^[A-Za-z][A-Za-z0-9]*$/;
 
@@ -13,11 +14,21 @@ const rule = z.strictObject({
 
 const location = z
   .strictObject({
-    type: z.enum(['file', 'url'], { error: 'must be "file" or "url"' }),
-    target: z.string().min(1, 'must be a path (type: file) or an http(s) URL (type: url)'),
+    type: z.enum(['file', 'url', 'git'], { error: 'must be "file", "url" or "git"' }),
+    target: z.string().min(1, 'must be a path (type: file), an http(s) URL (type: url) or a git URL (type: git)'),
+    /** type: git only; default the repository's default branch. */
+    branch: z.string().min(1).optional(),
     rules: z.array(rule).optional(),
   })
   .superRefine((loc, ctx) => {
+    if (loc.type === 'git') {
+      const problem = gitUrlProblem(loc.target);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['target'], message: problem });
+      const branchProblem = loc.branch === undefined ? undefined : gitBranchProblem(loc.branch);
+      if (branchProblem) ctx.addIssue({ code: 'custom', path: ['branch'], message: branchProblem });
+      return;
+    }
+    if (loc.branch !== undefined) ctx.addIssue({ code: 'custom', path: ['branch'], message: 'is only for type: git' });
     const url = /^https?:\/\//i.test(loc.target);
     if (loc.type === 'url' && !url) ctx.addIssue({ code: 'custom', path: ['target'], message: 'must be an http or https URL for type: url' });
     if (loc.type === 'file' && /^[a-z][a-z0-9+.-]+:\/\//i.test(loc.target)) {
@@ -51,6 +62,8 @@ export const settingsSchema = z.strictObject({
           maxExpandedNodes: positive.optional(),
           maxExpandedBytes: positive.optional(),
           maxDepth: positive.optional(),
+          maxPlaceholders: z.number().int().min(0, 'must be 0 or more').optional(),
+          maxPlaceholderBytes: positive.optional(),
         })
         .optional(),
     })

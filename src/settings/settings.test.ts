@@ -27,8 +27,8 @@ describe('switchboard.yaml', () => {
   });
 
   it('names file, key path and line of a bad value', () => {
-    expect(problems('catalog:\n  locations:\n    - type: file\n      target: ./a\n    - type: git\n      target: ./b\n')).toEqual([
-      '/etc/switchboard.yaml:5: catalog.locations.1.type: must be "file" or "url"',
+    expect(problems('catalog:\n  locations:\n    - type: file\n      target: ./a\n    - type: svn\n      target: ./b\n')).toEqual([
+      '/etc/switchboard.yaml:5: catalog.locations.1.type: must be "file", "url" or "git"',
     ]);
   });
 
@@ -59,5 +59,25 @@ describe('switchboard.yaml', () => {
     expect(org?.target).toBe('/etc/sb/org');
     expect(org?.rule && allows(org.rule, 'Group') && allows(org.rule, 'Component')).toBe(true);
     expect(org?.rule && allows(org.rule, 'User')).toBe(false);
+  });
+
+  it('reads a git location with its branch, its URL taken as written', () => {
+    const settings = parseSettings(
+      'catalog:\n  locations:\n    - {type: git, target: "https://git.example/acme/catalog.git", branch: release}\n',
+      '/etc/sb/switchboard.yaml',
+    );
+    expect(settings.catalog.locations).toEqual([
+      expect.objectContaining({ target: 'https://git.example/acme/catalog.git', source: { type: 'git', branch: 'release' } }),
+    ]);
+  });
+
+  it('refuses a git target git would read as an option or run as a command, and a branch on other types', () => {
+    expect(problems('catalog:\n  locations:\n    - {type: git, target: "--upload-pack=touch /tmp/x"}\n')).toEqual([
+      '/etc/switchboard.yaml:3: catalog.locations.0.target: must not start with "-" (git would read it as an option)',
+    ]);
+    expect(problems('catalog:\n  locations:\n    - {type: git, target: "ext::sh -c id"}\n')[0]).toContain('ext::');
+    expect(problems('catalog:\n  locations:\n    - {type: url, target: "https://x.example/c.yaml", branch: main}\n')[0]).toContain(
+      'catalog.locations.0.branch: is only for type: git',
+    );
   });
 });

@@ -6,10 +6,13 @@
  * streamed and cut off at the size cap.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import http from 'node:http';
-import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { type AddressPolicy } from './address.js';
+
+// Not `import http from 'node:http'`: node:http imported as an ES module loads Node's own fetch (undici,
+// ~30 ms) on every CLI call that opens the catalog; getBuiltinModule gives the same module without it.
+const http = process.getBuiltinModule('node:http');
+const https = process.getBuiltinModule('node:https');
 
 export const MAX_REDIRECTS = 5;
 

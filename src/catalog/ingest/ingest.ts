@@ -1,6 +1,8 @@
 /**
  * One ingest run, in two phases: read (walk the roots, read files, fetch URLs, parse, validate, follow
- * Location entities; ingest/read.ts) and write (one short SQLite transaction; ingest/write.ts).
+ * Location entities; ingest/read.ts) and write (one short SQLite transaction; ingest/write.ts). For a
+ * catalog file, openCatalog runs it whole in a worker thread (thread.ts, worker.ts), on a connection of
+ * its own, so the caller's event loop never waits on either phase.
  *
  * Guarantees (docs/catalog-format.md): a source that fails keeps its last good entities, marked stale;
  * entities gone from a source that parsed cleanly are removed, and so are sources gone from a root;
@@ -43,6 +45,7 @@ export async function runIngest(
       limits,
       fetch: { policy: addressPolicy(options.fetchAllow), timeoutMs: options.fetchTimeoutMs ?? 10_000, maxBytes: limits.maxFileBytes },
       problem: (p) => report.problems.push(p),
+      live: { cacheDir: options.cacheDir, gitTimeoutMs: options.gitTimeoutMs, backstage: options.backstage },
     },
   );
   writeSources(sqlite, repo, read, report, now);

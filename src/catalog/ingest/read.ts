@@ -15,6 +15,9 @@ import { parseCodeowners } from './codeowners.js';
 import { type FetchLimits, fetchGuarded } from './fetch.js';
 import { escapesFolder, lexicallyInside, readRegularFile } from './files.js';
 import { normalizeEntity } from './normalize.js';
+import { checkEntities } from '../sources/entities.js';
+import { type LiveContext, readLiveRoots } from '../sources/live.js';
+import { mayHavePlaceholders, type ResolvedDocument, type ResolvedFile, resolvePlaceholders } from './placeholders.js';
 import type { IngestLimits, IngestProblem, IngestRoot, ReadSource, WorkItem } from './types.js';
 import { expandGlob, hasGlob, isCodeownersFile, walkSourceFiles } from './walk.js';
 import { parseYamlDocuments } from './yaml.js';
@@ -25,12 +28,14 @@ export interface ReadContext {
   limits: IngestLimits;
   fetch: FetchLimits;
   problem: (p: IngestProblem) => void;
+  /** What live sources (Backstage, git: ../sources) need from the options. */
+  live?: LiveContext['options'];
 }
 
 export interface ReadResult {
-  /** In read order; a `deferred` source is parsed with `parse` when it is written. */
+  /** In read order; a `deferred` or `entities` source is parsed with `parse` when it is written. */
   sources: ReadSource[];
-  parse(source: Extract<ReadSource, { type: 'deferred' }>): Extract<ReadSource, { type: 'descriptors' | 'failed' }>;
+  parse(source: Extract<ReadSource, { type: 'deferred' | 'entities' }>): Extract<ReadSource, { type: 'descriptors' | 'failed' }>;
   /** Locations read (or tried) this run; a stored source of a live root not among them is removed. */
   seen: Set<string>;
   liveRoots: Set<string>;
@@ -60,7 +65,14 @@ export async function readSources(roots: IngestRoot[], ctx: ReadContext): Promis
   /** The first source this run to define each ref, and so the one allowed to follow it if a Location. */
   const firstDefiner = new Map<string, string>();
 
-  for (const { target, rule } of roots) {
+  // Backstage's catalog API and git repositories first: read here, or checked out to be walked below.
+  const live = await readLiveRoots(roots, { ...ctx, options: ctx.live ?? {} });
+  sources.push(...live.sources);
+  live.seen.forEach((l) => seen.add(l));
+  live.liveRoots.forEach((r) => liveRoots.add(r));
+  operator.push(...live.walk);
+
+  for (const { target, rule } of live.plain) {
     const root = isUrl(target) ? target : resolve(target);
     if (!isUrl(root) && !exists(root)) {
       problem({ code: 'read', location: root, message: `Catalog path does not exist: ${target}` });
@@ -163,8 +175,8 @@ export async function readSources(roots: IngestRoot[], ctx: ReadContext): Promis
     return undefined;
   };
 
-  const readDescriptors = (item: WorkItem, text: string, hash: string, existing: SourceRow | undefined) => {
-    const source = parseDescriptors(item, text, hash, ctx.limits);
+  const readDescriptors = (item: WorkItem, text: string, hash: string, existing: SourceRow | undefined, resolved?: ResolvedFile) => {
+    const source = parseDescriptors(item, text, hash, ctx.limits, resolved?.documents);
     sources.push(source);
     if (source.type === 'failed') {
       if (existing) followStored(item, existing);
@@ -199,7 +211,13 @@ export async function readSources(roots: IngestRoot[], ctx: ReadContext): Promis
     const text = await readText(item);
     if (text === undefined) continue;
     const existing = repo.sourceByLocation(item.location);
-    const hash = hashOf(text, item.rule);
+    // Placeholders need I/O, so they are resolved here, not in the write phase; what their targets hold
+    // goes into the hash, so a changed target re-reads a descriptor whose own text did not change.
+    const resolved =
+      !isCodeownersFile(item.location) && mayHavePlaceholders(text)
+        ? await resolvePlaceholders(item, text, { limits: ctx.limits, fetch: ctx.fetch, isDescriptor: looksLikeDescriptor })
+        : undefined;
+    const hash = hashOf(resolved ? `${text}\0${resolved.digest}` : text, item.rule);
     if (existing && existing.hash === hash) {
       sources.push({ type: 'unchanged', item, existing });
       followStored(item, existing);
@@ -212,16 +230,31 @@ export async function readSources(roots: IngestRoot[], ctx: ReadContext): Promis
         rules: rules.map((r) => ({ pattern: r.pattern, owners: JSON.stringify(r.owners), section: r.section, line: r.line })),
         problems: errors.map((e) => ({ code: 'codeowners', location: item.location, line: e.line, message: e.message })),
       });
-    } else if (LOCATION.test(text) || (existing && repo.locationsOfSource(existing.id).length > 0)) {
-      readDescriptors(item, text, hash, existing);
+    } else if (resolved || LOCATION.test(text) || (existing && repo.locationsOfSource(existing.id).length > 0)) {
+      readDescriptors(item, text, hash, existing, resolved);
     } else sources.push({ type: 'deferred', item, hash, text });
   }
-  return { sources, seen, liveRoots, parse: (source) => parseDescriptors(source.item, source.text, source.hash, ctx.limits) };
+  return {
+    sources,
+    seen,
+    liveRoots,
+    parse: (source) =>
+      source.type === 'entities' ? checkEntities(source, ctx.limits.maxFileBytes) : parseDescriptors(source.item, source.text, source.hash, ctx.limits),
+  };
 }
 
-/** Parses and validates one descriptor file, and checks each entity against the source's rule. */
-function parseDescriptors(item: WorkItem, text: string, hash: string, limits: IngestLimits): Extract<ReadSource, { type: 'descriptors' | 'failed' }> {
-  const parsed = parseYamlDocuments(text, limits);
+/**
+ * Parses and validates one descriptor file, and checks each entity against the source's rule. `resolved`:
+ * its documents already parsed, placeholders resolved (placeholders.ts).
+ */
+function parseDescriptors(
+  item: WorkItem,
+  text: string,
+  hash: string,
+  limits: IngestLimits,
+  resolved?: ResolvedDocument[],
+): Extract<ReadSource, { type: 'descriptors' | 'failed' }> {
+  const parsed = resolved ? { ok: true as const, documents: resolved } : parseYamlDocuments(text, limits);
   if (!parsed.ok) {
     return {
       type: 'failed',
@@ -234,9 +267,13 @@ function parseDescriptors(item: WorkItem, text: string, hash: string, limits: In
   const invalid: IngestProblem[] = [];
   const refused: { ref: string; problem: IngestProblem }[] = [];
   let descriptors = 0;
-  for (const doc of parsed.documents) {
+  for (const doc of parsed.documents as ResolvedDocument[]) {
     if (!looksLikeDescriptor(doc.value)) continue;
     descriptors++;
+    if (doc.problems) {
+      invalid.push(...doc.problems);
+      continue;
+    }
     const checked = validateEntity(doc.value);
     const normalized = checked.ok ? normalizeEntity(checked.entity, doc.line) : checked;
     if (!normalized.ok) {

@@ -34,6 +34,10 @@ export interface IngestLimits {
   maxExpandedBytes: number;
   /** Nesting of mappings and sequences, aliases expanded. */
   maxDepth: number;
+  /** Placeholders (`$text`, `$json`, `$yaml`) in one document. */
+  maxPlaceholders: number;
+  /** Characters placeholders put into one document, all targets together (each is under maxFileBytes too). */
+  maxPlaceholderBytes: number;
 }
 
 export const DEFAULT_LIMITS: IngestLimits = {
@@ -42,15 +46,38 @@ export const DEFAULT_LIMITS: IngestLimits = {
   maxExpandedNodes: 1_000_000,
   maxExpandedBytes: 16 * 1024 * 1024,
   maxDepth: 64,
+  maxPlaceholders: 100,
+  maxPlaceholderBytes: 4 * 1024 * 1024,
 };
 
 /** A path or URL the operator listed, with the kinds its sources may define (default: any kind). */
 export interface IngestRoot {
   target: string;
   rule?: KindRule;
+  /** A live source (src/catalog/sources) instead of a path or an http(s) URL read as a file. */
+  source?: BackstageSource | GitSource;
 }
 
+/** `target` is a Backstage backend's base URL; its whole catalog is read through the catalog API. */
+export interface BackstageSource {
+  type: 'backstage';
+  /** A static external access token, sent as `Authorization: Bearer`. */
+  token: string;
+}
+
+/** `target` is a git URL: cloned shallow under `IngestOptions.cacheDir`, fetched again on every ingest. */
+export interface GitSource {
+  type: 'git';
+  /** Default: the repository's default branch (its HEAD). */
+  branch?: string;
+}
+
+/**
+ * Plain data apart from `now`: a file catalog's run crosses to a worker thread (thread.ts), where
+ * functions and class instances cannot follow.
+ */
 export interface IngestOptions {
+  /** Read once, when the run starts. */
   now?: () => Date;
   /** One deadline per URL, redirects included; default 10 s. */
   fetchTimeoutMs?: number;
@@ -59,6 +86,14 @@ export interface IngestOptions {
   /** Hosts or CIDRs that URL targets may reach although they are loopback, private or link-local. */
   fetchAllow?: readonly string[];
   limits?: Partial<IngestLimits>;
+  /** Where git sources are checked out (`<data dir>/sources`); a git root without it fails. */
+  cacheDir?: string;
+  /** One deadline per git command (clone, fetch, reset); default 120 s. */
+  gitTimeoutMs?: number;
+  /** Backstage catalog API paging and retries (sources/backstage.ts); each page gets `fetchTimeoutMs`. */
+  backstage?: { pageSize?: number; retries?: number; retryBaseMs?: number };
+  /** Heap limit (MB) of the worker thread a file catalog ingests in; a run that needs more fails and changes nothing. Default V8's. */
+  maxHeapMb?: number;
 }
 
 export interface WorkItem {
@@ -80,6 +115,11 @@ export type ReadSource =
    * read. The write phase parses it (CPU only), so the run holds one file's entities at a time, not all.
    */
   | { type: 'deferred'; item: WorkItem; hash: string; text: string }
+  /**
+   * Entities an API returned (Backstage), one UTF-8 JSON text each, not validated yet: like `deferred`, they
+   * are checked when written, so the run never holds every entity's rows at once.
+   */
+  | { type: 'entities'; item: WorkItem; hash: string; documents: Buffer[] }
   | { type: 'unchanged'; item: WorkItem; existing: SourceRow }
   | {
       type: 'codeowners';

@@ -4,9 +4,10 @@
  * milliseconds, never a slow URL. A ref keeps the definition it already has until its source drops it;
  * within a run the first source read (operator-listed before Location-reached) comes first.
  */
+import { isAbsolute } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { CatalogRepo, NewEntity, SourceRow } from '../store/repo.js';
-import { isUrl, type ReadResult } from './read.js';
+import type { ReadResult } from './read.js';
 import type { IngestProblem, IngestReport, ReadSource, WorkItem } from './types.js';
 import { codeownersRepoRoot } from './walk.js';
 
@@ -40,7 +41,8 @@ export function writeSources(sqlite: Database.Database, repo: CatalogRepo, read:
       ingestedAt: now,
       lastGoodAt: failed ? null : now,
     });
-  const sourceKind = (item: WorkItem) => (isUrl(item.location) ? 'url' : 'file');
+  // A path is a file; anything else (a URL, a Backstage origin such as `url:https://…`) was read remotely.
+  const sourceKind = (item: WorkItem) => (isAbsolute(item.location) ? 'file' : 'url');
 
   const writeDescriptors = (source: Extract<ReadSource, { type: 'descriptors' }>, existing: SourceRow | undefined) => {
     const { item, hash, valid, invalid, refused } = source;
@@ -89,7 +91,7 @@ export function writeSources(sqlite: Database.Database, repo: CatalogRepo, read:
   };
 
   const writeOne = (next: ReadSource) => {
-    const source = next.type === 'deferred' ? read.parse(next) : next;
+    const source = next.type === 'deferred' || next.type === 'entities' ? read.parse(next) : next;
     const { item } = source;
     const existing = repo.sourceByLocation(item.location);
     switch (source.type) {
@@ -97,7 +99,8 @@ export function writeSources(sqlite: Database.Database, repo: CatalogRepo, read:
         if (source.hash !== null) report.sources.read++;
         report.sources.failed++;
         source.errors.forEach(problem);
-        const id = saveSource(item, existing, sourceKind(item), source.hash, source.errors, true);
+        // A CODEOWNERS file that fails stays one: its rules are kept with its entities' last good state.
+        const id = saveSource(item, existing, existing?.kind ?? sourceKind(item), source.hash, source.errors, true);
         repo.markSourceStale(id);
         return;
       }

@@ -1,5 +1,5 @@
 /** The facts an answer is made of, each read from the store by index: owner, people, on-call, links. */
-import { dirname, relative, sep } from 'node:path';
+import { dirname, isAbsolute, relative, sep } from 'node:path';
 import { ANNOTATIONS, CHAT_ID_ANNOTATIONS, type Entity, LINK_TYPES } from '../entity.js';
 import { normalizeOwner, ownersForPath } from '../ingest/codeowners.js';
 import { onCallAt, scheduleSpecSchema } from '../oncall.js';
@@ -48,9 +48,13 @@ export function candidateSummaries(candidates: Candidate[]): CandidateSummary[] 
   return candidates.map(({ entity, score }) => ({ ref: entity.ref, kind: entity.kind, name: entity.name, title: entity.title, score }));
 }
 
-/** Paths inside the working directory are shown relative to it; URLs and other paths as stored. */
+/**
+ * Paths inside the working directory are shown relative to it; URLs and other paths as stored; a
+ * Backstage origin (`url:https://…`) as its URL, other Backstage location types (`file:…`) as written.
+ */
 export function displayLocation(location: string): string {
-  if (/^https?:/i.test(location)) return location;
+  if (/^url:/i.test(location)) return location.slice(4);
+  if (/^[a-z][a-z0-9+.-]+:/i.test(location)) return location;
   const rel = relative(process.cwd(), location);
   return rel && !rel.startsWith('..') ? rel.split(sep).join('/') : location;
 }
@@ -155,7 +159,7 @@ function findOwnerRef(repo: CatalogRepo, row: EntityRow): { ref: string; via: Ow
 
 /** The first owner of the CODEOWNERS rule matching the descriptor's path in the nearest repository. */
 function codeownersOwner(repo: CatalogRepo, row: EntityRow): string | null {
-  if (/^https?:/i.test(row.sourceLocation)) return null;
+  if (!isAbsolute(row.sourceLocation)) return null;
   for (let dir = dirname(row.sourceLocation); ; dir = dirname(dir)) {
     if (repo.hasCodeowners(dir)) {
       const rules = repo.codeownersRules(dir).map((r) => ({
