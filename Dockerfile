@@ -2,25 +2,25 @@
 # Switchboard image: `docker compose up -d` builds it (see docs/operations.md, "Running with Docker Compose").
 # The same image runs every sub-command: `start` (default), `bot`, `worker`, `ingest`, `whoowns`, …
 #
-# Node 20 matches package.json `engines` and the CI machine (better-sqlite3 is pinned to 12.x for it).
+# Node 24 LTS, the version the project is developed and tested on (package.json `engines`: >= 22.12),
+# pinned to the release CI runs, so an image rebuilt later runs the same Node; move it with CI's.
 # bookworm (glibc), not Alpine: the worker's Temporal core bridge and @swc/core (workflow bundling) are
 # used here in their glibc builds.
 
-##### dependencies: compiled once, with the toolchain better-sqlite3 12 needs when no prebuilt binary
-##### can be downloaded (node-gyp: python3, make, g++)
-FROM node:20-bookworm-slim AS deps
+##### dependencies: production only, so the type checker, linters and test tools stay out of the image.
+##### No compiler either: better-sqlite3 ships prebuilt binaries (glibc and musl, x64 and arm64).
+FROM node:24.21.0-bookworm-slim AS deps
 WORKDIR /app
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-# Production dependencies only: there is no build step (bin/switchboard.js runs the TypeScript through
-# tsx, a runtime dependency), so the compiler, linters and test tools stay out of the image.
+# --ignore-scripts: the project's own `prepare` is the build (scripts/build.mjs), which needs the sources
+# copied below; the two dependencies with install scripts (esbuild, @swc/core: each checks its platform
+# binary) then run theirs.
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev --no-audit --no-fund
+    npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
+ && npm rebuild esbuild @swc/core
 
 ##### runtime
-FROM node:20-bookworm-slim
+FROM node:24.21.0-bookworm-slim
 # git: the createService workflow renders a template and pushes it to a git remote (ssh or https).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends git openssh-client ca-certificates \
@@ -32,9 +32,16 @@ ENV NODE_ENV=production \
 # only the data folder is writable.
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
-RUN mkdir -p /app/data && chown node:node /app/data
+# The compiled CLI (dist/, esbuild): built here, against these sources, so bin/switchboard.js finds it
+# fresh and never needs to write into the installation (read-only for `node`, and the whole root
+# filesystem on Kubernetes).
+RUN npm run build
+# registry/ and repositories/ exist in the image so that volumes mounted there (docker-compose.yml shares
+# them between replicas) start out owned by `node`, as Docker copies a folder's owner into a new volume.
+RUN mkdir -p /app/data/registry /app/data/repositories && chown -R node:node /app/data
 USER node
-# The SQLite catalog and bot state (WAL mode): keep it on a volume, shared by `bot` and `worker`.
+# This process's files: the catalog (SQLite, rebuilt from the sources at start) and, without
+# SWITCHBOARD_STATE_URL, the shared state too. Every container gets its own volume here.
 VOLUME ["/app/data"]
 EXPOSE 3000
 # GET /healthz on PORT (default 3000); node's fetch, so no curl in the image. The start period covers
