@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const NODE_BUILTINS = builtinModules.filter((name) => !name.startsWith('_')).flatMap((name) => [name, `${name}/*`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'drizzle/', 'bench/.work/', 'data/', '.tmp/'] },
+  { ignores: ['node_modules/', 'drizzle/', 'bench/.work/', 'data/', '.tmp/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,8 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'workflows/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'workflows/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts', 'deploy/**/*.test.ts'],
     pool: 'forks',
+    // One PostgreSQL cluster for the run (shared state tests); each file makes its own database.
+    globalSetup: ['src/testing/postgres-setup.ts'],
     // Two files at a time: the e2e files mostly wait on I/O (Temporal, HTTP), so two workers on two cores
     // cut the wall time; every Temporal suite starts its own server on its own port.
     maxWorkers: 2,

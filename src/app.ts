@@ -10,11 +10,14 @@ import type { Logger } from 'pino';
 import { loadActions } from './actions/definition.js';
 import { createLauncher, type Launcher } from './actions/launcher.js';
 import { createSelfServiceActivities } from './activities/index.js';
+import { syncRegistry } from './activities/registry.js';
 import { apiRoutes } from './app-routes.js';
 import { startWorker, temporalAccess, temporalFor } from './app-temporal.js';
-import { openAudit, resolveAuditKey, type AuditLog } from './audit/index.js';
+import { resolveAuditKey, type AuditLog } from './audit/index.js';
 import { registerSecrets, secretsInEnvironment } from './audit/redact.js';
-import { openCatalog, type Catalog } from './catalog/index.js';
+import { openCatalog, type Catalog, type IngestReport } from './catalog/index.js';
+import { startRefresh } from './catalog/refresh.js';
+import { configuredSources, sourceCacheDir, sourceLabel } from './catalog/sources/index.js';
 import { shortRef } from './catalog/ref.js';
 import { createShellNotifier } from './chat/shell/notifier.js';
 import type { ChatSurface } from './chat/surface.js';
@@ -22,11 +25,13 @@ import { createSurfaces } from './chat/surfaces.js';
 import type { Config } from './config.js';
 import { ingestDefaults, NO_SETTINGS, type Settings } from './settings/index.js';
 import { type Conversation, createConversation } from './conversation/index.js';
-import { openDeployments, type DeploymentLog } from './deployments/index.js';
+import type { DeploymentLog } from './deployments/index.js';
+import { catalogFileFor } from './data-files.js';
 import { Metrics } from './http/metrics.js';
 import { componentHealth } from './http/health.js';
 import { listenAddress, startHttpServer } from './http/server.js';
-import { openState, type BotState } from './state/index.js';
+import type { BotState } from './state/index.js';
+import { openStateStore } from './state/store.js';
 import { temporalConnectionSettings, workflowLink } from './temporal/index.js';
 import { loadVoteSigner } from './actions/vote-signing.js';
 import type { Actor } from './actions/launcher.js';
@@ -71,24 +76,53 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const metrics = new Metrics();
   mkdirSync(dirname(resolve(dbFile)), { recursive: true });
   const settings = opts.settings ?? NO_SETTINGS;
-  const catalog = openCatalog(dbFile, ingestDefaults(settings));
-  const state = openState(dbFile);
-  const deployments = openDeployments(dbFile);
+  const catalog = openCatalog(catalogFileFor(dbFile), { ...ingestDefaults(settings), cacheDir: sourceCacheDir(dbFile) });
   // Every configured secret is redacted by value from here on: audit rows, activity results, logs.
   registerSecrets(secretsInEnvironment(opts.env));
-  // The chain is keyed from the first start: SWITCHBOARD_AUDIT_KEY, or audit.key made beside the database.
-  const audit = openAudit(dbFile, { key: resolveAuditKey({ configured: config.SWITCHBOARD_AUDIT_KEY, dbFile, create: true }) });
+  // Shared state on PostgreSQL when SWITCHBOARD_STATE_URL is set, else the SQLite file. The audit chain is
+  // keyed from the first start: SWITCHBOARD_AUDIT_KEY, or (SQLite only) audit.key made beside the database.
+  const store = await openStateStore({
+    url: config.SWITCHBOARD_STATE_URL,
+    file: dbFile,
+    auditKey: resolveAuditKey({ configured: config.SWITCHBOARD_AUDIT_KEY, dbFile, create: !config.SWITCHBOARD_STATE_URL }),
+    onError: (err) => logger.warn({ err }, 'shared state: PostgreSQL connection error'),
+  }).catch((err: unknown) => {
+    catalog.close();
+    throw err;
+  });
+  const { state, deployments, audit } = store;
+  logger.info({ store: store.kind, where: store.where }, 'state store open');
   const dataDir = dirname(resolve(dbFile));
   const registryDir = join(dataDir, 'registry');
   mkdirSync(registryDir, { recursive: true });
 
-  // Descriptors registered by self-service are ingested with the configured catalog, so a restart keeps them.
-  const report = await catalog.ingest([...settings.catalog.locations, ...config.SWITCHBOARD_CATALOG, registryDir]);
-  logger.info({ sources: config.SWITCHBOARD_CATALOG, entities: report.entities, problems: report.problems.length, ms: report.durationMs }, 'catalog ingested');
+  // Descriptors registered by self-service (held in the shared state, copied into this replica's
+  // registry folder) are ingested with the configured catalog, so a restart and every replica keep them.
+  // Read again before every run: the registry folder, say, exists only once made. A Backstage root
+  // carries its token: roots are logged through sourceLabel.
+  const roots = () => configuredSources(config, settings, dbFile);
+  await syncRegistry(state, registryDir);
+  const report = await catalog.ingest(roots());
+  logger.info({ sources: roots().map(sourceLabel), entities: report.entities, problems: report.problems.length, ms: report.durationMs }, 'catalog ingested');
   for (const p of report.problems) logger.warn({ location: p.location, line: p.line, code: p.code }, p.message);
-  state.prune(24 * 60 * 60 * 1000);
-  metrics.set('switchboard_ingest_duration_seconds', 'Duration of the last catalog ingest', report.durationMs / 1000);
-  metrics.set('switchboard_ingest_problems', 'Problems reported by the last catalog ingest', report.problems.length);
+  await state.prune(24 * 60 * 60 * 1000);
+  const ingested = (r: IngestReport) => {
+    metrics.set('switchboard_ingest_duration_seconds', 'Duration of the last catalog ingest', r.durationMs / 1000);
+    metrics.set('switchboard_ingest_problems', 'Problems reported by the last catalog ingest', r.problems.length);
+  };
+  ingested(report);
+  // Every SWITCHBOARD_REFRESH the sources are read again (in a worker thread: answers never wait), with
+  // what any replica registered since.
+  const refresh = startRefresh({
+    catalog,
+    roots: async () => {
+      await syncRegistry(state, registryDir);
+      return roots();
+    },
+    everyMs: config.SWITCHBOARD_REFRESH,
+    logger,
+    onReport: ingested,
+  });
   metrics.onCollect(() => {
     const stats = catalog.stats();
     metrics.set('switchboard_catalog_entities', 'Entities in the catalog', stats.entities);
@@ -166,6 +200,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       catalog: () => catalog.stats().entities >= 0,
       ...(mode !== 'worker' && Object.fromEntries(surfaces.map((s) => [s.platform, () => started.has(s.platform)]))),
       temporal: () => access.connected(),
+      state: () => store.healthy(),
       ...(mode !== 'bot' && { worker: () => worker.running() }),
     }),
     serveMetrics: !config.SWITCHBOARD_METRICS_ADDRESS,
@@ -209,15 +244,14 @@ export async function startApp(opts: AppOptions): Promise<App> {
     person,
     workerReady: worker.ready,
     async stop() {
+      await refresh.stop();
       await worker.stop();
       for (const surface of surfaces) await surface.stop();
       await http.close();
       await metricsHttp?.close();
       await access.close();
       await temporal.stop();
-      audit.close();
-      deployments.close();
-      state.close();
+      await store.close();
       catalog.close();
     },
   };

@@ -3,11 +3,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { build } from '../scripts/build.mjs';
 import { main } from './cli.js';
 import { component, group, tempTree, type TempTree } from './testing/fixtures.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+// The tests below that spawn bin/switchboard.js run the compiled build: current first, so none of them
+// sees the one line a rebuild prints on stderr.
+beforeAll(async () => {
+  await build();
+}, 60_000);
 
 let tree: TempTree;
 beforeEach(() => {
@@ -104,8 +111,14 @@ describe('switchboard CLI', () => {
   it('lists the audit log and verifies its chain, failing when a row was changed', async () => {
     const { openAudit } = await import('./audit/index.js');
     const audit = openAudit(tree.path('c.db'));
-    audit.append({ actor: 'user:default/alice', action: 'create-service', event: 'requested', target: 'component:default/x', inputs: { token: 'xoxb-1' } });
-    audit.append({ actor: 'user:default/bob', action: 'create-service', event: 'approved', target: 'component:default/x' });
+    await audit.append({
+      actor: 'user:default/alice',
+      action: 'create-service',
+      event: 'requested',
+      target: 'component:default/x',
+      inputs: { token: 'xoxb-1' },
+    });
+    await audit.append({ actor: 'user:default/bob', action: 'create-service', event: 'approved', target: 'component:default/x' });
     audit.close();
     expect((await run('audit', '--db', tree.path('c.db'))).out).toContain('approved');
     expect(await run('audit', '--verify', '--db', tree.path('c.db'))).toMatchObject({ code: 0, out: expect.stringContaining('chain intact') });
@@ -288,5 +301,36 @@ describe('switchboard start', () => {
     }
     expect(await exited).toBe(0);
     expect(stderr).toBe('');
+  });
+});
+
+describe('switchboard bot with shared state', () => {
+  it('refuses SWITCHBOARD_STATE_URL without the keys every replica shares, naming both', async () => {
+    const err: string[] = [];
+    const code = await main(['bot'], { out: () => {}, err: (s) => err.push(s) }, { SWITCHBOARD_STATE_URL: 'postgres://sb@127.0.0.1:1/sb' });
+    expect(code).toBe(2);
+    expect(err.join('\n')).toMatch(/SWITCHBOARD_AUDIT_KEY: is required with SWITCHBOARD_STATE_URL/);
+    expect(err.join('\n')).toMatch(/SWITCHBOARD_VOTE_KEY: is required with SWITCHBOARD_STATE_URL/);
+  });
+
+  it('exits 1 with one line naming the server, never the password, when PostgreSQL cannot be reached', async () => {
+    const err: string[] = [];
+    const code = await main(
+      ['bot'],
+      { out: () => {}, err: (s) => err.push(s) },
+      {
+        SWITCHBOARD_DB: tree.path('pg-down/switchboard.db'),
+        SWITCHBOARD_CATALOG: tree.path('cat'),
+        SWITCHBOARD_STATE_URL: 'postgres://sb:hunter2hunter2@127.0.0.1:1/sb',
+        SWITCHBOARD_AUDIT_KEY: 'a'.repeat(64),
+        SWITCHBOARD_VOTE_KEY: 'b'.repeat(64),
+        TEMPORAL_ADDRESS: '127.0.0.1:1',
+        LOG_LEVEL: 'silent',
+        PORT: '0',
+      },
+    );
+    expect(code).toBe(1);
+    expect(err.join('\n')).toMatch(/^SWITCHBOARD_STATE_URL: cannot open the shared state at postgres:\/\/sb@127\.0\.0\.1:1\/sb: /);
+    expect(err.join('\n')).not.toContain('hunter2');
   });
 });

@@ -3,17 +3,15 @@
  * server and the logger, and wires them. Nothing else constructs clients or servers.
  */
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { openCatalog, type Catalog } from './catalog/index.js';
-import { renderDeps, renderIngestReport, renderRunbook, renderWhoOwns } from './cli/render.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { ingestDefaults, loadSettings, type Settings } from './settings/index.js';
-import { runShell } from './chat/shell/shell.js';
-import { anySurfaceConfigured } from './chat/surfaces.js';
-import { AuditKeyError, openAudit, resolveAuditKey } from './audit/index.js';
-import { createLogger } from './audit/logger.js';
-import { type Mode, startApp } from './app.js';
-import { renderAudit, renderVerify } from './audit/render.js';
+import type { Catalog } from './catalog/index.js';
+import type { Config } from './config.js';
+import type { Settings } from './settings/index.js';
+import { catalogFileFor } from './data-files.js';
+import type { Mode } from './app.js';
+
+// Everything else is imported by the command that uses it, when it runs: Bolt, the Teams SDK, Temporal
+// and the PostgreSQL client take seconds to load, and `--help` or `whoowns` need none of them (the
+// "loads no chat SDK" tests in cli-install.test.ts check it; bench/cli.ts times it).
 
 const HELP = `Usage: switchboard <command> [options]
 
@@ -24,7 +22,9 @@ Commands:
                           credentials, a terminal chat on stdin/stdout
   bot                     the chat half: HTTP, Slack, starting requests (needs TEMPORAL_ADDRESS)
   worker                  the Temporal worker that runs self-service workflows (needs TEMPORAL_ADDRESS)
-  ingest <path|url>...    ingest descriptor files, folders, Location URLs and CODEOWNERS files
+  ingest [<path|url>...]  ingest descriptor files, folders, Location URLs and CODEOWNERS files;
+                          with none, every configured source (config file, SWITCHBOARD_CATALOG,
+                          SWITCHBOARD_CATALOG_GIT, BACKSTAGE_URL), as start does
   whoowns <query>         owner, on-call, runbook, links and blast radius of an entity
   runbook <query>         the runbook and operational links of an entity
   deps <query>            what an entity depends on and what depends on it
@@ -58,6 +58,8 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
     return command || args.values.help ? 0 : 2;
   }
 
+  const { ConfigError, loadConfig } = await import('./config.js');
+  const { loadSettings } = await import('./settings/index.js');
   let config: Config;
   let settings: Settings;
   try {
@@ -79,12 +81,19 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
     case 'worker':
       return serve(command, config, dbFile, env, io, settings);
     case 'ingest': {
-      if (rest.length === 0) {
-        io.err('ingest needs at least one path or URL, e.g. `switchboard ingest ./manifests/catalog`');
+      // No path: every configured source, as start reads them (catalog/sources/index.ts).
+      const { configuredSources, sourceCacheDir, sourceLabel } = await import('./catalog/sources/index.js');
+      const roots = rest.length > 0 ? rest : configuredSources(config, settings, dbFile);
+      if (roots.length === 0) {
+        io.err(
+          'Nothing to ingest: give a path or URL (e.g. `switchboard ingest ./manifests/catalog`), or configure sources (catalog.locations in the config file, SWITCHBOARD_CATALOG, SWITCHBOARD_CATALOG_GIT, BACKSTAGE_URL)',
+        );
         return 2;
       }
+      if (rest.length === 0) io.err(`Ingesting the configured sources: ${roots.map(sourceLabel).join(', ')}`);
+      const { renderIngestReport } = await import('./cli/render.js');
       return withCatalog(dbFile, settings, async (catalog) => {
-        const report = await catalog.ingest(rest);
+        const report = await catalog.ingest(roots, { cacheDir: sourceCacheDir(dbFile) });
         io.out(args.values.json ? JSON.stringify(report, null, 2) : renderIngestReport(report));
         return args.values.strict && report.problems.length > 0 ? 1 : 0;
       });
@@ -107,8 +116,9 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
         io.err(`--depth: "${args.values.depth}" must be a whole number of at least 1`);
         return 2;
       }
+      const { renderDeps, renderRunbook, renderWhoOwns } = await import('./cli/render.js');
       return withCatalog(dbFile, settings, async (catalog) => {
-        await ensureIngested(catalog, config, settings, io);
+        await ensureIngested(catalog, config, settings, io, dbFile);
         const answer = command === 'whoowns' ? catalog.whoOwns(query, at) : command === 'runbook' ? catalog.runbook(query, at) : catalog.deps(query, depth);
         if (args.values.json) io.out(JSON.stringify(answer, null, 2));
         else if (command === 'whoowns') io.out(renderWhoOwns(answer as ReturnType<Catalog['whoOwns']>, at));
@@ -118,6 +128,9 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
       });
     }
     case 'audit': {
+      const { AuditKeyError, resolveAuditKey } = await import('./audit/index.js');
+      const { openStateStore } = await import('./state/store.js');
+      const { renderAudit, renderVerify } = await import('./audit/render.js');
       // Checking never makes a key: without one, verify says what it could not check.
       let key;
       try {
@@ -127,18 +140,20 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
         io.err(err.message);
         return 2;
       }
-      const audit = openAudit(dbFile, { key, seal: false });
+      // The shared state when SWITCHBOARD_STATE_URL names one, else the SQLite file.
+      const store = await openStateStore({ url: config.SWITCHBOARD_STATE_URL, file: dbFile, auditKey: key, sealAudit: false });
+      const { audit } = store;
       try {
         if (args.values.verify) {
-          const result = audit.verify();
+          const result = await audit.verify();
           io.out(args.values.json ? JSON.stringify(result, null, 2) : renderVerify(result));
           return result.ok ? 0 : 1;
         }
-        const rows = audit.list({ workflowId: args.values.workflow });
+        const rows = await audit.list({ workflowId: args.values.workflow });
         io.out(args.values.json ? JSON.stringify(rows, null, 2) : renderAudit(rows));
         return 0;
       } finally {
-        audit.close();
+        await store.close();
       }
     }
     default:
@@ -164,8 +179,11 @@ function parse(argv: string[]) {
   });
 }
 
-async function withCatalog(file: string, settings: Settings, fn: (catalog: Catalog) => Promise<number>): Promise<number> {
-  const catalog = openCatalog(file, ingestDefaults(settings));
+/** `dbFile` is the state file (SWITCHBOARD_DB, --db); the catalog is the file beside it (data-files.ts). */
+async function withCatalog(dbFile: string, settings: Settings, fn: (catalog: Catalog) => Promise<number>): Promise<number> {
+  const { openCatalog } = await import('./catalog/index.js');
+  const { ingestDefaults } = await import('./settings/index.js');
+  const catalog = openCatalog(catalogFileFor(dbFile), ingestDefaults(settings));
   try {
     return await fn(catalog);
   } finally {
@@ -174,21 +192,30 @@ async function withCatalog(file: string, settings: Settings, fn: (catalog: Catal
 }
 
 /** A query against a catalog file that was never ingested ingests the configured catalog first. */
-async function ensureIngested(catalog: Catalog, config: Config, settings: Settings, io: Out): Promise<void> {
+async function ensureIngested(catalog: Catalog, config: Config, settings: Settings, io: Out, dbFile: string): Promise<void> {
   if (catalog.stats().lastIngestAt !== null) return;
-  const roots = [...settings.catalog.locations, ...config.SWITCHBOARD_CATALOG];
-  io.err(`The catalog is empty; ingesting ${roots.map((r) => (typeof r === 'string' ? r : r.target)).join(', ')} first.`);
-  const report = await catalog.ingest(roots);
+  const { configuredSources, sourceCacheDir, sourceLabel } = await import('./catalog/sources/index.js');
+  const roots = configuredSources(config, settings, dbFile);
+  io.err(`The catalog is empty; ingesting ${roots.map(sourceLabel).join(', ')} first.`);
+  const report = await catalog.ingest(roots, { cacheDir: sourceCacheDir(dbFile) });
+  const { renderIngestReport } = await import('./cli/render.js');
   if (report.problems.length) io.err(renderIngestReport(report));
 }
 
 /** `start`: everything in one process; `bot`: chat and HTTP; `worker`: the Temporal worker only. */
 async function serve(mode: Mode, config: Config, dbFile: string, env: NodeJS.ProcessEnv, io: Out, settings: Settings): Promise<number> {
+  const { anySurfaceConfigured } = await import('./chat/surfaces.js');
   const shell = mode === 'start' && !anySurfaceConfigured(config);
   if (mode === 'worker' && !config.TEMPORAL_ADDRESS) {
     io.err('switchboard worker needs TEMPORAL_ADDRESS (host:port of the Temporal frontend); `switchboard start` runs a local one instead.');
     return 2;
   }
+  const [{ default: pino }, { createLogger }, { startApp }, { runShell }] = await Promise.all([
+    import('pino'),
+    import('./audit/logger.js'),
+    import('./app.js'),
+    import('./chat/shell/shell.js'),
+  ]);
   // With the terminal chat on stdout, logs go to stderr and only warnings show.
   // Every line redacted (src/audit/logger.ts): no secret in logs, whoever logs it.
   const logger = createLogger(
@@ -197,7 +224,15 @@ async function serve(mode: Mode, config: Config, dbFile: string, env: NodeJS.Pro
   );
   const interactive = Boolean(process.stdin.isTTY);
   const color = shell && interactive && Boolean(process.stdout.isTTY);
-  const app = await startApp({ mode, config, settings, dbFile, env, logger, ...(shell && { shellOutput: { stream: process.stdout, color } }) });
+  let app;
+  try {
+    app = await startApp({ mode, config, settings, dbFile, env, logger, ...(shell && { shellOutput: { stream: process.stdout, color } }) });
+  } catch (err) {
+    // The shared state unreachable at start: one line and exit 1, for the supervisor to start it again.
+    if ((err as Error).name !== 'StateStoreError') throw err;
+    io.err((err as Error).message);
+    return 1;
+  }
 
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {

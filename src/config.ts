@@ -2,10 +2,12 @@
  * The environment, parsed once at start-up with zod. A bad value stops start-up with a message that
  * names the variable; nothing reads process.env anywhere else.
  */
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { temporalAuthProblems } from './temporal/tls.js';
 import { parseAuditKey } from './audit/key.js';
+import { parseInterval } from './catalog/refresh.js';
+import { gitBranchProblem, gitUrlProblem } from './catalog/sources/git.js';
+import { shipped } from './install-root.js';
 
 /** An unset or blank variable is absent; anything else must pass `schema`. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
@@ -15,12 +17,30 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof
  * installation, so the tool runs from any folder; what an operator sets is taken as written (relative to the
  * working directory), and the data Switchboard writes (SWITCHBOARD_DB, the git remote) stays there too.
  */
-const SHIPPED = (path: string) => fileURLToPath(new URL(`../manifests/${path}`, import.meta.url));
+const SHIPPED = (path: string) => shipped(`manifests/${path}`);
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const envSchema = z.object({
   SWITCHBOARD_DB: z.string().min(1).default('./data/switchboard.db'),
+  // How often the catalog's sources are read again (30s, 5m, 1h; 0 or off: only at start).
+  SWITCHBOARD_REFRESH: z
+    .string()
+    .default('5m')
+    .transform((v, ctx) => {
+      try {
+        return parseInterval(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  // Shared state (deliveries, claims, step journal, audit, deploys) on PostgreSQL; unset: in SWITCHBOARD_DB.
+  SWITCHBOARD_STATE_URL: optional(
+    z
+      .string()
+      .refine((v) => /^postgres(ql)?:\/\/[^/]/.test(v) && URL.canParse(v), 'must be a PostgreSQL URL, e.g. postgres://switchboard:secret@db:5432/switchboard'),
+  ),
   SWITCHBOARD_CATALOG: z
     .string()
     .default(SHIPPED('catalog'))
@@ -30,6 +50,30 @@ const envSchema = z.object({
         .map((p) => p.trim())
         .filter(Boolean),
     ),
+  // Live catalog sources (src/catalog/sources), besides SWITCHBOARD_CATALOG: a Backstage backend's catalog
+  // API, read with a static external access token, and git repositories (`url#branch`, comma-separated).
+  BACKSTAGE_URL: optional(
+    z
+      .url({ protocol: /^https?$/, error: 'must be the Backstage backend base URL, e.g. https://backstage.example.com' })
+      .transform((u) => u.replace(/\/+$/, '')),
+  ),
+  BACKSTAGE_TOKEN: optional(z.string()),
+  SWITCHBOARD_CATALOG_GIT: optional(
+    z.string().transform((v, ctx) =>
+      v
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean)
+        .map((entry) => {
+          const hash = entry.lastIndexOf('#');
+          const url = hash > 0 ? entry.slice(0, hash) : entry;
+          const branch = hash > 0 ? entry.slice(hash + 1) : undefined;
+          const problem = gitUrlProblem(url) ?? (branch !== undefined ? gitBranchProblem(branch) : undefined);
+          if (problem) ctx.addIssue({ code: 'custom', message: `"${entry}": ${problem} (expected git URLs, each optionally #branch)` });
+          return branch ? { url, branch } : { url };
+        }),
+    ),
+  ),
   /** The config file (src/settings); unset means ./switchboard.yaml if it exists, else none. */
   SWITCHBOARD_CONFIG: optional(z.string()),
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
@@ -117,6 +161,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('TEAMS_TENANT_ID: is required with TEAMS_APP_ID (the bot is single-tenant; its token comes from that tenant)');
   }
   problems.push(...temporalAuthProblems(config));
+  if (config.BACKSTAGE_URL && !config.BACKSTAGE_TOKEN) {
+    problems.push('BACKSTAGE_TOKEN: is required with BACKSTAGE_URL (a static external access token the backend accepts, sent as Authorization: Bearer)');
+  }
+  if (config.BACKSTAGE_TOKEN && !config.BACKSTAGE_URL)
+    problems.push('BACKSTAGE_URL: is required with BACKSTAGE_TOKEN (the Backstage backend whose catalog to read)');
+  if (config.SWITCHBOARD_STATE_URL) {
+    // Key files beside a local database would differ from replica to replica: shared state needs the
+    // keys every replica shares.
+    if (!config.SWITCHBOARD_AUDIT_KEY)
+      problems.push('SWITCHBOARD_AUDIT_KEY: is required with SWITCHBOARD_STATE_URL (every replica appends to one audit chain with one key)');
+    if (!config.SWITCHBOARD_VOTE_KEY)
+      problems.push(
+        'SWITCHBOARD_VOTE_KEY: is required with SWITCHBOARD_STATE_URL (a vote signed by one bot replica is checked against the key in every request)',
+      );
+  }
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -8,12 +8,12 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { SelfServiceUnavailable, type TemporalAccess } from '../actions/launcher.js';
 import { describeTemporalAuth, type TemporalConnectionSettings } from './tls.js';
+import { shipped } from '../install-root.js';
 
 export { temporalConnectionSettings, type TemporalConnectionSettings } from './tls.js';
 
@@ -70,7 +70,8 @@ export function createTemporalAccess(opts: {
   };
 }
 
-const WORKFLOWS = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+// The TypeScript sources, from dist/ too: the bundler compiles them itself (webpack + swc).
+const WORKFLOWS = shipped('workflows/index.ts');
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** workflows/ bundled once per process (a few seconds), as every worker of this process runs it. */

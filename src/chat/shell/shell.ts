@@ -73,6 +73,13 @@ export async function runShell(opts: ShellOptions): Promise<void> {
   const { conversation, output, interactive, color } = opts;
   const width = interactive ? (output as Partial<NodeJS.WriteStream>).columns : undefined;
   const rl = createInterface({ input: opts.input, output: interactive ? output : undefined, terminal: interactive, prompt: PROMPT });
+  // Ctrl+C closes the interface, possibly while an answer is being written: no prompt after that
+  // (Node 22+ throws on a closed interface).
+  let closed = false;
+  rl.once('close', () => (closed = true));
+  const prompt = () => {
+    if (interactive && !closed) rl.prompt();
+  };
   // Ctrl+C ends the session like /quit (readline's default); the newline keeps what follows off the prompt line.
   rl.on('SIGINT', () => {
     output.write('\n');
@@ -135,7 +142,7 @@ export async function runShell(opts: ShellOptions): Promise<void> {
       if (line) {
         try {
           if (await selfService(line)) {
-            if (interactive) rl.prompt();
+            prompt();
             continue;
           }
           const intent = parseLine(line, buttons);
@@ -151,7 +158,7 @@ export async function runShell(opts: ShellOptions): Promise<void> {
           write(`Error: ${String((err as Error)?.message ?? err).split('\n')[0]}\n\n`);
         }
       }
-      if (interactive) rl.prompt();
+      prompt();
     }
   } finally {
     rl.close();
