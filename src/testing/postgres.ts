@@ -5,7 +5,7 @@
  * Each test file asks for its own database (freshDatabase), so files running side by side never meet.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,10 +99,13 @@ export async function startPostgres(): Promise<RunningPostgres> {
   return {
     url,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
-        // SIGINT: "fast" shutdown, clients are disconnected.
-        child.kill('SIGINT');
+        // SIGINT to the server itself ("fast" shutdown: clients are disconnected): runuser, our child,
+        // does not pass signals on. Its pid is the first line of postmaster.pid.
+        const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+        if (pid > 0) process.kill(pid, 'SIGINT');
+        else child.kill('SIGINT');
         await exited;
       }
       rmSync(dir, { recursive: true, force: true });
