@@ -12,6 +12,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { budgetTableMarkdown, machineInfo, printBudgetTable } from './budget-table.js';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -212,35 +213,13 @@ async function main() {
     ['Problems reported', String(problems), '0', problems === 0 ? 'PASS' : 'FAIL'],
   ];
 
-  const cpus = os.cpus();
-  const machine = {
-    node: process.version,
-    platform: `${process.platform} ${os.release()} ${process.arch}`,
-    cpu: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    totalMemoryMB: Math.round(os.totalmem() / MB),
-    loadAverage1m: { before: loadBefore, after: os.loadavg()[0] ?? 0 },
-  };
+  const machine = machineInfo(loadBefore);
   const heading = `Backstage catalog API benchmark: ${read.report.entities.total.toLocaleString('en-US')} entities from ${server.origins.toLocaleString('en-US')} origins (seed ${SEED})`;
   const scaleNote = FULL ? '' : 'Scaled-down run: the budgets are defined for 100,000 entities.';
-  const widths = [0, 1, 2, 3].map((c) => Math.max(...[['Metric', 'Result', 'Budget', 'Status'], ...rows].map((r) => (r[c] ?? '').length)));
-  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c] as number)).join('  ');
-  const load = `load ${machine.loadAverage1m.before.toFixed(2)} → ${machine.loadAverage1m.after.toFixed(2)}`;
-  console.log(`\n${heading}\n${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${load}${scaleNote ? `\n${scaleNote}` : ''}\n`);
-  console.log(line(['Metric', 'Result', 'Budget', 'Status']));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
+  printBudgetTable(heading, machine, scaleNote, rows);
 
   const md = [
-    `# ${heading}`,
-    '',
-    `${machine.cpu}, ${machine.cores} cores, ${machine.totalMemoryMB} MB RAM, Node ${machine.node}, ${machine.platform}. ` +
-      `Load average (1 min) ${machine.loadAverage1m.before.toFixed(2)} before, ${machine.loadAverage1m.after.toFixed(2)} after. ${new Date().toISOString()}`,
-    ...(scaleNote ? ['', scaleNote] : []),
-    '',
-    '| Metric | Result | Budget | Status |',
-    '| --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ...budgetTableMarkdown(heading, machine, scaleNote, rows),
     '',
     'The emulator (src/testing/backstage-emulator.ts) serves the generated catalog over loopback HTTP from a process of its own; ' +
       'each entity carries a `backstage.io/managed-by-location` naming its generated file, so an origin is one file. Every ingest runs ' +

@@ -9,6 +9,7 @@
  */
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { budgetTableMarkdown, machineInfo, printBudgetTable } from './budget-table.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -203,37 +204,14 @@ async function main() {
     ['Fuse.js top hit = intended (exact / typo)', `${pct(fuseExactHits, fuseExact.n)}% / ${pct(fuseTypoHits, fuseTypo.n)}%`, '', ''],
   ];
 
-  const cpus = os.cpus();
-  const machine = {
-    node: process.version,
-    platform: `${process.platform} ${os.release()} ${process.arch}`,
-    cpu: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    availableParallelism: os.availableParallelism(),
-    totalMemoryMB: Math.round(os.totalmem() / MB),
-    loadAverage1m: { before: loadBefore, after: os.loadavg()[0] ?? 0 },
-  };
+  const machine = machineInfo(loadBefore);
   const heading = `Catalog benchmark: ${report.entities.total.toLocaleString('en-US')} entities in ${generated.files.toLocaleString('en-US')} files (seed ${SEED})`;
   const scaleNote = FULL ? '' : `Scaled-down run: the budgets are defined for 100,000 entities.`;
 
-  const widths = [0, 1, 2, 3].map((c) => Math.max(...[['Metric', 'Result', 'Budget', 'Status'], ...rows].map((r) => (r[c] ?? '').length)));
-  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c] as number)).join('  ');
-  const load = `load ${machine.loadAverage1m.before.toFixed(2)} → ${machine.loadAverage1m.after.toFixed(2)}`;
-  console.log(`\n${heading}\n${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${load}${scaleNote ? `\n${scaleNote}` : ''}\n`);
-  console.log(line(['Metric', 'Result', 'Budget', 'Status']));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
+  printBudgetTable(heading, machine, scaleNote, rows);
 
   const md = [
-    `# ${heading}`,
-    '',
-    `${machine.cpu}, ${machine.cores} cores, ${machine.totalMemoryMB} MB RAM, Node ${machine.node}, ${machine.platform}. ` +
-      `Load average (1 min) ${machine.loadAverage1m.before.toFixed(2)} before, ${machine.loadAverage1m.after.toFixed(2)} after. ${new Date().toISOString()}`,
-    ...(scaleNote ? ['', scaleNote] : []),
-    '',
-    '| Metric | Result | Budget | Status |',
-    '| --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ...budgetTableMarkdown(heading, machine, scaleNote, rows),
     '',
     `whoOwns: ${QUERIES} queries per type after ${WARMUP} warm-up queries; Fuse.js: ${FUSE_QUERIES} per type. ` +
       'Peak RSS is the process high-water mark (getrusage maxRSS); the ingest runs without yielding to timers, so the 50 ms sampler sees few ticks.',

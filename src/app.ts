@@ -102,8 +102,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
   // carries its token: roots are logged through sourceLabel.
   const roots = () => configuredSources(config, settings, dbFile);
   await syncRegistry(state, registryDir);
-  const report = await catalog.ingest(roots());
-  logger.info({ sources: roots().map(sourceLabel), entities: report.entities, problems: report.problems.length, ms: report.durationMs }, 'catalog ingested');
+  const first = roots();
+  const report = await catalog.ingest(first);
+  logger.info({ sources: first.map(sourceLabel), entities: report.entities, problems: report.problems.length, ms: report.durationMs }, 'catalog ingested');
   for (const p of report.problems) logger.warn({ location: p.location, line: p.line, code: p.code }, p.message);
   await state.prune(24 * 60 * 60 * 1000);
   const ingested = (r: IngestReport) => {

@@ -6,7 +6,7 @@
  * channel gets its card once; a worker SIGKILLed mid-request leaves its step to the other worker, which
  * does not do the side effect again; and the audit trail is one chain that verifies.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -18,74 +18,12 @@ import { openStateStore, type StateStore } from './state/store.js';
 import { SAMPLE_CATALOG, tempTree, type TempTree } from './testing/fixtures.js';
 import { freePort, HOOK_SECRET, SIGNING_SECRET, slackId, slackUsers, startHookReceiver, writeActions, type HookReceiver } from './testing/harness.js';
 import { freshDatabase, havePostgres } from './testing/postgres.js';
+import { exited, HOOKED_ACTION, type Replica, startProcess } from './testing/processes.js';
 import { startSlackEmulator, type SlackEmulator } from './testing/slack-emulator.js';
 import { blockActionsBody, eventBody, postSigned, slashCommandBody } from './testing/slack-signing.js';
 import { describeWithTemporal, startTemporal } from './testing/temporal.js';
 
-const BIN = fileURLToPath(new URL('../bin/switchboard.js', import.meta.url));
 const TEMPLATES = fileURLToPath(new URL('../manifests/templates/', import.meta.url));
-const HOOKED = `apiVersion: switchboard.dev/v1alpha1
-kind: Action
-metadata:
-  name: create-hooked
-  title: Create with a hook
-  description: Creates a repository, waits for an infrastructure hook, then registers the service
-spec:
-  command: /create-hooked
-  usage: <name>
-  key: "{{name}}"
-  inputs:
-    - { name: name, title: Name, type: string, required: true, notInCatalog: true }
-    - { name: owner, title: Owner, type: group, required: true }
-    - { name: system, title: System, type: system, required: true }
-    - { name: tier, title: Tier, type: enum, values: [tier-1, tier-2, tier-3], default: tier-3 }
-    - { name: template, title: Template, type: enum, values: [node-service], default: node-service }
-  approval:
-    approvers: [{ group: team-platform }]
-  steps:
-    - { id: render, title: Render the template, run: render-template }
-    - { id: push, title: Push the repository, run: git-push }
-    - id: hook
-      title: Provision its database
-      run: webhook
-      with: { url: "https://infra.quillmere.example/hooks/provision", secretEnv: PROVISION_HOOK_SECRET, callback: true, timeout: 5m }
-    - { id: register, title: Register in the catalog, run: register-catalog }
-`;
-
-interface Replica {
-  name: string;
-  child: ChildProcess;
-  url: string;
-  log: () => string;
-}
-
-/** Starts `switchboard <mode>` and resolves once its log says `ready` (a sentinel line, not a delay). */
-function startProcess(name: string, mode: 'bot' | 'worker', env: Record<string, string>, ready: RegExp): Promise<Replica> {
-  const child = spawn(process.execPath, [BIN, mode], { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${out.slice(-3000)}`)), 90_000);
-    const onData = (d: Buffer) => {
-      out = (out + d.toString()).slice(-200_000);
-      if (ready.test(out)) {
-        clearTimeout(timer);
-        child.stdout?.off('data', onData);
-        child.stderr?.off('data', onData);
-        child.stdout?.on('data', (more: Buffer) => (out = (out + more.toString()).slice(-200_000)));
-        child.stderr?.on('data', (more: Buffer) => (out = (out + more.toString()).slice(-200_000)));
-        resolve({ name, child, url: `http://127.0.0.1:${env.PORT}`, log: () => out });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (${code ?? signal}) before it was ready: ${out.slice(-3000)}`));
-    });
-  });
-}
-
-const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
 
 /** Polls real state (a query, never a sleep) until `holds`, or fails naming `what`. */
 async function until(what: string, holds: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -125,7 +63,7 @@ describeWithTemporal('replicas on one PostgreSQL and one Temporal', () => {
       SWITCHBOARD_AUDIT_KEY: auditKey,
       SWITCHBOARD_VOTE_KEY: randomBytes(32).toString('hex'),
       SWITCHBOARD_CATALOG: SAMPLE_CATALOG,
-      SWITCHBOARD_ACTIONS: writeActions(tree, hooks.url, { 'create-hooked.yaml': HOOKED }),
+      SWITCHBOARD_ACTIONS: writeActions(tree, hooks.url, { 'create-hooked.yaml': HOOKED_ACTION }),
       SWITCHBOARD_TEMPLATES: TEMPLATES,
       // The git server every worker pushes to.
       SWITCHBOARD_GIT_REMOTE: tree.path('remotes'),

@@ -3,62 +3,17 @@
  * step runs twice. The bot and the worker are separate processes here, as `switchboard bot` and
  * `switchboard worker` deploy them, sharing the SQLite file and a real Temporal dev server.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Harness, slackId, startHarness } from './testing/harness.js';
+import { exited, HOOKED_ACTION, startProcess } from './testing/processes.js';
 import { describeWithTemporal, startTemporal } from './testing/temporal.js';
 
-const BIN = fileURLToPath(new URL('../bin/switchboard.js', import.meta.url));
-const HOOKED = `apiVersion: switchboard.dev/v1alpha1
-kind: Action
-metadata:
-  name: create-hooked
-  title: Create with a hook
-  description: Creates a repository, waits for an infrastructure hook, then registers the service
-spec:
-  command: /create-hooked
-  usage: <name>
-  key: "{{name}}"
-  inputs:
-    - { name: name, title: Name, type: string, required: true, notInCatalog: true }
-    - { name: owner, title: Owner, type: group, required: true }
-    - { name: system, title: System, type: system, required: true }
-    - { name: tier, title: Tier, type: enum, values: [tier-1, tier-2, tier-3], default: tier-3 }
-    - { name: template, title: Template, type: enum, values: [node-service], default: node-service }
-  approval:
-    approvers: [{ group: team-platform }]
-  steps:
-    - { id: render, title: Render the template, run: render-template }
-    - { id: push, title: Push the repository, run: git-push }
-    - id: hook
-      title: Provision its database
-      run: webhook
-      with: { url: "https://infra.quillmere.example/hooks/provision", secretEnv: PROVISION_HOOK_SECRET, callback: true, timeout: 5m }
-    - { id: register, title: Register in the catalog, run: register-catalog }
-`;
-
-function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'worker'], { env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`worker did not start: ${out.slice(-2000)}`)), 60_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('worker running')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out.slice(-2000)}`)));
-  });
-}
-
-const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+/** `switchboard worker` in a process of its own, sharing the harness's environment (its SQLite file, Temporal). */
+const startWorker = async (env: Record<string, string>): Promise<ChildProcess> =>
+  (await startProcess('worker', 'worker', { ...env, PORT: '0' }, /worker running/)).child;
 
 describeWithTemporal('a worker killed mid-request', () => {
   let temporal: TestWorkflowEnvironment;
@@ -71,7 +26,7 @@ describeWithTemporal('a worker killed mid-request', () => {
       temporalAddress: temporal.address,
       taskQueue: `restart-${randomUUID()}`,
       mode: 'bot',
-      extraActions: { 'create-hooked.yaml': HOOKED },
+      extraActions: { 'create-hooked.yaml': HOOKED_ACTION },
     });
   }, 120_000);
 
