@@ -64,6 +64,43 @@ export const registeredDescriptors = pgTable('registered_descriptors', {
   updatedAt: ms('updated_at').notNull(),
 });
 
+export const attestations = pgTable('attestations', {
+  entityRef: text('entity_ref').primaryKey(),
+  ownerRef: text('owner_ref').notNull(),
+  verdict: text('verdict').notNull(),
+  byRef: text('by_ref').notNull(),
+  byName: text('by_name'),
+  at: ms('at').notNull(),
+  proposedOwner: text('proposed_owner'),
+  change: text('change'),
+});
+
+export const attestationAsks = pgTable(
+  'attestation_asks',
+  {
+    round: text('round').notNull(),
+    teamRef: text('team_ref').notNull(),
+    entities: text('entities').notNull(),
+    messages: text('messages').notNull(),
+    askedAt: ms('asked_at').notNull(),
+    remindedAt: ms('reminded_at'),
+  },
+  (t) => [primaryKey({ columns: [t.round, t.teamRef] })],
+);
+
+export const questions = pgTable(
+  'questions',
+  {
+    id: serial('id').primaryKey(),
+    at: ms('at').notNull(),
+    query: text('query').notNull(),
+    status: text('status').notNull(),
+    entityRef: text('entity_ref'),
+    platform: text('platform').notNull(),
+  },
+  (t) => [index('questions_at').on(t.at), index('questions_entity').on(t.entityRef, t.at)],
+);
+
 export const auditLog = pgTable(
   'audit_log',
   {

@@ -76,3 +76,57 @@ export const registeredDescriptors = sqliteTable('registered_descriptors', {
   content: text('content').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
+
+/**
+ * What an owning team last said of an entity when asked "Still yours?" (one row per entity, the latest
+ * answer wins; the audit log keeps every answer). `ownerRef` is the owner the team confirmed or
+ * disowned: once the catalog names another owner, the row no longer verifies the entity.
+ */
+export const attestations = sqliteTable('attestations', {
+  entityRef: text('entity_ref').primaryKey(),
+  ownerRef: text('owner_ref').notNull(),
+  /** `confirmed` or `disowned`. */
+  verdict: text('verdict').notNull(),
+  /** Who answered: their catalog user ref where known, else the chat account (`slack:U123`). */
+  byRef: text('by_ref').notNull(),
+  byName: text('by_name'),
+  at: integer('at').notNull(),
+  /** Not ours: the team they named instead. */
+  proposedOwner: text('proposed_owner'),
+  /** Not ours: the change opened (a pull request or pushed branch URL); null while it is a pending claim. */
+  change: text('change'),
+});
+
+/** One "Still yours?" ask: a team, in one round (`2026-Q4`), what it was asked about and where. */
+export const attestationAsks = sqliteTable(
+  'attestation_asks',
+  {
+    round: text('round').notNull(),
+    teamRef: text('team_ref').notNull(),
+    /** JSON array of the entity refs asked about. */
+    entities: text('entities').notNull(),
+    /** JSON array of the message refs the ask was posted as (a channel message, or members' DMs). */
+    messages: text('messages').notNull(),
+    askedAt: integer('asked_at').notNull(),
+    remindedAt: integer('reminded_at'),
+  },
+  (t) => [primaryKey({ columns: [t.round, t.teamRef] })],
+);
+
+/** Questions people asked and what they found, for the health report's gaps and the weekly digest. */
+export const questions = sqliteTable(
+  'questions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    /** What was asked, trimmed and lower-cased. */
+    query: text('query').notNull(),
+    /** `found`, `ambiguous` or `not_found`. */
+    status: text('status').notNull(),
+    /** The entity answered about, when found. */
+    entityRef: text('entity_ref'),
+    /** `slack`, `teams`, `shell`, `cli`. */
+    platform: text('platform').notNull(),
+  },
+  (t) => [index('questions_at').on(t.at), index('questions_entity').on(t.entityRef, t.at)],
+);

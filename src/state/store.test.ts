@@ -117,6 +117,44 @@ describe.each(kinds)('the $kind state store', ({ kind, url }) => {
     expect((await store.deployments.previousSuccessful(ref, 'production'))?.version).toBe('1.0.0');
     expect((await store.deployments.list(ref, 'production'))[0]?.at).toBe('2026-01-03T00:00:00.000Z');
   });
+
+  it.skipIf(skip)('keeps the latest attestation per entity, and settles a pending claim', async () => {
+    const ref = 'component:default/ledger';
+    const base = { entityRef: ref, ownerRef: 'group:default/team-payments', byRef: 'user:default/amara', byName: 'Amara Okafor', proposedOwner: null, change: null };
+    await store.truth.recordAttestation({ ...base, verdict: 'confirmed', at: 1000 });
+    await store.truth.recordAttestation({ ...base, verdict: 'disowned', at: 2000, proposedOwner: 'group:default/team-ledger' });
+    const got = await store.truth.attestations([ref, 'component:default/never-asked']);
+    expect([...got.keys()]).toEqual([ref]);
+    expect(got.get(ref)).toMatchObject({ verdict: 'disowned', at: 2000, proposedOwner: 'group:default/team-ledger', change: null });
+    await store.truth.settleClaim(ref, 'https://git.example/pulls/7');
+    expect((await store.truth.attestations([ref])).get(ref)?.change).toBe('https://git.example/pulls/7');
+    expect(await store.truth.attestations([])).toEqual(new Map());
+  });
+
+  it.skipIf(skip)('records one ask per team and round, and reminds it once', async () => {
+    const ask = { round: '2026-Q4', teamRef: 'group:default/team-payments', entities: ['component:default/ledger'], messages: ['slack:C1:17.1'], askedAt: 5 };
+    expect(await store.truth.recordAsk(ask)).toBe(true);
+    expect(await store.truth.recordAsk({ ...ask, askedAt: 6 })).toBe(false);
+    expect(await store.truth.ask('2026-Q4', ask.teamRef)).toEqual({ ...ask, remindedAt: null });
+    expect(await store.truth.markReminded('2026-Q4', ask.teamRef, 9)).toBe(true);
+    expect(await store.truth.markReminded('2026-Q4', ask.teamRef, 10)).toBe(false);
+    expect(await store.truth.asks('2026-Q4')).toEqual([{ ...ask, remindedAt: 9 }]);
+    expect(await store.truth.asks('2027-Q1')).toEqual([]);
+  });
+
+  it.skipIf(skip)('counts questions by query, status and entity, most asked first', async () => {
+    const since = Date.now() - 1000;
+    await store.truth.recordQuestion({ query: 'Billing ', status: 'not_found', entityRef: null, platform: 'slack' });
+    await store.truth.recordQuestion({ query: 'billing', status: 'not_found', entityRef: null, platform: 'teams' });
+    await store.truth.recordQuestion({ query: 'ledger', status: 'found', entityRef: 'component:default/ledger', platform: 'slack' });
+    await store.truth.recordQuestion({ query: 'old', status: 'not_found', entityRef: null, platform: 'slack', at: since - 10_000 });
+    const gaps = await store.truth.questionCounts({ since, status: 'not_found' });
+    expect(gaps.map((q) => [q.query, q.count])).toEqual([['billing', 2]]);
+    const about = await store.truth.questionCounts({ since, entityRefs: ['component:default/ledger'] });
+    expect(about).toMatchObject([{ query: 'ledger', status: 'found', count: 1 }]);
+    expect(await store.truth.questionCounts({ since, entityRefs: [] })).toEqual([]);
+    expect(await store.truth.pruneQuestions(5000)).toBe(1);
+  });
 });
 
 describe.skipIf(!havePostgres())('two replicas on one PostgreSQL', () => {

@@ -14,6 +14,8 @@ import { type DeploymentLog, openDeployments } from '../deployments/index.js';
 import { openPgDeployments } from '../deployments/postgres.js';
 import { type BotState, openState } from './index.js';
 import { openPgState } from './postgres.js';
+import { type CatalogTruth, openTruth } from './truth.js';
+import { openPgTruth } from './truth-postgres.js';
 import { shipped } from '../install-root.js';
 
 const PG_MIGRATIONS = shipped('drizzle/pg');
@@ -27,6 +29,8 @@ export interface StateStore {
   state: BotState;
   audit: AuditLog;
   deployments: DeploymentLog;
+  /** Attestations, asks and questions: what keeps the catalog true (truth.ts). */
+  truth: CatalogTruth;
   /** Last known reachability (checked every few seconds for PostgreSQL; a file is always there). */
   healthy(): boolean;
   close(): Promise<void>;
@@ -63,15 +67,18 @@ export async function openStateStore(opts: StateStoreOptions): Promise<StateStor
     const audit = openAudit(opts.file, { key: opts.auditKey, seal: opts.sealAudit ?? true });
     const state = openState(opts.file);
     const deployments = openDeployments(opts.file);
+    const truth = openTruth(opts.file);
     return {
       kind: 'sqlite',
       where: opts.file,
       state,
       audit,
       deployments,
+      truth,
       healthy: () => true,
       async close() {
         state.close();
+        truth.close();
         audit.close();
         deployments.close();
       },
@@ -110,6 +117,7 @@ export async function openStateStore(opts: StateStoreOptions): Promise<StateStor
     state: openPgState(db),
     audit,
     deployments: openPgDeployments(db),
+    truth: openPgTruth(db),
     healthy: () => healthy,
     async close() {
       clearInterval(ping);
