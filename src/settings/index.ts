@@ -20,12 +20,14 @@ export interface Settings {
     globalRule: KindRule;
     /** `catalog.locations`, resolved against the config file's folder, each with its rule. */
     locations: IngestRoot[];
+    /** What the Backstage source (BACKSTAGE_URL) may define: `catalog.backstage.rules`, else any kind. */
+    backstageRule: KindRule;
     fetchAllow: string[];
     limits: NonNullable<IngestOptions['limits']>;
   };
 }
 
-export const NO_SETTINGS: Settings = { file: null, catalog: { globalRule: ANY_KIND, locations: [], fetchAllow: [], limits: {} } };
+export const NO_SETTINGS: Settings = { file: null, catalog: { globalRule: ANY_KIND, locations: [], backstageRule: ANY_KIND, fetchAllow: [], limits: {} } };
 
 /** `explicit`: the path came from SWITCHBOARD_CONFIG, so a missing file is an error, not "no config". */
 export function loadSettings(path: string = DEFAULT_SETTINGS_FILE, explicit = false): Settings {
@@ -73,6 +75,8 @@ export function parseSettings(text: string, file: string): Settings {
         // A git repository is cloned and fetched (src/catalog/sources/git.ts), then read like a folder.
         ...(loc.type === 'git' ? { source: { type: 'git' as const, ...(loc.branch ? { branch: loc.branch } : {}) } } : {}),
       })),
+      // Like a listed location: trusted with any kind unless the operator narrows it.
+      backstageRule: catalog.backstage?.rules ? kindRule(catalog.backstage.rules.flatMap((r) => r.allow)) : ANY_KIND,
       fetchAllow: catalog.fetch?.allow ?? [],
       limits: catalog.limits ?? {},
     },

@@ -54,6 +54,8 @@ export const settingsSchema = z.strictObject({
     .strictObject({
       rules: z.array(rule).optional(),
       locations: z.array(location).optional(),
+      /** The Backstage catalog API source (BACKSTAGE_URL): which kinds it may define; default any. */
+      backstage: z.strictObject({ rules: z.array(rule).optional() }).optional(),
       fetch: z.strictObject({ allow: z.array(allowEntry).optional() }).optional(),
       limits: z
         .strictObject({

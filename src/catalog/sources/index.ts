@@ -38,7 +38,11 @@ export function configuredSources(config: SourcesConfig, settings: Pick<Settings
     ...(config.SWITCHBOARD_CATALOG_GIT ?? []).map(({ url, branch }): IngestRoot => ({ target: url, source: { type: 'git', ...(branch ? { branch } : {}) } })),
   ];
   if (config.BACKSTAGE_URL && config.BACKSTAGE_TOKEN) {
-    roots.push({ target: backstageBaseUrl(config.BACKSTAGE_URL), source: { type: 'backstage', token: config.BACKSTAGE_TOKEN } });
+    roots.push({
+      target: backstageBaseUrl(config.BACKSTAGE_URL),
+      source: { type: 'backstage', token: config.BACKSTAGE_TOKEN },
+      ...(settings.catalog.backstageRule.kinds !== 'any' && { rule: settings.catalog.backstageRule }),
+    });
   }
   const registry = registryDirFor(dbFile);
   if (existsSync(registry)) roots.push({ target: registry });

@@ -53,6 +53,16 @@ describe('live source configuration', () => {
     expect(roots[3]).toEqual({ target: 'https://backstage.example.com', source: { type: 'backstage', token: 'static-token-value' } });
     expect(roots.map(sourceLabel).join()).not.toContain('static-token-value');
   });
+
+  it('narrows what Backstage may define to catalog.backstage.rules', () => {
+    const config = loadConfig({ BACKSTAGE_URL: 'https://backstage.example.com', BACKSTAGE_TOKEN: 't' });
+    const settings = parseSettings('catalog:\n  backstage:\n    rules: [{allow: [Component, API]}]\n', '/etc/sb/switchboard.yaml');
+    const backstage = configuredSources(config, settings, '/nonexistent/data/switchboard.db').find((r) => r.source?.type === 'backstage');
+    expect(backstage?.rule?.kinds).toEqual(new Set(['component', 'api']));
+    expect(() => parseSettings('catalog:\n  backstage:\n    allow: [Component]\n', '/etc/sb/switchboard.yaml')).toThrow(
+      /switchboard.yaml:3: catalog.backstage.allow: is not a known setting/,
+    );
+  });
 });
 
 describe('switchboard ingest with no path', () => {
