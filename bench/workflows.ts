@@ -8,9 +8,11 @@
  *    first chat.update of the status message after it (budget: p99 ≤ 500 ms).
  * The floor, measured in the same run: a bare Temporal round trip of the same shape (start a workflow
  * and see its first activity; send a vote Update and get its answer), with no chat and no catalog.
- * Writes bench/results/workflows.{json,md}.
+ * Writes bench/results/workflows.{json,md}. BENCH_STATE=postgres runs the same with the shared state on
+ * a real PostgreSQL started for the run (SWITCHBOARD_STATE_URL, as replicas run), into
+ * workflows-postgres.{json,md}.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,11 +22,15 @@ import { startTemporal, temporalCli } from '../src/testing/temporal.js';
 import { approvalQuery, approvalRequest, voteUpdate } from '../workflows/index.js';
 import { ephemeralVoteSigner } from '../src/actions/vote-signing.js';
 import type { EmulatorCall } from '../src/testing/slack-emulator.js';
+import { startPostgres, type RunningPostgres } from '../src/testing/postgres.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
 const RESULTS = join(HERE, 'results');
+const STATE = process.env.BENCH_STATE ?? 'sqlite';
+if (STATE !== 'sqlite' && STATE !== 'postgres') throw new Error(`BENCH_STATE must be sqlite or postgres, got ${STATE}`);
+const RESULT_NAME = STATE === 'postgres' ? 'workflows-postgres' : 'workflows';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
@@ -41,7 +47,15 @@ if (!temporalCli()) {
 }
 
 const temporal = await startTemporal();
-const h = await startHarness({ temporalAddress: temporal.address, taskQueue: `bench-${randomUUID()}` });
+let postgres: RunningPostgres | undefined;
+const stateEnv: Record<string, string> = {};
+if (STATE === 'postgres') {
+  postgres = await startPostgres();
+  stateEnv.SWITCHBOARD_STATE_URL = postgres.url;
+  stateEnv.SWITCHBOARD_AUDIT_KEY = randomBytes(32).toString('hex');
+  stateEnv.SWITCHBOARD_VOTE_KEY = randomBytes(32).toString('hex');
+}
+const h = await startHarness({ temporalAddress: temporal.address, taskQueue: `bench-${randomUUID()}`, env: stateEnv });
 const requester = slackId('diego-alvarez');
 const approver = slackId('noah-fischer');
 const text = (c: EmulatorCall) => JSON.stringify(c.args.blocks ?? '') + String(c.args.text ?? '');
@@ -122,6 +136,7 @@ await worker.runUntil(async () => {
 const result = {
   at: new Date().toISOString(),
   machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` },
+  state: STATE,
   requests: REQUESTS,
   concurrency: CONCURRENCY,
   wallSeconds: Math.round(wall / 100) / 10,
@@ -132,12 +147,12 @@ const result = {
   budgets: { commandToDmP99Ms: 1000, approveToFirstEditP99Ms: 500 },
 };
 mkdirSync(RESULTS, { recursive: true });
-writeFileSync(join(RESULTS, 'workflows.json'), JSON.stringify(result, null, 2) + '\n');
+writeFileSync(join(RESULTS, `${RESULT_NAME}.json`), JSON.stringify(result, null, 2) + '\n');
 const row = (label: string, s: ReturnType<typeof stats>, budget = '') => `| ${label} | ${s.p50} | ${s.p90} | ${s.p99} | ${s.max} | ${budget} |`;
 const md = [
   `# bench:workflows — ${result.at}`,
   '',
-  `${REQUESTS} \`/create-service\` requests, ${CONCURRENCY} at a time, through the whole application on a local Temporal dev server (${result.machine.cpus} cores, Node ${result.machine.node}). Wall time ${result.wallSeconds} s.`,
+  `${REQUESTS} \`/create-service\` requests, ${CONCURRENCY} at a time, through the whole application on a local Temporal dev server, shared state on ${STATE === 'postgres' ? 'PostgreSQL (SWITCHBOARD_STATE_URL)' : 'the SQLite file'} (${result.machine.cpus} cores, Node ${result.machine.node}). Wall time ${result.wallSeconds} s.`,
   '',
   '| ms | p50 | p90 | p99 | max | budget |',
   '|---|---|---|---|---|---|',
@@ -148,9 +163,10 @@ const md = [
   row('floor: vote Update round trip (Temporal alone)', result.floor.voteUpdateRoundTripMs),
   '',
 ].join('\n');
-writeFileSync(join(RESULTS, 'workflows.md'), md);
+writeFileSync(join(RESULTS, `${RESULT_NAME}.md`), md);
 console.log(md);
 
 await h.stop();
 await temporal.teardown();
+await postgres?.stop();
 process.exit(0);

@@ -43,13 +43,15 @@ async function run({ file, roots, options, nowMs }: WorkerInput): Promise<Worker
 
 /**
  * A second connection to a file openCatalog has opened (and migrated) already, with the pragmas
- * src/db/open.ts sets. Not through openDb: drizzle's driver alone costs 0.6 s to load.
+ * src/db/open.ts sets but a smaller page cache. Not through openDb: drizzle's driver alone costs 0.6 s to load.
  */
 function openConnection(path: string): Database.Database {
   const sqlite = new Database(path, { fileMustExist: true });
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('cache_size = -65536');
+  // 8 MB, not the answering connection's 64 MB: an ingest writes once and reads little back, and a
+  // 100k-entity run measured 595 MB peak RSS with 64 MB against 469 MB with 8 MB, at the same speed.
+  sqlite.pragma('cache_size = -8192');
   return sqlite;
 }

@@ -263,6 +263,29 @@ describe('whoOwns', () => {
     tree2.cleanup();
   });
 
+  it.each([
+    { leaves: 50, apis: 60, radius: 100, capped: true, all: 110 },
+    { leaves: 40, apis: 50, radius: 90, capped: false, all: 90 },
+  ])('counts dependents through APIs exactly up to the cap ($leaves direct, $apis through APIs)', async ({ leaves, apis, radius, capped, all }) => {
+    // The APIs are walked but not counted, so the count needs a longer walk than the cap alone.
+    const tree2 = tempTree();
+    const api = (name: string) =>
+      `apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: ${name}}\nspec: {type: openapi, lifecycle: production, owner: team-a, definition: x}\n`;
+    const docs = [
+      component('hub', { providesApis: Array.from({ length: apis }, (_, i) => `api-${i}`) }),
+      ...Array.from({ length: apis }, (_, i) => api(`api-${i}`)),
+      ...Array.from({ length: apis }, (_, i) => component(`consumer-${i}`, { consumesApis: [`api-${i}`] })),
+      ...Array.from({ length: leaves }, (_, i) => component(`leaf-${i}`, { dependsOn: ['component:hub'] })),
+    ];
+    tree2.write('c.yaml', docs.join('---\n'));
+    const c = openCatalog(tree2.path('c.db'));
+    await c.ingest([tree2.dir]);
+    expect(c.whoOwns('hub').dependencies).toMatchObject({ blastRadius: radius, blastRadiusCapped: capped });
+    expect(c.deps('hub')).toMatchObject({ blastRadius: all, blastRadiusCapped: false });
+    c.close();
+    tree2.cleanup();
+  });
+
   it('says when and from where the answer was ingested', () => {
     const a = catalog.whoOwns('payments-api', AT);
     expect(a.freshness).toMatchObject({ source: tree.path('services.yaml'), line: 1, stale: false });

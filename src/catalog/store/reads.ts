@@ -52,8 +52,14 @@ export function createReads(s: Statements) {
       s.transitive.all(ref, ...DEPENDENCY_TYPES, depth, limit) as { ref: string; depth: number; via: string }[],
     /** Transitive dependents, counted up to `cap`: `{ count, capped }` where capped means "or more". */
     countDependents(ref: string, cap: number): { count: number; capped: boolean } {
+      // The walk passes through APIs, which are not counted, so reaching cap + 1 entities may take more
+      // rows than that. A first walk of 4/3 of it settles most capped answers (APIs are about a fifth of
+      // a walk) at two thirds of the cost of the full bound; only a walk that ended short of cap + 1
+      // entities at its limit is walked again, as far as the full bound.
       const bound = 2 * cap + 2;
-      const { n, walked } = s.countTransitive.get(ref, ...DEPENDENT_TYPES, bound) as { n: number; walked: number };
+      const first = Math.min(bound, Math.ceil(((cap + 2) * 4) / 3));
+      let { n, walked } = s.countTransitive.get(ref, ...DEPENDENT_TYPES, first) as { n: number; walked: number };
+      if (n <= cap && walked >= first && first < bound) ({ n, walked } = s.countTransitive.get(ref, ...DEPENDENT_TYPES, bound) as { n: number; walked: number });
       return { count: Math.min(n, cap), capped: n > cap || walked >= bound };
     },
     hasCodeowners: (repoRoot: string) => s.codeownersRoot.get(repoRoot) !== undefined,
