@@ -86,6 +86,26 @@ export function createConversations(opts: SlackEmulatorOptions, ids: { botUserId
       const channel = boolArg(args.return_im) && ids.length === 1 ? { id, is_im: true, user: key, is_open: true } : { id };
       return already ? { ok: true, no_op: true, already_open: true, channel } : { ok: true, channel };
     },
+    // Slack's cursor paging: `limit` (default 100, at most 1000) per page, `response_metadata.next_cursor`
+    // empty on the last page, `invalid_cursor` for one it did not hand out. Private channels only where
+    // the bot is a member, as a bot token sees them.
+    'conversations.list': (args) => {
+      const types = (str(args.types) ?? 'public_channel').split(',');
+      const limit = Math.min(Math.max(Number(str(args.limit) ?? 100) || 100, 1), 1000);
+      const cursor = str(args.cursor);
+      let from = 0;
+      if (cursor) {
+        const m = /^offset:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+        if (!m) return { ok: false, error: 'invalid_cursor' };
+        from = Number(m[1]);
+      }
+      const visible = [...channels.values()].filter((c) =>
+        c.isPrivate ? types.includes('private_channel') && c.members.has(botUserId) : types.includes('public_channel'),
+      );
+      const page = visible.slice(from, from + limit);
+      const next = from + limit < visible.length ? Buffer.from(`offset:${from + limit}`).toString('base64') : '';
+      return { ok: true, channels: page.map(channelObject), response_metadata: { next_cursor: next } };
+    },
     'conversations.create': (args) => {
       const name = str(args.name) ?? '';
       const invalid = channelNameError(name);

@@ -357,6 +357,19 @@ describe('Slack emulator: conversations', () => {
     expect(emu.channelByName('inc-payments-2026')).toMatchObject({ id, isPrivate: true, members: new Set(['UBOT0001']) });
   });
 
+  it('lists public channels a page at a time, and refuses a cursor it did not give', async () => {
+    await client().conversations.create({ name: 'listed-one' });
+    await client().conversations.create({ name: 'listed-two' });
+    const first = await client().conversations.list({ limit: 1 });
+    expect(first.channels).toHaveLength(1);
+    const cursor = first.response_metadata?.next_cursor;
+    expect(cursor).toBeTruthy();
+    const rest = await client().conversations.list({ limit: 1000, cursor });
+    expect(rest.response_metadata?.next_cursor).toBe('');
+    expect(rest.channels?.map((c) => c.id)).not.toContain(first.channels?.[0]?.id);
+    expect(await settled(client().conversations.list({ cursor: 'bm9wZQ==' }))).toMatchObject({ data: { error: 'invalid_cursor' } });
+  });
+
   it('refuses a name already in use with name_taken', async () => {
     const err = await settled(client().conversations.create({ name: 'payments' }));
     expect(err).toMatchObject({ data: { error: 'name_taken' } });

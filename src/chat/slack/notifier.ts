@@ -60,7 +60,7 @@ export function createSlackNotifier(client: WebClient, people: PeopleResolver): 
       return postTo(id, reply);
     },
     async createChannel(name, invite) {
-      const created = await client.conversations.create({ name, is_private: false });
+      const created = await createOrFindOwn(client, name);
       const channel = created.channel?.id as string;
       const ids = (await Promise.all(invite.map((p) => people.idFor(p)))).filter(isSlackUserId);
       if (ids.length) {
@@ -77,4 +77,26 @@ export function createSlackNotifier(client: WebClient, people: PeopleResolver): 
       };
     },
   };
+}
+
+/**
+ * Creates the channel; when the name is taken by a channel this bot created (a retried step whose first
+ * attempt made it before its worker died), that channel is the one. A channel someone else made under
+ * the name is theirs: the step fails and says so.
+ */
+async function createOrFindOwn(client: WebClient, name: string): Promise<{ channel?: { id?: string; name?: string } }> {
+  try {
+    return await client.conversations.create({ name, is_private: false });
+  } catch (err) {
+    if (slackError(err) !== 'name_taken') throw err;
+    const me = (await client.auth.test()).user_id;
+    let cursor: string | undefined;
+    do {
+      const page = await client.conversations.list({ types: 'public_channel', exclude_archived: true, limit: 1000, ...(cursor && { cursor }) });
+      const own = page.channels?.find((c) => c.name === name && c.creator === me);
+      if (own) return { channel: own };
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    throw new Error(`Slack channel #${name} already exists and Switchboard did not create it; choose another name or run without a channel`, { cause: err });
+  }
 }
