@@ -12,6 +12,9 @@ import { createLauncher, type Launcher } from './actions/launcher.js';
 import { createSelfServiceActivities } from './activities/index.js';
 import { syncRegistry } from './activities/registry.js';
 import { apiRoutes } from './app-routes.js';
+import { wireOnCall } from './app-oncall.js';
+import { createOnCallProviders } from './oncall/table.js';
+import { onCallForRef } from './oncall/for-ref.js';
 import { startWorker, temporalAccess, temporalFor } from './app-temporal.js';
 import { resolveAuditKey, type AuditLog } from './audit/index.js';
 import { registerSecrets, secretsInEnvironment } from './audit/redact.js';
@@ -155,7 +158,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
         outcome,
       }),
   });
-  const conversation = createConversation({ catalog, selfService: launcher, workflowUrl });
+  // One set of on-call providers for every answer: the catalog's Schedules, PagerDuty and Opsgenie when configured.
+  const onCall = createOnCallProviders(config, { personByEmail: (email) => catalog.person(email), scheduleOnCall: (ref, at) => catalog.scheduleOnCall(ref, at) });
+  const teamOnCall = onCallForRef((ref) => catalog.onCallSubject(ref.includes(':') ? ref : `group:${ref}`), onCall);
+  const oncall = wireOnCall({ config, settings, catalog, state, audit, logger, onCallFor: teamOnCall });
+  const conversation = createConversation({ catalog, selfService: launcher, workflowUrl, pager: oncall.pager, onCall });
   const count = (platform: string) => (what: string) => metrics.inc('switchboard_chat_requests_total', 'Chat requests answered', { platform, what });
   const person = (id: string): Actor | null => {
     const p = catalog.person(id);
@@ -174,8 +181,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
     config,
     logger,
     auth: temporalAuth,
-    activities: () =>
-      createSelfServiceActivities({
+    activities: () => ({
+      ...oncall.activities(),
+      ...createSelfServiceActivities({
         catalog,
         actions: loaded.actions,
         audit,
@@ -189,7 +197,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
         secret,
         workflowUrl,
       }),
+    }),
   });
+  // The @oncall user groups' schedules, once the worker that runs them is up (never blocks start).
+  if (mode !== 'bot' && temporal.address) void worker.ready.then(() => oncall.keepSchedules(() => access.client()), () => undefined);
 
   const started = new Set<string>();
   const http = await startHttpServer({
@@ -203,6 +214,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
       temporal: () => access.connected(),
       state: () => store.healthy(),
       ...(mode !== 'bot' && { worker: () => worker.running() }),
+      // A provider that failed its last call degrades /healthz (still 200): answers say "unknown" meanwhile.
+      ...(mode !== 'worker' && Object.fromEntries(onCall.statuses().filter((p) => p.provider !== 'schedule').map((p) => [`oncall_${p.provider}`, () => onCall.statuses().find((s) => s.provider === p.provider)?.ok === true]))),
     }),
     serveMetrics: !config.SWITCHBOARD_METRICS_ADDRESS,
     ...(config.SWITCHBOARD_METRICS_TOKEN && { metricsToken: config.SWITCHBOARD_METRICS_TOKEN }),

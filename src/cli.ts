@@ -119,7 +119,15 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
       const { renderDeps, renderRunbook, renderWhoOwns } = await import('./cli/render.js');
       return withCatalog(dbFile, settings, async (catalog) => {
         await ensureIngested(catalog, config, settings, io, dbFile);
-        const answer = command === 'whoowns' ? catalog.whoOwns(query, at) : command === 'runbook' ? catalog.runbook(query, at) : catalog.deps(query, depth);
+        let answer = command === 'whoowns' ? catalog.whoOwns(query, at) : command === 'runbook' ? catalog.runbook(query, at) : catalog.deps(query, depth);
+        // The on-call as the chat shows it: PagerDuty and Opsgenie asked too, when the environment configures them.
+        if ('onCall' in answer && answer.entity && (config.PAGERDUTY_API_TOKEN || config.OPSGENIE_API_KEY)) {
+          const { createOnCallProviders } = await import('./oncall/table.js');
+          const subject = catalog.onCallSubject(answer.entity.ref);
+          const providers = createOnCallProviders(config, { personByEmail: (email) => catalog.person(email), scheduleOnCall: (ref, when) => catalog.scheduleOnCall(ref, when) });
+          const found = subject ? await providers.lookup(subject, at) : null;
+          if (found) answer = { ...answer, onCall: found.onCall, ...(found.unknown.length && { onCallUnknown: found.unknown }) };
+        }
         if (args.values.json) io.out(JSON.stringify(answer, null, 2));
         else if (command === 'whoowns') io.out(renderWhoOwns(answer as ReturnType<Catalog['whoOwns']>, at));
         else if (command === 'runbook') io.out(renderRunbook(answer as ReturnType<Catalog['runbook']>, at));

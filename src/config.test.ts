@@ -37,6 +37,12 @@ describe('config', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT: /);
   });
 
+  it('pages through PagerDuty and Opsgenie at their public addresses unless told otherwise, and names a bad one', () => {
+    const c = loadConfig({});
+    expect([c.PAGERDUTY_EVENTS_URL, c.PAGERDUTY_API_URL, c.OPSGENIE_API_URL]).toEqual(['https://events.pagerduty.com', 'https://api.pagerduty.com', 'https://api.opsgenie.com']);
+    expect(() => loadConfig({ PAGERDUTY_EVENTS_URL: 'events.pagerduty.com' })).toThrow(/PAGERDUTY_EVENTS_URL: must be the PagerDuty Events API base URL/);
+  });
+
   it('names the variable of a bot token of the wrong kind', () => {
     expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xapp-1', SLACK_SIGNING_SECRET: 'secret-123' })).toThrow(/SLACK_BOT_TOKEN: must be a bot token/);
   });

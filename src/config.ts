@@ -90,6 +90,19 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: optional(z.string().min(8, 'looks too short for a signing secret')),
   SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', 'must be an app-level token starting with "xapp-"')),
   SLACK_API_URL: optional(z.url({ error: 'must be a URL such as https://slack.com/api/' })),
+  // On-call providers and paging. The addresses come only from here, never from a descriptor: an annotation
+  // can name a PagerDuty service or Opsgenie team, not where the bot sends (docs/security.md "Paging").
+  PAGERDUTY_API_TOKEN: optional(z.string().min(8, 'looks too short for a PagerDuty REST API token')),
+  PAGERDUTY_API_URL: z
+    .url({ protocol: /^https?$/, error: 'must be the PagerDuty REST API base URL, e.g. https://api.pagerduty.com (EU: https://api.eu.pagerduty.com)' })
+    .default('https://api.pagerduty.com'),
+  PAGERDUTY_EVENTS_URL: z
+    .url({ protocol: /^https?$/, error: 'must be the PagerDuty Events API base URL, e.g. https://events.pagerduty.com (EU: https://events.eu.pagerduty.com)' })
+    .default('https://events.pagerduty.com'),
+  OPSGENIE_API_KEY: optional(z.string().min(8, 'looks too short for an Opsgenie API key')),
+  OPSGENIE_API_URL: z
+    .url({ protocol: /^https?$/, error: 'must be the Opsgenie API base URL, e.g. https://api.opsgenie.com (EU: https://api.eu.opsgenie.com)' })
+    .default('https://api.opsgenie.com'),
   // The bot's Entra app registration (Azure Bot, single tenant) and where Bot Framework lives.
   TEAMS_APP_ID: optional(z.string().regex(GUID, 'must be the Microsoft App ID (a GUID) of the Azure Bot')),
   TEAMS_APP_PASSWORD: optional(z.string().min(8, 'looks too short for a client secret')),

@@ -22,6 +22,10 @@ export const AUDIT_EVENTS = [
   'break_glass',
   // No approver could be asked (no chat account, the DM failed): the request ended at once.
   'unreachable',
+  // Paging the on-call (src/paging): asked (before it leaves), then sent or refused by the provider.
+  'page_requested',
+  'paged',
+  'page_failed',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

@@ -5,7 +5,7 @@
 import { runIngest, type IngestOptions, type IngestReport, type IngestRoot } from './ingest/ingest.js';
 import { ingestInWorker, type WorkerRun } from './ingest/thread.js';
 import { deps, responsible, runbook, whoOwns } from './queries/answers.js';
-import { membersOf, personOf, summarize } from './queries/facts.js';
+import { bodyOf, membersOf, onCallFor, ownerOf, personOf, summarize } from './queries/facts.js';
 import { identify, withClaims } from './queries/identity.js';
 import { findMentions } from './queries/mentions.js';
 import { CatalogError } from './errors.js';
@@ -22,7 +22,8 @@ export { CHAT_ID_ANNOTATIONS } from './entity.js';
 export { chatIdsOf, sameAccount, sameChatId } from './chat-ids.js';
 export type { ChatAccount } from './queries/identity.js';
 import type { ChatAccount } from './queries/identity.js';
-import type { EntitySummary, IdentityMatch, Person, Responsible } from './queries/types.js';
+import type { OnCallSubject } from '../oncall/contract.js';
+import type { EntitySummary, IdentityMatch, OnCall, Person, Responsible } from './queries/types.js';
 export { BLAST_RADIUS_CAP } from './queries/answers.js';
 export { displayLocation } from './queries/facts.js';
 
@@ -40,6 +41,13 @@ export interface Catalog {
   deps(query: string, depth?: number): ReturnType<typeof deps>;
   /** The entity with exactly this ref (`kind:namespace/name`, or `name` for a Component); never fuzzy. */
   getEntity(ref: string): EntitySummary | null;
+  /**
+   * The entity with exactly this ref as the on-call providers and paging read it: its annotations and
+   * owner as ingested (src/oncall/contract.ts OnCallSubject), with its title; null when not in the catalog.
+   */
+  onCallSubject(ref: string): (OnCallSubject & { title: string }) | null;
+  /** Who the catalog's own Schedules put on call for the entity with exactly this ref (the `schedule` provider). */
+  scheduleOnCall(ref: string, at?: Date): OnCall[];
   /** Entities (services, APIs, resources, systems) named by whole name or alias in free text. */
   findMentions(text: string, limit?: number): EntitySummary[];
   /**
@@ -104,6 +112,27 @@ export function openCatalog(file: string, defaults: IngestOptions = {}): Catalog
       } catch {
         return null;
       }
+    },
+    onCallSubject(ref) {
+      let row;
+      try {
+        row = repo.entityByRef(canonicalRef(ref, { defaultKind: 'component' }));
+      } catch {
+        return null;
+      }
+      if (!row) return null;
+      const body = bodyOf(row);
+      const annotations = Object.fromEntries(Object.entries(body.metadata.annotations ?? {}).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+      return { ref: row.ref, title: row.title ?? row.name, annotations, ownerRef: row.ownerRef };
+    },
+    scheduleOnCall(ref, at = new Date()) {
+      let row;
+      try {
+        row = repo.entityByRef(canonicalRef(ref, { defaultKind: 'component' }));
+      } catch {
+        return [];
+      }
+      return row ? onCallFor(repo, row, ownerOf(repo, row), at) : [];
     },
     findMentions: (text, limit) => findMentions(repo, text, limit).map(summarize),
     person(id) {

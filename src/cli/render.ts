@@ -62,12 +62,16 @@ function ownerLines(owner: Owner | null): string[] {
   return lines;
 }
 
-function onCallLines(onCall: OnCall[], now: Date): string[] {
-  if (!onCall.length) return [`${label('On call')}no schedule`];
-  return onCall.map((o, i) => {
-    const until = o.until ? `until ${o.until.slice(0, 16).replace('T', ' ')} UTC (${timeUntil(new Date(o.until), now)})` : 'open-ended';
-    return `${label(i === 0 ? 'On call' : '')}${o.displayName} — ${o.rotation}${o.override ? ' (override)' : ''}, ${until}`;
-  });
+function onCallLines(onCall: OnCall[], now: Date, unknown: { reason: string }[] = []): string[] {
+  if (!onCall.length && !unknown.length) return [`${label('On call')}no schedule`];
+  const from = (source: string) => (source.startsWith('pagerduty:') ? ' · PagerDuty' : source.startsWith('opsgenie:') ? ' · Opsgenie' : '');
+  return [
+    ...onCall.map((o) => {
+      const until = o.until ? `until ${o.until.slice(0, 16).replace('T', ' ')} UTC (${timeUntil(new Date(o.until), now)})` : 'open-ended';
+      return `${o.displayName} — ${o.rotation}${o.override ? ' (override)' : ''}, ${until}${from(o.source)}`;
+    }),
+    ...unknown.map((u) => `unknown — ${u.reason}`),
+  ].map((line, i) => `${label(i === 0 ? 'On call' : '')}${line}`);
 }
 
 function renderWhoOwnsText(a: WhoOwnsAnswer, now = new Date()): string {
@@ -76,7 +80,7 @@ function renderWhoOwnsText(a: WhoOwnsAnswer, now = new Date()): string {
   const kindLine = [e.kind, e.type, e.lifecycle].filter(Boolean).join(' · ');
   const lines = [`${e.title ?? e.name}  (${e.ref})`, `${label('')}${kindLine}${e.system ? ` · part of ${e.system}` : ''}`];
   lines.push(...ownerLines(a.owner));
-  lines.push(...onCallLines(a.onCall, now));
+  lines.push(...onCallLines(a.onCall, now, a.onCallUnknown));
   lines.push(`${label('Runbook')}${a.runbook ? a.runbook.url : 'none recorded'}`);
   for (const l of a.links.filter((l) => l.url !== a.runbook?.url)) lines.push(`${label(l.type)}${l.title}: ${l.url}`);
   if (a.dependencies) {
@@ -98,7 +102,7 @@ function renderRunbookText(a: RunbookAnswer, now = new Date()): string {
   const lines = [`${a.entity.title ?? a.entity.name}  (${a.entity.ref})`];
   lines.push(`${label('Runbook')}${a.runbook ? `${a.runbook.title}: ${a.runbook.url}` : 'none recorded — add the switchboard.dev/runbook annotation'}`);
   for (const l of a.links.filter((l) => l.url !== a.runbook?.url)) lines.push(`${label(l.type)}${l.title}: ${l.url}`);
-  lines.push(...ownerLines(a.owner), ...onCallLines(a.onCall, now));
+  lines.push(...ownerLines(a.owner), ...onCallLines(a.onCall, now, a.onCallUnknown));
   if (a.freshness) lines.push(freshnessLine(a.freshness));
   return lines.join('\n');
 }

@@ -1,6 +1,8 @@
 /** Catalog answers as replies: the ownership card, runbook, dependencies, did-you-mean and help. */
 import type { CandidateSummary, DepsAnswer, Freshness, OnCall, Owner, RunbookAnswer, WhoOwnsAnswer } from '../catalog/index.js';
 import { encodeAction } from './intents.js';
+import { cannotPageText, pageButton } from './page.js';
+import type { Pageability } from '../paging/contract.js';
 import { type Block, type Button, join, type Reply, type Text } from './reply.js';
 
 const REGISTER_HINT: Text = [
@@ -22,15 +24,28 @@ function ownerText(owner: Owner | null): Text {
   return text;
 }
 
-function onCallText(onCall: OnCall[]): Text {
-  if (!onCall.length) return ['no schedule'];
+/** Where an entry came from, for the card: `PagerDuty`, `Opsgenie`, or the Schedule's name. */
+function sourceLabel(source: string): string {
+  if (source.startsWith('pagerduty:')) return 'PagerDuty';
+  if (source.startsWith('opsgenie:')) return 'Opsgenie';
+  return source.replace(/^schedule:(default\/)?/, 'schedule ');
+}
+
+function onCallText(onCall: OnCall[], unknown: { reason: string }[] = []): Text {
+  if (!onCall.length && !unknown.length) return ['no schedule'];
+  // Say the source only when it is not just the catalog's Schedules: providers are why it can differ.
+  const withSources = onCall.some((o) => !o.source.startsWith('schedule:')) || unknown.length > 0;
   return join(
-    onCall.map((o) => {
-      const t: Text = [{ person: { ref: o.user, displayName: o.displayName, email: o.email, chatIds: o.chatIds } }];
-      if (onCall.length > 1 || o.rotation !== 'primary') t.push(` (${o.rotation})`);
-      if (o.until) t.push(' until ', ...time(o.until));
-      return t;
-    }),
+    [
+      ...onCall.map((o) => {
+        const t: Text = [{ person: { ref: o.user, displayName: o.displayName, email: o.email, chatIds: o.chatIds } }];
+        if (onCall.length > 1 || o.rotation !== 'primary') t.push(` (${o.rotation})`);
+        if (o.until) t.push(' until ', ...time(o.until));
+        if (withSources) t.push(` · ${sourceLabel(o.source)}`);
+        return t;
+      }),
+      ...unknown.map((u): Text => [`unknown — ${u.reason}`]),
+    ],
     '\n',
   );
 }
@@ -59,6 +74,8 @@ function entityHeader(e: NonNullable<WhoOwnsAnswer['entity']>): Block[] {
 export interface CardOptions {
   /** Offer "Share in channel": the answer was private. */
   shareable: boolean;
+  /** Offer "Page the on-call": the entity names a PagerDuty service or Opsgenie team (null: it names none). */
+  page?: Pageability | null;
 }
 
 export function whoOwnsCard(a: WhoOwnsAnswer, options: CardOptions): Reply {
@@ -68,7 +85,7 @@ export function whoOwnsCard(a: WhoOwnsAnswer, options: CardOptions): Reply {
   if (e.description) blocks.push({ type: 'section', text: [e.description] });
   const fields: { label: string; value: Text }[] = [
     { label: 'Owner', value: ownerText(a.owner) },
-    { label: 'On call now', value: onCallText(a.onCall) },
+    { label: 'On call now', value: onCallText(a.onCall, a.onCallUnknown) },
     { label: 'Runbook', value: a.runbook ? [{ link: a.runbook.url, text: a.runbook.title }] : ['none recorded'] },
   ];
   if (a.dependencies) {
@@ -90,9 +107,11 @@ export function whoOwnsCard(a: WhoOwnsAnswer, options: CardOptions): Reply {
   const links = linkItems(a.links, a.runbook?.url);
   if (links.length) blocks.push({ type: 'list', title: 'Links', items: links });
   if (a.freshness) blocks.push({ type: 'context', text: freshnessText(a.freshness) });
+  if (options.page?.problem) blocks.push({ type: 'context', text: cannotPageText(options.page) });
   const buttons: Button[] = [];
   if (options.shareable) buttons.push({ action: encodeAction({ kind: 'share', query: e.ref }), label: 'Share in channel', style: 'primary' });
   buttons.push({ action: encodeAction({ kind: 'deps', query: e.ref, depth: 1 }), label: 'Dependencies' });
+  if (options.page && !options.page.problem) buttons.push(pageButton(e.ref));
   blocks.push({ type: 'actions', buttons });
   const ownerName = a.owner ? a.owner.displayName : 'nobody';
   return { summary: `${e.title ?? e.name} is owned by ${ownerName}`, blocks, visibility: options.shareable ? 'private' : 'channel' };
@@ -111,7 +130,7 @@ export function runbookCard(a: RunbookAnswer): Reply {
     type: 'fields',
     fields: [
       { label: 'Owner', value: ownerText(a.owner) },
-      { label: 'On call now', value: onCallText(a.onCall) },
+      { label: 'On call now', value: onCallText(a.onCall, a.onCallUnknown) },
     ],
   });
   const links = linkItems(a.links, a.runbook?.url);

@@ -18,7 +18,7 @@ export class IncidentCardError extends Error {
 
 export interface IncidentPipeline {
   affectedServices(texts: (string | undefined)[]): EntitySummary[];
-  incidentCard(ref: string): Reply;
+  incidentCard(ref: string): Reply | Promise<Reply>;
 }
 
 /**
@@ -39,7 +39,7 @@ export async function postIncidentCards(
   for (const service of core.affectedServices(texts)) {
     if (!(await claims.claimIncidentPost(conversation, service.ref))) continue;
     try {
-      const id = await post(core.incidentCard(service.ref), service);
+      const id = await post(await core.incidentCard(service.ref), service);
       await claims.settleIncidentPost(conversation, service.ref, id);
       posted++;
     } catch (err) {

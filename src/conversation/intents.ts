@@ -14,6 +14,8 @@ export type Intent =
   | { kind: 'vote'; workflowId: string; decision: 'approve' | 'reject'; reason?: string }
   /** `/switchboard status <workflow id>`. */
   | { kind: 'status'; id: string }
+  /** The Page button of a card: the surface asks for the reason (a modal, a card input) before paging. */
+  | { kind: 'page'; ref: string; reason?: string }
   | { kind: 'help'; reason?: string };
 
 const DEFAULT_DEPTH = 1;
@@ -98,6 +100,7 @@ export function parseMention(text: string): Intent {
 export function encodeAction(intent: Exclude<Intent, { kind: 'help' | 'act' }>): string {
   if (intent.kind === 'vote') return `vote|${intent.decision}|${intent.workflowId}`;
   if (intent.kind === 'status') return `status|${intent.id}`;
+  if (intent.kind === 'page') return `page|${intent.ref}`;
   const depth = intent.kind === 'deps' ? `|${intent.depth}` : '';
   return `${intent.kind}|${intent.query}${depth}`;
 }
@@ -107,6 +110,7 @@ export function decodeAction(value: string): Intent {
   if (!query) return { kind: 'help' };
   if (kind === 'vote' && (query === 'approve' || query === 'reject') && depth) return { kind, decision: query, workflowId: depth };
   if (kind === 'status') return { kind, id: query };
+  if (kind === 'page') return { kind, ref: query };
   if (kind === 'whoowns' || kind === 'runbook' || kind === 'share') return { kind, query };
   if (kind === 'deps') return { kind, query, depth: Number(depth) || DEFAULT_DEPTH };
   return { kind: 'help' };

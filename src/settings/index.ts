@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ANY_KIND, DEFAULT_GLOBAL_KINDS, kindRule, unionRules, type IngestOptions, type IngestRoot, type KindRule } from '../catalog/index.js';
 import { ConfigError } from '../config.js';
+import { canonicalRef } from '../catalog/ref.js';
 import { settingsSchema } from './schema.js';
 
 export const DEFAULT_SETTINGS_FILE = './switchboard.yaml';
@@ -25,9 +26,17 @@ export interface Settings {
     fetchAllow: string[];
     limits: NonNullable<IngestOptions['limits']>;
   };
+  /** `oncall`: teams whose Slack user group follows their on-call, and how often the schedule runs. */
+  oncall: { userGroups: { team: string; handle: string }[]; syncEveryMinutes: number; pageByServiceId: boolean };
 }
 
-export const NO_SETTINGS: Settings = { file: null, catalog: { globalRule: ANY_KIND, locations: [], backstageRule: ANY_KIND, fetchAllow: [], limits: {} } };
+const NO_ONCALL: Settings['oncall'] = { userGroups: [], syncEveryMinutes: 60, pageByServiceId: true };
+
+export const NO_SETTINGS: Settings = {
+  file: null,
+  catalog: { globalRule: ANY_KIND, locations: [], backstageRule: ANY_KIND, fetchAllow: [], limits: {} },
+  oncall: NO_ONCALL,
+};
 
 /** `explicit`: the path came from SWITCHBOARD_CONFIG, so a missing file is an error, not "no config". */
 export function loadSettings(path: string = DEFAULT_SETTINGS_FILE, explicit = false): Settings {
@@ -61,7 +70,13 @@ export function parseSettings(text: string, file: string): Settings {
     );
   }
   const catalog = parsed.data.catalog;
-  if (!catalog) return { ...NO_SETTINGS, file, catalog: { ...NO_SETTINGS.catalog, globalRule: kindRule([...DEFAULT_GLOBAL_KINDS]) } };
+  const on = parsed.data.oncall;
+  const oncall: Settings['oncall'] = {
+    userGroups: Object.entries(on?.userGroups ?? {}).map(([team, handle]) => ({ team: canonicalRef(team, { defaultKind: 'group' }), handle })),
+    syncEveryMinutes: on?.syncEveryMinutes ?? NO_ONCALL.syncEveryMinutes,
+    pageByServiceId: on?.pageByServiceId ?? NO_ONCALL.pageByServiceId,
+  };
+  if (!catalog) return { ...NO_SETTINGS, file, catalog: { ...NO_SETTINGS.catalog, globalRule: kindRule([...DEFAULT_GLOBAL_KINDS]) }, oncall };
   const globalRule = kindRule(catalog.rules ? catalog.rules.flatMap((r) => r.allow) : [...DEFAULT_GLOBAL_KINDS]);
   const base = dirname(file);
   return {
@@ -80,6 +95,7 @@ export function parseSettings(text: string, file: string): Settings {
       fetchAllow: catalog.fetch?.allow ?? [],
       limits: catalog.limits ?? {},
     },
+    oncall,
   };
 }
 

@@ -49,7 +49,33 @@ const allowEntry = z.string().refine((entry) => {
 
 const positive = z.number({ error: 'must be a number' }).int('must be a whole number').positive('must be above 0');
 
+/** A Slack user-group handle without `@`, as Slack takes it: lower case, up to 21 characters. */
+const HANDLE = /^[a-z0-9][a-z0-9._-]{0,20}$/;
+const GROUP_REF = /^(group:)?([a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i;
+
+/** `oncall`: the @oncall Slack user groups the operator opts teams into (src/activities/oncall-groups.ts). */
+const oncall = z.strictObject({
+  /** Team (a Group ref, `group:default/team-payments` or `team-payments`) → Slack user-group handle. */
+  userGroups: z
+    .record(z.string(), z.string().regex(HANDLE, 'must be a Slack user-group handle without @, such as payments-oncall (lower case, up to 21 characters)'))
+    .superRefine((groups, ctx) => {
+      // Checked here rather than as the record's key schema, so the message names the key and says why.
+      for (const team of Object.keys(groups)) {
+        if (!GROUP_REF.test(team)) ctx.addIssue({ code: 'custom', path: [team], message: 'must be a Group ref such as group:default/team-payments' });
+      }
+    })
+    .optional(),
+  /**
+   * Whether an entity naming only a PagerDuty service id (not an integration key) may be paged; default
+   * true. A service id is not a secret, so false confines every descriptor to the service whose key it holds.
+   */
+  pageByServiceId: z.boolean({ error: 'must be true or false' }).optional(),
+  /** Minutes between the schedule's runs; each run follows handoffs in between. Default 60. */
+  syncEveryMinutes: z.number({ error: 'must be a number' }).int('must be a whole number').min(5, 'must be 5 or more').max(1440, 'must be 1440 (a day) or less').optional(),
+});
+
 export const settingsSchema = z.strictObject({
+  oncall: oncall.optional(),
   catalog: z
     .strictObject({
       rules: z.array(rule).optional(),

@@ -12,6 +12,7 @@ import yaml from 'js-yaml';
 import pino, { type Logger } from 'pino';
 import { type App, type Mode, startApp } from '../app.js';
 import { loadConfig } from '../config.js';
+import type { Settings } from '../settings/index.js';
 import { SAMPLE_CATALOG, tempTree, type TempTree } from './fixtures.js';
 import { HOOK_SECRET, startHookReceiver, type HookReceiver } from './hook-receiver.js';
 import { startSlackEmulator, type SlackEmulator } from './slack-emulator.js';
@@ -115,6 +116,8 @@ export interface HarnessOptions {
   logger?: Logger;
   /** Serve Teams too, against this emulator (TEAMS_* pointed at it). */
   teams?: TeamsEmulator;
+  /** The config file's settings (default none). */
+  settings?: Settings;
 }
 
 /** Values as Slack puts them in view.state.values, from plain values by block id. */
@@ -175,6 +178,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     env,
     logger: opts.logger ?? pino({ level: 'silent' }),
     host: '127.0.0.1',
+    ...(opts.settings && { settings: opts.settings }),
     ...(opts.shellOutput && { shellOutput: { stream: opts.shellOutput, color: false } }),
   });
   await app.workerReady;

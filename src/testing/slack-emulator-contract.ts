@@ -2,6 +2,10 @@
  * The Slack emulator's public shape: what a test configures, what it reads back, and the calls it
  * can make on a running emulator (slack-emulator.ts starts one).
  */
+import type { EmulatorUsergroup } from './slack-emulator-usergroups.js';
+
+export type { EmulatorUsergroup };
+
 export interface EmulatorCall {
   method: string;
   /** Arguments as sent; `blocks`, `attachments`, `metadata` and `view` are parsed when they arrive as form-field JSON. */
@@ -28,6 +32,8 @@ export interface SlackEmulatorOptions {
   now?: () => number;
   /** Private channels the bot is not in: posting answers not_in_channel, joining is refused. */
   privateChannels?: string[];
+  /** The bot token's scopes; when given, a user-group method without its scope answers missing_scope. Default: every scope. */
+  scopes?: string[];
 }
 
 /** A modal as Slack last returned it to the app (views.open / push / update). */
@@ -71,6 +77,8 @@ export interface SlackEmulator {
   trigger(userId?: string): string;
   /** Modals opened, pushed or updated, by view id; live. */
   views: ReadonlyMap<string, EmulatorView>;
+  /** User groups made by usergroups.create, by id (`S00000001`); live. */
+  usergroups: ReadonlyMap<string, EmulatorUsergroup>;
   /** A channel given in the options or made by conversations.create; live. */
   channelByName(name: string): Readonly<EmulatorChannel> | undefined;
   /** The app's DM with a user: the id conversations.open answers and chat.postMessage to the user lands in. */

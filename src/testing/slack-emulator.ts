@@ -13,6 +13,7 @@ import { isObj, parseArgs, readBody, str, USER_ID, type Handler, type Obj } from
 import type { EmulatorCall, EmulatorResponse, SlackEmulator, SlackEmulatorOptions } from './slack-emulator-contract.js';
 import { createConversations } from './slack-emulator-conversations.js';
 import { createModals } from './slack-emulator-modals.js';
+import { createUsergroups } from './slack-emulator-usergroups.js';
 import { checkMessage } from './slack-emulator-validation.js';
 import { notify, waitIn, type Waiter } from './emulator-support.js';
 
@@ -27,6 +28,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
   const conversations = createConversations(opts, { botUserId, teamId }, now);
   const { isUser, dmChannel } = conversations;
   const modals = createModals({ teamId, botId, appId: 'A0001' }, now);
+  const usergroups = createUsergroups({ teamId, botUserId }, isUser, opts.scopes, now);
   const messages = new Map<string, Obj>(); // key: `${channel}/${ts}`
   const rateLimits = new Map<string, { remaining: number; retryAfter: number }>();
   const calls: EmulatorCall[] = [];
@@ -49,6 +51,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
   const methods: Record<string, Handler> = {
     ...modals.methods,
     ...conversations.methods,
+    ...usergroups.methods,
     'auth.test': () => ({
       ok: true,
       url: 'https://example.slack.com/',
@@ -176,6 +179,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     },
     trigger: modals.trigger,
     views: modals.views,
+    usergroups: usergroups.groups,
     channelByName: conversations.channelByName,
     dmChannel,
     reset: () => {

@@ -89,6 +89,12 @@ export interface OnCall {
   source: string;
 }
 
+/** A provider that could not answer, in the `whoowns --json` onCallUnknown list (src/oncall/contract.ts OnCallUnknown). */
+export interface OnCallUnknownEntry {
+  provider: string;
+  reason: string;
+}
+
 export interface Link {
   url: string;
   title: string;
@@ -116,6 +122,8 @@ export interface WhoOwnsAnswer {
   entity: EntitySummary | null;
   owner: Owner | null;
   onCall: OnCall[];
+  /** Providers that could not say who is on call (`PagerDuty did not answer`); absent when every one answered. */
+  onCallUnknown?: OnCallUnknownEntry[];
   runbook: { url: string; title: string } | null;
   links: Link[];
   dependencies: { dependsOn: number; dependents: number; blastRadius: number; blastRadiusCapped: boolean } | null;
@@ -131,6 +139,8 @@ export interface RunbookAnswer {
   links: Link[];
   owner: Owner | null;
   onCall: OnCall[];
+  /** Providers that could not say who is on call (`PagerDuty did not answer`); absent when every one answered. */
+  onCallUnknown?: OnCallUnknownEntry[];
   freshness: Freshness | null;
   candidates: CandidateSummary[];
 }

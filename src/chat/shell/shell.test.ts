@@ -114,9 +114,7 @@ describe('runShell, piped', () => {
   it('prints an error as one line and keeps answering', async () => {
     const broken = {
       ...conversation,
-      reply: () => {
-        throw new Error('disk on fire\nstack');
-      },
+      answer: () => Promise.reject(new Error('disk on fire\nstack')),
     };
     const input = new PassThrough();
     let out = '';

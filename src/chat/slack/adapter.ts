@@ -11,6 +11,7 @@ import { registerActions } from './listeners/actions.js';
 import { registerCommands } from './listeners/commands.js';
 import { registerEvents } from './listeners/events.js';
 import { registerSelfService } from './listeners/requests.js';
+import { registerPage } from './listeners/page.js';
 import { createSlackNotifier } from './notifier.js';
 import type { CatalogPersonLookup } from '../../conversation/identity.js';
 import { createIdentityResolver, createPeopleResolver } from './people.js';
@@ -102,6 +103,7 @@ export function createSlackAdapter(config: SlackAdapterConfig): SlackAdapter {
   registerActions(app, deps);
   registerEvents(app, deps);
   registerSelfService(app, deps);
+  registerPage(app, deps);
 
   return {
     platform: 'slack',

@@ -161,8 +161,8 @@ describe('catalog text never speaks for the bot', () => {
     for (const t of texts) expect(t).toMatchObject({ verbatim: true });
   });
 
-  it('an incident card and a runbook card carry no live markup either', () => {
-    expect(liveMarkup(toBlockKit(conversation.incidentCard('component:default/evil-api')))).toEqual([]);
+  it('an incident card and a runbook card carry no live markup either', async () => {
+    expect(liveMarkup(toBlockKit(await conversation.incidentCard('component:default/evil-api')))).toEqual([]);
     const runbook = toBlockKit(conversation.reply({ kind: 'runbook', query: 'evil-api' }));
     expect(liveMarkup(runbook)).toEqual([]);
     expect(runbook.text).toContain('https://ok.example/rb&gt;|&lt;!channel&gt;');

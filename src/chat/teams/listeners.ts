@@ -179,6 +179,18 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
       if (outcome.kind !== 'counted') return invokeMessageResponse(reply.summary);
       return invokeCardResponse(cardOf(await render(deps, reply)));
     }
+    if (clicked.kind === 'page') {
+      const reason = typeof data.reason === 'string' ? data.reason.trim() : '';
+      if (!reason) return invokeMessageResponse('Say why you page: the on-call reads it first.');
+      const form = core.pageForm(clicked.ref);
+      if ('reply' in form) return invokeMessageResponse(form.reply.summary);
+      const asker = await deps.people.identify(a);
+      // One invoke is one page: Teams retries an invoke with the same activity id.
+      const { outcome, reply } = await core.page({ ref: clicked.ref, reason, asker, requestKey: `teams:${a.id ?? `${a.replyToId ?? ''}:${reason}`}`, where: where(a).thread });
+      // The card stays as it was (Page still there) unless the page went out; the asker reads why.
+      if (outcome.kind !== 'paged') return invokeMessageResponse(reply.summary);
+      return invokeCardResponse(cardOf(await render(deps, reply)));
+    }
     if (clicked.kind === 'share') {
       const origin = sealedOrigin(data);
       const card = await core.answer(clicked);
@@ -220,7 +232,7 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
     const refs = answer ? refsOf(answer).slice(0, count) : [];
     const attachments = await Promise.all(
       refs.map(async (ref) => {
-        const card = core.reply({ kind: 'share', query: ref });
+        const card = await core.answer({ kind: 'share', query: ref });
         return {
           contentType: 'application/vnd.microsoft.card.adaptive',
           content: cardOf(await render(deps, card)),

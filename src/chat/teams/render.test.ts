@@ -333,8 +333,8 @@ describe('catalog text never speaks for the bot in Teams', () => {
     expect(markdownTexts(card).join('\n')).toContain(`](${VALID_URL})`);
   });
 
-  it('an incident card and a runbook card carry no live markup either', () => {
-    expect(liveMarkup(cardOf(toAdaptiveCard(conversation.incidentCard('component:default/evil-api'))))).toEqual([]);
+  it('an incident card and a runbook card carry no live markup either', async () => {
+    expect(liveMarkup(cardOf(toAdaptiveCard(await conversation.incidentCard('component:default/evil-api'))))).toEqual([]);
     expect(liveMarkup(cardOf(toAdaptiveCard(conversation.reply({ kind: 'runbook', query: 'evil-api' }))))).toEqual([]);
   });
 });

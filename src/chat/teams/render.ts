@@ -291,6 +291,30 @@ function action(b: Button, index: number): CardElement {
       },
     };
   }
+  if (intent.kind === 'page') {
+    // Paging needs a reason first, like Slack's page modal: asked in place, required.
+    return {
+      type: 'Action.ShowCard',
+      title: buttonTitle(b.label),
+      ...mode,
+      card: {
+        type: 'AdaptiveCard',
+        body: [
+          {
+            type: 'Input.Text',
+            id: REASON_INPUT,
+            label: 'Reason',
+            placeholder: 'What is wrong, and where to look: the on-call reads this first',
+            isMultiline: true,
+            maxLength: LIMITS.reason,
+            isRequired: true,
+            errorMessage: 'Say why you page.',
+          },
+        ],
+        actions: [{ ...execute, title: 'Page now', style: 'destructive' }],
+      },
+    };
+  }
   return { ...execute, title: buttonTitle(b.label), ...(style && { style }), ...mode };
 }
 

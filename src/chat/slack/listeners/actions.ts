@@ -5,6 +5,7 @@
 import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { decodeAction } from '../../../conversation/index.js';
 import { afterAcks, answering, render, type SlackDeps } from '../context.js';
+import { pageClick } from './page.js';
 import { voteClick } from './requests.js';
 
 export function registerActions(app: App, deps: SlackDeps): void {
@@ -23,6 +24,10 @@ export function registerActions(app: App, deps: SlackDeps): void {
           client,
           respond: typeof respond === 'function' ? respond : undefined,
         });
+        return;
+      }
+      if (clicked.kind === 'page') {
+        await pageClick(deps, { ref: clicked.ref, body, client, respond: typeof respond === 'function' ? respond : undefined });
         return;
       }
       await afterAcks();
