@@ -61,7 +61,9 @@ export async function startGitDaemon(base: string): Promise<GitDaemon> {
     const child = spawn(
       'git',
       ['daemon', '--export-all', `--base-path=${base}`, '--listen=127.0.0.1', `--port=${port}`, '--reuseaddr', '--verbose', '--informative-errors'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      // Its own process group: `git daemon` runs git-daemon as a child, which a signal to `git` alone
+      // leaves running after the test.
+      { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
     );
     // Ready when it says so on stderr; an exit first (the port was taken meanwhile) tries another port.
     const ready = await new Promise<boolean>((resolve) => {
@@ -81,7 +83,11 @@ function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
-    child.kill('SIGTERM');
+    try {
+      process.kill(-(child.pid as number), 'SIGTERM');
+    } catch {
+      child.kill('SIGTERM');
+    }
   });
 }
 
