@@ -35,6 +35,10 @@ import { componentHealth } from './http/health.js';
 import { listenAddress, startHttpServer } from './http/server.js';
 import type { BotState } from './state/index.js';
 import { openStateStore } from './state/store.js';
+import { wireAttestation } from './app-attestation.js';
+import { wireDigest } from './app-digest.js';
+import { questionRecorder } from './health/questions.js';
+import { healthForChat } from './health/for-chat.js';
 import { temporalConnectionSettings, workflowLink } from './temporal/index.js';
 import { loadVoteSigner } from './actions/vote-signing.js';
 import type { Actor } from './actions/launcher.js';
@@ -162,7 +166,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const onCall = createOnCallProviders(config, { personByEmail: (email) => catalog.person(email), scheduleOnCall: (ref, at) => catalog.scheduleOnCall(ref, at) });
   const teamOnCall = onCallForRef((ref) => catalog.onCallSubject(ref.includes(':') ? ref : `group:${ref}`), onCall);
   const oncall = wireOnCall({ config, settings, catalog, state, audit, logger, onCallFor: teamOnCall });
-  const conversation = createConversation({ catalog, selfService: launcher, workflowUrl, pager: oncall.pager, onCall });
+  // "Still yours?": answers read on every card, recorded (and audited) from the ask's buttons.
+  const attestation = wireAttestation({ catalog, truth: store.truth, audit, settings, logger, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  // The weekly digest to each team's channel, when the config file's `digest` asks for it.
+  const digest = wireDigest({ catalog, truth: store.truth, providers: onCall, settings, logger, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const conversation = createConversation({ catalog, selfService: launcher, workflowUrl, pager: oncall.pager, onCall, attestations: store.truth, attestationAnswers: attestation.answers, recordQuestion: questionRecorder(store.truth, logger),
+    health: healthForChat({ catalog, truth: store.truth, providers: onCall }),
+  });
   const count = (platform: string) => (what: string) => metrics.inc('switchboard_chat_requests_total', 'Chat requests answered', { platform, what });
   const person = (id: string): Actor | null => {
     const p = catalog.person(id);
@@ -183,6 +193,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     auth: temporalAuth,
     activities: () => ({
       ...oncall.activities(),
+      ...attestation.activities(notifiers),
+      ...digest.activities(notifiers),
       ...createSelfServiceActivities({
         catalog,
         actions: loaded.actions,
@@ -201,6 +213,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
   });
   // The @oncall user groups' schedules, once the worker that runs them is up (never blocks start).
   if (mode !== 'bot' && temporal.address) void worker.ready.then(() => oncall.keepSchedules(() => access.client()), () => undefined);
+  if (mode !== 'bot' && temporal.address) void worker.ready.then(() => attestation.keepSchedules(() => access.client()), () => undefined);
+  if (mode !== 'bot' && temporal.address) void worker.ready.then(() => digest.keepSchedule(() => access.client()), () => undefined);
 
   const started = new Set<string>();
   const http = await startHttpServer({

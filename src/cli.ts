@@ -28,6 +28,8 @@ Commands:
   whoowns <query>         owner, on-call, runbook, links and blast radius of an entity
   runbook <query>         the runbook and operational links of an entity
   deps <query>            what an entity depends on and what depends on it
+  health [team]           catalog coverage (owner, repository, on-call, runbook, tier, deps), what is
+                          unverified, failing or asked for and missing; --days <n> (default 90)
   audit [--verify]        the self-service audit log; --verify checks its hash chain
 
 Options:
@@ -128,11 +130,51 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
           const found = subject ? await providers.lookup(subject, at) : null;
           if (found) answer = { ...answer, onCall: found.onCall, ...(found.unknown.length && { onCallUnknown: found.unknown }) };
         }
+        // Whether its owner confirmed it lately ("Still yours?", src/attestation): the chat's answer shows the same.
+        if ('onCall' in answer && answer.entity) {
+          const { openAttestationReader } = await import('./attestation/cli-truth.js');
+          const { withVerification } = await import('./attestation/verification.js');
+          const opened = await openAttestationReader(config.SWITCHBOARD_STATE_URL, dbFile);
+          try {
+            answer = await withVerification(opened.reader, answer, (ref) => {
+              const e = catalog.getEntity(ref);
+              return e ? (e.title ?? e.name) : null;
+            });
+          } finally {
+            await opened.close();
+          }
+        }
         if (args.values.json) io.out(JSON.stringify(answer, null, 2));
         else if (command === 'whoowns') io.out(renderWhoOwns(answer as ReturnType<Catalog['whoOwns']>, at));
         else if (command === 'runbook') io.out(renderRunbook(answer as ReturnType<Catalog['runbook']>, at));
         else io.out(renderDeps(answer as ReturnType<Catalog['deps']>));
         return answer.status === 'not_found' ? 1 : 0;
+      });
+    }
+    case 'health': {
+      const days = Number(args.values.days ?? 90);
+      if (!Number.isInteger(days) || days < 1) {
+        io.err(`--days: "${args.values.days}" must be a whole number of at least 1`);
+        return 2;
+      }
+      const team = rest.join(' ').trim() || null;
+      const { healthReport, renderHealth } = await import('./health/report.js');
+      const { openQuestionTruth } = await import('./health/cli-truth.js');
+      return withCatalog(dbFile, settings, async (catalog) => {
+        await ensureIngested(catalog, config, settings, io, dbFile);
+        const teamRef = team ? (catalog.getEntity(team.includes(':') ? team : `group:${team}`)?.ref ?? null) : null;
+        if (team && !teamRef) {
+          io.err(`health: no Group named "${team}" in the catalog`);
+          return 1;
+        }
+        const opened = await openQuestionTruth(config.SWITCHBOARD_STATE_URL, dbFile);
+        try {
+          const report = await healthReport({ catalog, truth: opened.truth, team: teamRef, days });
+          io.out(args.values.json ? JSON.stringify(report, null, 2) : renderHealth(report));
+          return 0;
+        } finally {
+          await opened.close();
+        }
       });
     }
     case 'audit': {
@@ -179,6 +221,7 @@ function parse(argv: string[]) {
       json: { type: 'boolean', default: false },
       at: { type: 'string' },
       depth: { type: 'string' },
+      days: { type: 'string' },
       strict: { type: 'boolean', default: false },
       verify: { type: 'boolean', default: false },
       workflow: { type: 'string' },

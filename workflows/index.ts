@@ -8,5 +8,7 @@ export { awaitApproval } from './approval.js';
 export { approvalRequest } from './approval-request.js';
 export { createService, provisionResource, rollbackDeployment, runAction } from './action.js';
 export { onCallGroupSync } from './oncall-groups.js';
+export { attestationRound } from './attestation.js';
+export { weeklyDigest } from './digest.js';
 // The messages the workflows take, for clients that import them from here.
 export { actionStatusQuery, approvalQuery, stepCallbackSignal, stepCallbackUpdate, voteUpdate } from './contract.js';

@@ -26,6 +26,9 @@ export const AUDIT_EVENTS = [
   'page_requested',
   'paged',
   'page_failed',
+  // "Still yours?" (src/attestation): an owner confirmed an entity, or said it is not theirs.
+  'attested',
+  'disowned',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

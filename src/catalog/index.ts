@@ -12,6 +12,7 @@ import { CatalogError } from './errors.js';
 import { canonicalRef } from './ref.js';
 import { openDb } from '../db/open.js';
 import { createRepo } from './store/repo.js';
+import { createHealthReads } from './store/health.js';
 
 export type { IngestLimits, IngestOptions, IngestProblem, IngestReport, IngestRoot } from './ingest/ingest.js';
 export { DEFAULT_LIMITS } from './ingest/ingest.js';
@@ -26,6 +27,7 @@ import type { OnCallSubject } from '../oncall/contract.js';
 import type { EntitySummary, IdentityMatch, OnCall, Person, Responsible } from './queries/types.js';
 export { BLAST_RADIUS_CAP } from './queries/answers.js';
 export { displayLocation } from './queries/facts.js';
+export { COVERAGE_FIELDS, type CoverageField, type HealthRow } from './store/health.js';
 
 export interface Catalog {
   /**
@@ -67,7 +69,11 @@ export interface Catalog {
   groupMembers(ref: string): Person[] | null;
   /** Entities of one kind whose name starts with `text` (default namespace), for pickers; by name. */
   suggest(kind: string, text: string, limit?: number): { ref: string; name: string; title: string | null }[];
+  /** What the Group (or User) with exactly this ref owns directly (its ownerOf relations), by ref. */
+  ownedBy(ref: string): EntitySummary[];
   stats(): { entities: number; stale: number; lastIngestAt: number | null };
+  /** The health report's aggregate reads over Components (all, or one owning team's): src/catalog/store/health.ts. */
+  health: ReturnType<typeof createHealthReads>;
   /** Stops an ingest in progress (it rejects, committing nothing) and closes the file. */
   close(): void;
 }
@@ -76,6 +82,7 @@ export interface Catalog {
 export function openCatalog(file: string, defaults: IngestOptions = {}): Catalog {
   const { sqlite } = openDb(file);
   const repo = createRepo(sqlite);
+  const health = createHealthReads(sqlite);
   // A file catalog ingests in a worker thread with its own connection, so a 100k-entity run never blocks
   // the answers this connection gives meanwhile (from the last committed snapshot). A `:memory:` database
   // exists only on this connection: it ingests here, on the event loop, as tests need no more.
@@ -163,6 +170,21 @@ export function openCatalog(file: string, defaults: IngestOptions = {}): Catalog
       const row = exact.startsWith('group:') ? repo.entityByRef(exact) : undefined;
       return row ? membersOf(repo, exact).map((p) => withClaims(repo, p)) : null;
     },
+    ownedBy(ref) {
+      let exact: string;
+      try {
+        exact = canonicalRef(ref, { defaultKind: 'group' });
+      } catch {
+        return [];
+      }
+      return repo
+        .relationTargets(exact, 'ownerOf')
+        .sort()
+        .flatMap((r) => {
+          const row = repo.entityByRef(r);
+          return row ? [summarize(row)] : [];
+        });
+    },
     suggest(kind, text, limit = 20) {
       const prefix = `${kind.toLowerCase()}:default/${text
         .trim()
@@ -171,6 +193,7 @@ export function openCatalog(file: string, defaults: IngestOptions = {}): Catalog
       return repo.refsByPrefix(prefix, Math.min(Math.max(limit, 1), 100));
     },
     stats: () => repo.stats(),
+    health,
     close() {
       closed = true;
       running?.terminate();

@@ -14,6 +14,8 @@ import {
   type WhoOwnsAnswer,
 } from '../catalog/index.js';
 import { terminalText } from '../conversation/safe-text.js';
+import { plain } from '../conversation/reply.js';
+import { verificationText } from '../conversation/verification.js';
 
 const label = (name: string) => name.padEnd(10);
 
@@ -90,7 +92,14 @@ function renderWhoOwnsText(a: WhoOwnsAnswer, now = new Date()): string {
     );
   }
   if (a.freshness) lines.push(freshnessLine(a.freshness));
+  lines.push(...verificationLines(a, now));
   return lines.join('\n');
+}
+
+/** "Verified 12 days ago by …" / "Never verified by its owner", as the chat card says it (absent: not read). */
+function verificationLines(a: Pick<WhoOwnsAnswer, 'verification' | 'owner'>, now: Date): string[] {
+  const text = verificationText(a.verification, a.owner, now);
+  return text ? [`${label('')}${plain(text)}`] : [];
 }
 
 function freshnessLine(f: { ingestedAt: string; source: string; line: number; stale: boolean }): string {
@@ -104,6 +113,7 @@ function renderRunbookText(a: RunbookAnswer, now = new Date()): string {
   for (const l of a.links.filter((l) => l.url !== a.runbook?.url)) lines.push(`${label(l.type)}${l.title}: ${l.url}`);
   lines.push(...ownerLines(a.owner), ...onCallLines(a.onCall, now, a.onCallUnknown));
   if (a.freshness) lines.push(freshnessLine(a.freshness));
+  lines.push(...verificationLines(a, now));
   return lines.join('\n');
 }
 

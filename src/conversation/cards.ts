@@ -2,6 +2,7 @@
 import type { CandidateSummary, DepsAnswer, Freshness, OnCall, Owner, RunbookAnswer, WhoOwnsAnswer } from '../catalog/index.js';
 import { encodeAction } from './intents.js';
 import { cannotPageText, pageButton } from './page.js';
+import { verificationText } from './verification.js';
 import type { Pageability } from '../paging/contract.js';
 import { type Block, type Button, join, type Reply, type Text } from './reply.js';
 
@@ -56,6 +57,15 @@ function freshnessText(f: Freshness): Text {
   return text;
 }
 
+/** "As of <ingest> from <source> · Verified 12 days ago by …": what the catalog says, and whether its owner agrees. */
+function freshnessBlocks(a: Pick<WhoOwnsAnswer, 'freshness' | 'verification' | 'owner'>, now: Date): Block[] {
+  const verified = verificationText(a.verification, a.owner, now);
+  if (!a.freshness && !verified) return [];
+  const text: Text = a.freshness ? freshnessText(a.freshness) : [];
+  if (verified) text.push(...(a.freshness ? [' · '] : []), ...verified);
+  return [{ type: 'context', text }];
+}
+
 function linkItems(links: { url: string; title: string; type: string }[], skipUrl?: string): Text[] {
   return links.filter((l) => l.url !== skipUrl).map((l) => [{ link: l.url, text: l.title }, ` (${l.type})`]);
 }
@@ -76,6 +86,8 @@ export interface CardOptions {
   shareable: boolean;
   /** Offer "Page the on-call": the entity names a PagerDuty service or Opsgenie team (null: it names none). */
   page?: Pageability | null;
+  /** What "verified 12 days ago" counts from; default now. */
+  now?: Date;
 }
 
 export function whoOwnsCard(a: WhoOwnsAnswer, options: CardOptions): Reply {
@@ -106,7 +118,7 @@ export function whoOwnsCard(a: WhoOwnsAnswer, options: CardOptions): Reply {
   }
   const links = linkItems(a.links, a.runbook?.url);
   if (links.length) blocks.push({ type: 'list', title: 'Links', items: links });
-  if (a.freshness) blocks.push({ type: 'context', text: freshnessText(a.freshness) });
+  blocks.push(...freshnessBlocks(a, options.now ?? new Date()));
   if (options.page?.problem) blocks.push({ type: 'context', text: cannotPageText(options.page) });
   const buttons: Button[] = [];
   if (options.shareable) buttons.push({ action: encodeAction({ kind: 'share', query: e.ref }), label: 'Share in channel', style: 'primary' });
@@ -117,7 +129,7 @@ export function whoOwnsCard(a: WhoOwnsAnswer, options: CardOptions): Reply {
   return { summary: `${e.title ?? e.name} is owned by ${ownerName}`, blocks, visibility: options.shareable ? 'private' : 'channel' };
 }
 
-export function runbookCard(a: RunbookAnswer): Reply {
+export function runbookCard(a: RunbookAnswer, now = new Date()): Reply {
   if (a.status !== 'found' || !a.entity) return candidatesCard(a.query, a.status, a.candidates, 'runbook');
   const blocks: Block[] = [...entityHeader(a.entity)];
   blocks.push({
@@ -135,7 +147,7 @@ export function runbookCard(a: RunbookAnswer): Reply {
   });
   const links = linkItems(a.links, a.runbook?.url);
   if (links.length) blocks.push({ type: 'list', title: 'Links', items: links });
-  if (a.freshness) blocks.push({ type: 'context', text: freshnessText(a.freshness) });
+  blocks.push(...freshnessBlocks(a, now));
   const name = a.entity.title ?? a.entity.name;
   return { summary: a.runbook ? `Runbook for ${name}: ${a.runbook.url}` : `No runbook recorded for ${name}`, blocks, visibility: 'private' };
 }

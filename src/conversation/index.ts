@@ -13,6 +13,11 @@ import { type IncidentClaims, postIncidentCards } from './incidents.js';
 import type { Pager, PageRequest } from '../paging/contract.js';
 import { pageAndSay, pageFormFor } from './page.js';
 import type { OnCallProviders } from '../oncall/contract.js';
+import { type AttestationReader, withVerification } from '../attestation/verification.js';
+import type { AttestationAnswers, AttestIntent, AttestOutcome } from '../attestation/answer.js';
+import type { Question } from '../state/truth.js';
+import type { HealthReport } from '../health/report.js';
+import { healthCard } from '../health/card.js';
 
 export * from './intents.js';
 export * from './reply.js';
@@ -26,7 +31,7 @@ export type { PageForm } from './page.js';
 export type { PageOutcome } from '../paging/contract.js';
 
 /** The catalog questions the conversation asks. */
-export type CatalogQueries = Pick<Catalog, 'whoOwns' | 'runbook' | 'deps' | 'findMentions'> & Partial<Pick<Catalog, 'onCallSubject'>>;
+export type CatalogQueries = Pick<Catalog, 'whoOwns' | 'runbook' | 'deps' | 'findMentions'> & Partial<Pick<Catalog, 'onCallSubject' | 'getEntity'>>;
 
 export interface ConversationOptions {
   catalog: CatalogQueries;
@@ -44,6 +49,23 @@ export interface ConversationOptions {
    * it, answers show the catalog's own Schedules as the catalog query gives them.
    */
   onCall?: OnCallProviders;
+  /**
+   * Owners' answers to "Still yours?" (the shared state's `truth`): every answer then says when its
+   * owner last confirmed it, or that nobody has. Without it, answers say nothing about verification.
+   */
+  attestations?: AttestationReader;
+  /** Recording those answers from the ask's buttons (src/attestation/answer.ts); without it, clicks are refused. */
+  attestationAnswers?: AttestationAnswers;
+  /**
+   * Keeps each catalog question (whoowns, runbook, deps) with what it found, for the health report's gaps
+   * and the weekly digest. Fire and forget: it must neither throw nor be awaited (src/health/questions.ts).
+   */
+  recordQuestion?: (q: Question) => void;
+  /**
+   * The health report for everything or one team (`/switchboard health [team]`); it rejects with a
+   * message for the asker when the team is unknown. Without it, the command answers it is unavailable.
+   */
+  health?: (team: string | undefined) => Promise<HealthReport>;
 }
 
 export const DEFAULT_INCIDENT_PATTERN = /^(inc|incident)[-_]/i;
@@ -62,13 +84,38 @@ export function createConversation(options: ConversationOptions) {
     const found = await options.onCall.lookup(subject, at);
     return { ...answer, onCall: found.onCall, ...(found.unknown.length && { onCallUnknown: found.unknown }) };
   };
-  const cardOf = (answer: WhoOwnsAnswer, shareable: boolean) => whoOwnsCard(answer, { shareable, page: pageability(answer.entity?.ref) });
+  const teamName = (ref: string) => {
+    const e = catalog.getEntity?.(ref);
+    return e ? (e.title ?? e.name) : null;
+  };
+  /** The answer as the providers and the shared state complete it: on-call, and its owner's last confirmation. */
+  const completed = async <A extends Parameters<typeof withOnCall>[0] & { owner: WhoOwnsAnswer['owner'] }>(answer: A, at: Date): Promise<A> => {
+    const withIt = await withOnCall(answer, at);
+    return options.attestations ? withVerification(options.attestations, withIt, teamName) : withIt;
+  };
+  const cardOf = (answer: WhoOwnsAnswer, shareable: boolean) => whoOwnsCard(answer, { shareable, page: pageability(answer.entity?.ref), now: now() });
+  /** The answer, kept as a question asked on `platform` (a share re-posts an answer: not a question). */
+  const asked = <A extends { query: string; status: Question['status']; entity: EntitySummary | null }>(answer: A, platform: string): A => {
+    options.recordQuestion?.({ query: answer.query, status: answer.status, entityRef: answer.entity?.ref ?? null, platform });
+    return answer;
+  };
   /** The cards that show who is on call, with the providers asked (each bounded by its timeout). */
-  const withProviders = async (intent: Intent): Promise<Reply | null> => {
+  const withProviders = async (intent: Intent, platform: string): Promise<Reply | null> => {
     const at = now();
-    if (intent.kind === 'whoowns' || intent.kind === 'share') return cardOf(await withOnCall(catalog.whoOwns(intent.query, at), at), intent.kind === 'whoowns');
-    if (intent.kind === 'runbook') return runbookCard(await withOnCall(catalog.runbook(intent.query, at), at));
+    if (intent.kind === 'whoowns') return cardOf(await completed(asked(catalog.whoOwns(intent.query, at), platform), at), true);
+    if (intent.kind === 'share') return cardOf(await completed(catalog.whoOwns(intent.query, at), at), false);
+    if (intent.kind === 'runbook') return runbookCard(await completed(asked(catalog.runbook(intent.query, at), platform), at), at);
+    if (intent.kind === 'deps') return depsCard(asked(catalog.deps(intent.query, intent.depth), platform));
     return null;
+  };
+
+  const healthAnswer = async (team: string | undefined): Promise<Reply> => {
+    if (!options.health) return notice(['The health report is not available from this process.']);
+    try {
+      return healthCard(await options.health(team));
+    } catch (err) {
+      return notice([err instanceof Error ? err.message : String(err)]);
+    }
   };
 
   const core = {
@@ -89,10 +136,12 @@ export function createConversation(options: ConversationOptions) {
     /**
      * The answer to any intent a surface parsed, self-service status included: what every adapter calls
      * for a command, a mention, a message or a click. Votes go through castVote (they need the actor).
+     * `platform` names the surface asking (`slack`, `teams`, `shell`), kept with the question.
      */
-    async answer(intent: Intent): Promise<Reply> {
+    async answer(intent: Intent, platform = 'chat'): Promise<Reply> {
       if (intent.kind === 'status') return act.status(intent.id, options.workflowUrl);
-      return (await withProviders(intent)) ?? core.reply(intent);
+      if (intent.kind === 'health') return healthAnswer(intent.team);
+      return (await withProviders(intent, platform)) ?? core.reply(intent);
     },
 
     /**
@@ -101,6 +150,15 @@ export function createConversation(options: ConversationOptions) {
      */
     pageForm(ref: string) {
       return pageFormFor(options.pager, ref);
+    },
+
+    /**
+     * A click in a "Still yours?" ask, by a person the surface verified: recorded (edit the ask in place
+     * with `ask`), a team picker to show (Not ours), or a private refusal.
+     */
+    async attest(intent: AttestIntent, actor: Actor): Promise<AttestOutcome> {
+      if (!options.attestationAnswers) return { kind: 'refused', reply: notice(['"Still yours?" answers are not recorded by this process.']) };
+      return options.attestationAnswers.answer(intent, actor);
     },
 
     /** Pages the on-call of `ref` with the asker's reason: the typed outcome beside what to say. */
@@ -146,7 +204,7 @@ export function createConversation(options: ConversationOptions) {
         case 'share':
           return cardOf(catalog.whoOwns(intent.query, now()), false);
         case 'runbook':
-          return runbookCard(catalog.runbook(intent.query, now()));
+          return runbookCard(catalog.runbook(intent.query, now()), now());
         case 'deps':
           return depsCard(catalog.deps(intent.query, intent.depth));
         case 'help':
@@ -159,6 +217,12 @@ export function createConversation(options: ConversationOptions) {
         case 'page':
           // A surface without forms (the terminal) cannot ask for the reason.
           return notice(['Paging asks for a reason in a form: page from Slack or Microsoft Teams, or from PagerDuty or Opsgenie directly.']);
+        case 'attest':
+          // Adapters send these to `attest` with the person who clicked.
+          return notice(['"Still yours?" is answered with its buttons in Slack or Microsoft Teams.']);
+        case 'health':
+          // It reads the shared state: `answer` gives it.
+          return notice(['The health report is answered asynchronously; this surface did not route it.']);
       }
     },
 
@@ -178,7 +242,7 @@ export function createConversation(options: ConversationOptions) {
     /** The card posted into an incident channel for one affected service: for everyone, with deps. */
     async incidentCard(ref: string): Promise<Reply> {
       const when = now();
-      const card = whoOwnsCard(await withOnCall(catalog.whoOwns(ref, when), when), { shareable: false, page: pageability(ref) });
+      const card = whoOwnsCard(await completed(catalog.whoOwns(ref, when), when), { shareable: false, page: pageability(ref), now: when });
       const deps = catalog.deps(ref, 1);
       const names = (nodes: typeof deps.dependsOn) => nodes.map((n) => n.name).join(', ') || 'none';
       const at = card.blocks.findIndex((b) => b.type === 'context' && b !== card.blocks[1]);

@@ -16,6 +16,13 @@ export type Intent =
   | { kind: 'status'; id: string }
   /** The Page button of a card: the surface asks for the reason (a modal, a card input) before paging. */
   | { kind: 'page'; ref: string; reason?: string }
+  /**
+   * A click in a "Still yours?" ask (src/attestation): confirm one entity, all unanswered ones, or say
+   * one is not the team's (the surface then asks which team owns it, `owner`).
+   */
+  | { kind: 'attest'; answer: 'confirm' | 'disown' | 'confirm-all'; round: string; team: string; entity?: string; owner?: string }
+  /** `/switchboard health [team]`: the catalog's health report, for everything or one team's. */
+  | { kind: 'health'; team?: string }
   | { kind: 'help'; reason?: string };
 
 const DEFAULT_DEPTH = 1;
@@ -53,6 +60,8 @@ function parseWords(text: string): Intent | null {
     }
     case 'status':
       return query ? { kind: 'status', id: query } : null;
+    case 'health':
+      return query ? { kind: 'health', team: query } : { kind: 'health' };
     case 'help':
     case '':
       return { kind: 'help' };
@@ -101,6 +110,8 @@ export function encodeAction(intent: Exclude<Intent, { kind: 'help' | 'act' }>):
   if (intent.kind === 'vote') return `vote|${intent.decision}|${intent.workflowId}`;
   if (intent.kind === 'status') return `status|${intent.id}`;
   if (intent.kind === 'page') return `page|${intent.ref}`;
+  if (intent.kind === 'attest') return ['attest', intent.answer, intent.round, intent.team, intent.entity ?? ''].join('|');
+  if (intent.kind === 'health') return `health|${intent.team ?? ''}`;
   const depth = intent.kind === 'deps' ? `|${intent.depth}` : '';
   return `${intent.kind}|${intent.query}${depth}`;
 }
@@ -108,10 +119,19 @@ export function encodeAction(intent: Exclude<Intent, { kind: 'help' | 'act' }>):
 export function decodeAction(value: string): Intent {
   const [kind, query = '', depth] = value.split('|');
   if (!query) return { kind: 'help' };
+  if (kind === 'attest') return decodeAttest(value);
   if (kind === 'vote' && (query === 'approve' || query === 'reject') && depth) return { kind, decision: query, workflowId: depth };
   if (kind === 'status') return { kind, id: query };
   if (kind === 'page') return { kind, ref: query };
   if (kind === 'whoowns' || kind === 'runbook' || kind === 'share') return { kind, query };
   if (kind === 'deps') return { kind, query, depth: Number(depth) || DEFAULT_DEPTH };
   return { kind: 'help' };
+}
+
+/** `attest|<answer>|<round>|<team ref>|<entity ref>`: refs and rounds hold no `|` (Backstage names cannot). */
+function decodeAttest(value: string): Intent {
+  const [, answer, round, team, entity] = value.split('|');
+  if ((answer !== 'confirm' && answer !== 'disown' && answer !== 'confirm-all') || !round || !team) return { kind: 'help' };
+  if (answer !== 'confirm-all' && !entity) return { kind: 'help' };
+  return { kind: 'attest', answer, round, team, ...(entity && { entity }) };
 }

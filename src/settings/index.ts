@@ -10,6 +10,11 @@ import { ANY_KIND, DEFAULT_GLOBAL_KINDS, kindRule, unionRules, type IngestOption
 import { ConfigError } from '../config.js';
 import { canonicalRef } from '../catalog/ref.js';
 import { settingsSchema } from './schema.js';
+import { type AttestationSettings, attestationSettings } from './attestation.js';
+import { type DigestSettings, digestSettings } from './digest.js';
+
+export type { AttestationSettings } from './attestation.js';
+export type { DigestSettings } from './digest.js';
 
 export const DEFAULT_SETTINGS_FILE = './switchboard.yaml';
 
@@ -28,6 +33,10 @@ export interface Settings {
   };
   /** `oncall`: teams whose Slack user group follows their on-call, and how often the schedule runs. */
   oncall: { userGroups: { team: string; handle: string }[]; syncEveryMinutes: number; pageByServiceId: boolean };
+  /** `attestation`: "Still yours?" rounds; null when the file has no such section (no team is asked). */
+  attestation: AttestationSettings | null;
+  /** `digest`: the weekly digest; null when the file has no such section (nothing is posted). */
+  digest: DigestSettings | null;
 }
 
 const NO_ONCALL: Settings['oncall'] = { userGroups: [], syncEveryMinutes: 60, pageByServiceId: true };
@@ -36,6 +45,8 @@ export const NO_SETTINGS: Settings = {
   file: null,
   catalog: { globalRule: ANY_KIND, locations: [], backstageRule: ANY_KIND, fetchAllow: [], limits: {} },
   oncall: NO_ONCALL,
+  attestation: null,
+  digest: null,
 };
 
 /** `explicit`: the path came from SWITCHBOARD_CONFIG, so a missing file is an error, not "no config". */
@@ -76,7 +87,9 @@ export function parseSettings(text: string, file: string): Settings {
     syncEveryMinutes: on?.syncEveryMinutes ?? NO_ONCALL.syncEveryMinutes,
     pageByServiceId: on?.pageByServiceId ?? NO_ONCALL.pageByServiceId,
   };
-  if (!catalog) return { ...NO_SETTINGS, file, catalog: { ...NO_SETTINGS.catalog, globalRule: kindRule([...DEFAULT_GLOBAL_KINDS]) }, oncall };
+  const attestation = attestationSettings(parsed.data.attestation);
+  const digest = digestSettings(parsed.data.digest);
+  if (!catalog) return { ...NO_SETTINGS, file, catalog: { ...NO_SETTINGS.catalog, globalRule: kindRule([...DEFAULT_GLOBAL_KINDS]) }, oncall, attestation, digest };
   const globalRule = kindRule(catalog.rules ? catalog.rules.flatMap((r) => r.allow) : [...DEFAULT_GLOBAL_KINDS]);
   const base = dirname(file);
   return {
@@ -96,6 +109,8 @@ export function parseSettings(text: string, file: string): Settings {
       limits: catalog.limits ?? {},
     },
     oncall,
+    attestation,
+    digest,
   };
 }
 

@@ -3,6 +3,8 @@
  * Unknown keys are errors: a misspelt `rules` would otherwise silently trust everything.
  */
 import { isIP } from 'node:net';
+import { attestationSchema } from './attestation.js';
+import { digestSchema } from './digest.js';
 import { z } from 'zod';
 import { gitBranchProblem, gitUrlProblem } from '../catalog/sources/git.js';
 
@@ -76,6 +78,10 @@ const oncall = z.strictObject({
 
 export const settingsSchema = z.strictObject({
   oncall: oncall.optional(),
+  /** "Still yours?" rounds (./attestation.ts). */
+  attestation: attestationSchema.optional(),
+  /** The weekly digest to each team's channel (./digest.ts). */
+  digest: digestSchema.optional(),
   catalog: z
     .strictObject({
       rules: z.array(rule).optional(),

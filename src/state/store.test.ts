@@ -142,6 +142,13 @@ describe.each(kinds)('the $kind state store', ({ kind, url }) => {
     expect(await store.truth.asks('2027-Q1')).toEqual([]);
   });
 
+  it.skipIf(skip)('sets where an ask was posted once it is posted', async () => {
+    const ask = { round: '2026-Q3', teamRef: 'group:default/team-ledger', entities: ['component:default/ledger'], messages: [], askedAt: 5 };
+    await store.truth.recordAsk(ask);
+    await store.truth.setAskMessages('2026-Q3', ask.teamRef, ['slack:C2:18.1']);
+    expect((await store.truth.ask('2026-Q3', ask.teamRef))?.messages).toEqual(['slack:C2:18.1']);
+  });
+
   it.skipIf(skip)('counts questions by query, status and entity, most asked first', async () => {
     const since = Date.now() - 1000;
     await store.truth.recordQuestion({ query: 'Billing ', status: 'not_found', entityRef: null, platform: 'slack' });

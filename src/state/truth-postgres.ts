@@ -32,6 +32,12 @@ export function openPgTruth(db: NodePgDatabase, now: () => number = Date.now): C
     async asks(round) {
       return (await db.select().from(attestationAsks).where(eq(attestationAsks.round, round))).map(askOf);
     },
+    async setAskMessages(round, teamRef, messages) {
+      await db
+        .update(attestationAsks)
+        .set({ messages: JSON.stringify(messages) })
+        .where(and(eq(attestationAsks.round, round), eq(attestationAsks.teamRef, teamRef)));
+    },
     async markReminded(round, teamRef, at = now()) {
       const rows = await db
         .update(attestationAsks)

@@ -76,6 +76,8 @@ export interface CatalogTruth {
   /** Records an ask; false (and nothing written) when this team was already asked in this round. */
   recordAsk(ask: Omit<AttestationAsk, 'remindedAt'>): Promise<boolean>;
   ask(round: string, teamRef: string): Promise<AttestationAsk | undefined>;
+  /** Sets where an ask was posted, once posted (it is recorded first, so a retried post is not a second ask). */
+  setAskMessages(round: string, teamRef: string, messages: string[]): Promise<void>;
   asks(round: string): Promise<AttestationAsk[]>;
   /** Marks an ask reminded; false when it already was (a reminder goes once). */
   markReminded(round: string, teamRef: string, at?: number): Promise<boolean>;
@@ -127,6 +129,13 @@ export function openTruth(file: string, now: () => number = Date.now): CatalogTr
         .where(and(eq(attestationAsks.round, round), eq(attestationAsks.teamRef, teamRef)))
         .get();
       return row && askOf(row);
+    },
+    async setAskMessages(round, teamRef, messages) {
+      orm
+        .update(attestationAsks)
+        .set({ messages: JSON.stringify(messages) })
+        .where(and(eq(attestationAsks.round, round), eq(attestationAsks.teamRef, teamRef)))
+        .run();
     },
     async asks(round) {
       return orm.select().from(attestationAsks).where(eq(attestationAsks.round, round)).all().map(askOf);

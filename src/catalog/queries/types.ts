@@ -116,6 +116,23 @@ export interface Freshness {
   stale: boolean;
 }
 
+/**
+ * The owner's last answer to "Still yours?" (src/attestation): in `whoowns --json` as `verification`,
+ * null when the current owner never confirmed it. An answer given for a different owner does not count.
+ */
+export interface Verification {
+  verdict: 'confirmed' | 'disowned';
+  /** Who answered: a catalog user ref where known, else a chat account (`slack:U123`). */
+  by: string;
+  byName: string | null;
+  /** ISO 8601. */
+  at: string;
+  /** Not ours: the team named instead, and its display name. */
+  proposedOwner: { ref: string; displayName: string } | null;
+  /** Not ours: the change opened (a pull request or pushed branch URL); null while it is a pending claim. */
+  change: string | null;
+}
+
 export interface WhoOwnsAnswer {
   query: string;
   status: Status;
@@ -124,6 +141,8 @@ export interface WhoOwnsAnswer {
   onCall: OnCall[];
   /** Providers that could not say who is on call (`PagerDuty did not answer`); absent when every one answered. */
   onCallUnknown?: OnCallUnknownEntry[];
+  /** Set once the answer path read attestations (absent from the catalog's own query). */
+  verification?: Verification | null;
   runbook: { url: string; title: string } | null;
   links: Link[];
   dependencies: { dependsOn: number; dependents: number; blastRadius: number; blastRadiusCapped: boolean } | null;
@@ -141,6 +160,8 @@ export interface RunbookAnswer {
   onCall: OnCall[];
   /** Providers that could not say who is on call (`PagerDuty did not answer`); absent when every one answered. */
   onCallUnknown?: OnCallUnknownEntry[];
+  /** As on WhoOwnsAnswer. */
+  verification?: Verification | null;
   freshness: Freshness | null;
   candidates: CandidateSummary[];
 }

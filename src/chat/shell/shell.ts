@@ -149,7 +149,7 @@ export async function runShell(opts: ShellOptions): Promise<void> {
           if (intent.kind === 'no-button') {
             output.write(`There is no button ${intent.n}${buttons.length ? ` (1–${buttons.length})` : ''}.\n\n`);
           } else {
-            const rendered = renderReply(await conversation.answer(intent), { color, width });
+            const rendered = renderReply(await conversation.answer(intent, 'shell'), { color, width });
             buttons = rendered.buttons;
             output.write(`${rendered.text}\n\n`);
           }

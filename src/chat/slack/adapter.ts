@@ -12,6 +12,7 @@ import { registerCommands } from './listeners/commands.js';
 import { registerEvents } from './listeners/events.js';
 import { registerSelfService } from './listeners/requests.js';
 import { registerPage } from './listeners/page.js';
+import { registerAttestation } from './listeners/attestation.js';
 import { createSlackNotifier } from './notifier.js';
 import type { CatalogPersonLookup } from '../../conversation/identity.js';
 import { createIdentityResolver, createPeopleResolver } from './people.js';
@@ -104,6 +105,7 @@ export function createSlackAdapter(config: SlackAdapterConfig): SlackAdapter {
   registerEvents(app, deps);
   registerSelfService(app, deps);
   registerPage(app, deps);
+  registerAttestation(app, deps);
 
   return {
     platform: 'slack',

@@ -13,6 +13,7 @@ import { formatRef, parseRef } from '../../threads.js';
 import { answerPrivately, baseConversation, inBackground, type InboundActivity, remember, render, sendPrivately, type TeamsDeps, where } from './context.js';
 import { formSubmission, searchQuery, searchResponse, toFormCard } from './form.js';
 import { cardOf, invokeCardResponse, invokeMessageResponse, type TeamsMessage } from './render.js';
+import { attestAction } from './attestation.js';
 
 type Handler = (ctx: { activity: unknown }) => Promise<unknown>;
 type On = (name: string, handler: Handler) => void;
@@ -101,7 +102,7 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
       deps.count(`message:${intent.kind}`);
       if (intent.kind === 'act') return act(a, intent);
       if (intent.kind === 'vote') return;
-      const reply = await core.answer(intent);
+      const reply = await core.answer(intent, 'teams');
       await answerPrivately(deps, a, reply, (m) => withOrigin(m, where(a).thread));
     });
     return undefined;
@@ -179,6 +180,7 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
       if (outcome.kind !== 'counted') return invokeMessageResponse(reply.summary);
       return invokeCardResponse(cardOf(await render(deps, reply)));
     }
+    if (clicked.kind === 'attest') return attestAction(core, clicked, data, await deps.people.identify(a), (reply) => render(deps, reply));
     if (clicked.kind === 'page') {
       const reason = typeof data.reason === 'string' ? data.reason.trim() : '';
       if (!reason) return invokeMessageResponse('Say why you page: the on-call reads it first.');
@@ -193,7 +195,7 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
     }
     if (clicked.kind === 'share') {
       const origin = sealedOrigin(data);
-      const card = await core.answer(clicked);
+      const card = await core.answer(clicked, 'teams');
       if (origin && origin !== where(a).conversation) {
         const { conversation, message } = parseRef(origin);
         const known = await state.conversation(formatRef({ platform: 'teams', conversation }));
@@ -204,7 +206,7 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
       }
       return invokeCardResponse(cardOf(await render(deps, { ...card, blocks: [...card.blocks, { type: 'context', text: ['Shared in the channel.'] }] })));
     }
-    const reply = await core.answer(clicked);
+    const reply = await core.answer(clicked, 'teams');
     const message = await render(deps, reply);
     const origin = sealedOrigin(data);
     if (origin) withOrigin(message, origin);

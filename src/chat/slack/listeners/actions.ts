@@ -5,6 +5,7 @@
 import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { decodeAction } from '../../../conversation/index.js';
 import { afterAcks, answering, render, type SlackDeps } from '../context.js';
+import { attestClick } from './attestation.js';
 import { pageClick } from './page.js';
 import { voteClick } from './requests.js';
 
@@ -26,6 +27,10 @@ export function registerActions(app: App, deps: SlackDeps): void {
         });
         return;
       }
+      if (clicked.kind === 'attest') {
+        await attestClick(deps, { intent: clicked, body, client, respond: typeof respond === 'function' ? respond : undefined });
+        return;
+      }
       if (clicked.kind === 'page') {
         await pageClick(deps, { ref: clicked.ref, body, client, respond: typeof respond === 'function' ? respond : undefined });
         return;
@@ -35,7 +40,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
       if (typeof respond !== 'function') return;
       const intent = decodeAction(action.value ?? '');
       deps.count(`button:${intent.kind}`);
-      const reply = await deps.conversation.answer(intent);
+      const reply = await deps.conversation.answer(intent, 'slack');
       const message = await render(deps, reply);
       if (intent.kind === 'share') await respond({ ...message, response_type: 'in_channel', delete_original: true });
       else await respond({ ...message, replace_original: true });

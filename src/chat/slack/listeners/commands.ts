@@ -19,7 +19,7 @@ export function registerCommands(app: App, deps: SlackDeps): void {
       deps.count(command.command);
       const intent = parseCommand(command.command, command.text, deps.conversation.act.commands());
       if (intent.kind === 'act') return actCommand(deps, client, command, typeof respond === 'function' ? respond : undefined);
-      const reply = await deps.conversation.answer(intent);
+      const reply = await deps.conversation.answer(intent, 'slack');
       const message = await render(deps, reply);
       // Bolt offers respond() only when the payload carries a response_url; Slack always sends one, but
       // a payload without it still gets its answer, privately in the channel.

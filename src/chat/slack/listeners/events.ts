@@ -95,7 +95,7 @@ export function registerEvents(app: App, deps: SlackDeps): void {
           if (intent.kind === 'help') return;
         }
         deps.count(`mention:${intent.kind}`);
-        const message = await render(deps, await deps.conversation.answer(intent));
+        const message = await render(deps, await deps.conversation.answer(intent, 'slack'));
         await client.chat.postMessage({ channel: event.channel, thread_ts: event.thread_ts ?? event.ts, ...message, unfurl_links: false });
       },
     ),
