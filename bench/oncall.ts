@@ -28,9 +28,16 @@ function account(): PdAccount {
   const start = new Date(Date.now() - 3_600_000).toISOString();
   const a: PdAccount = { users: [], schedules: [], escalationPolicies: [], services: [] };
   for (let i = 0; i < SERVICES; i++) {
-    a.users.push({ id: `PU${i}`, name: `Person ${i}`, email: `person${i}@example.com` }, { id: `PV${i}`, name: `Backup ${i}`, email: `backup${i}@example.com` });
+    a.users.push(
+      { id: `PU${i}`, name: `Person ${i}`, email: `person${i}@example.com` },
+      { id: `PV${i}`, name: `Backup ${i}`, email: `backup${i}@example.com` },
+    );
     a.schedules.push({ id: `PS${i}`, name: `Rotation ${i}`, time_zone: 'UTC', rotation: { userIds: [`PU${i}`, `PV${i}`], start, shiftHours: 24 } });
-    a.escalationPolicies.push({ id: `PE${i}`, name: `Policy ${i}`, rules: [{ targets: [{ type: 'schedule_reference', id: `PS${i}` }] }, { targets: [{ type: 'user_reference', id: `PV${i}` }] }] });
+    a.escalationPolicies.push({
+      id: `PE${i}`,
+      name: `Policy ${i}`,
+      rules: [{ targets: [{ type: 'schedule_reference', id: `PS${i}` }] }, { targets: [{ type: 'user_reference', id: `PV${i}` }] }],
+    });
     a.services.push({ id: `PSVC${i}`, name: `service-${i}`, escalationPolicyId: `PE${i}` });
   }
   return a;
@@ -102,7 +109,10 @@ async function main() {
     '',
   ].join('\n');
   mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, 'oncall.json'), `${JSON.stringify({ generatedAt: new Date().toISOString(), machine, services: SERVICES, floor: f, cold: c, warm: w, budgets: { warmP99Ms: WARM_BUDGET_MS } }, null, 2)}\n`);
+  writeFileSync(
+    join(RESULTS, 'oncall.json'),
+    `${JSON.stringify({ generatedAt: new Date().toISOString(), machine, services: SERVICES, floor: f, cold: c, warm: w, budgets: { warmP99Ms: WARM_BUDGET_MS } }, null, 2)}\n`,
+  );
   writeFileSync(join(RESULTS, 'oncall.md'), md);
   console.log('\nWrote bench/results/oncall.json and .md');
 }

@@ -163,14 +163,25 @@ export async function startApp(opts: AppOptions): Promise<App> {
       }),
   });
   // One set of on-call providers for every answer: the catalog's Schedules, PagerDuty and Opsgenie when configured.
-  const onCall = createOnCallProviders(config, { personByEmail: (email) => catalog.person(email), scheduleOnCall: (ref, at) => catalog.scheduleOnCall(ref, at) });
+  const onCall = createOnCallProviders(config, {
+    personByEmail: (email) => catalog.person(email),
+    scheduleOnCall: (ref, at) => catalog.scheduleOnCall(ref, at),
+  });
   const teamOnCall = onCallForRef((ref) => catalog.onCallSubject(ref.includes(':') ? ref : `group:${ref}`), onCall);
   const oncall = wireOnCall({ config, settings, catalog, state, audit, logger, onCallFor: teamOnCall });
   // "Still yours?": answers read on every card, recorded (and audited) from the ask's buttons.
   const attestation = wireAttestation({ catalog, truth: store.truth, audit, settings, logger, taskQueue: config.TEMPORAL_TASK_QUEUE });
   // The weekly digest to each team's channel, when the config file's `digest` asks for it.
   const digest = wireDigest({ catalog, truth: store.truth, providers: onCall, settings, logger, taskQueue: config.TEMPORAL_TASK_QUEUE });
-  const conversation = createConversation({ catalog, selfService: launcher, workflowUrl, pager: oncall.pager, onCall, attestations: store.truth, attestationAnswers: attestation.answers, recordQuestion: questionRecorder(store.truth, logger),
+  const conversation = createConversation({
+    catalog,
+    selfService: launcher,
+    workflowUrl,
+    pager: oncall.pager,
+    onCall,
+    attestations: store.truth,
+    attestationAnswers: attestation.answers,
+    recordQuestion: questionRecorder(store.truth, logger),
     health: healthForChat({ catalog, truth: store.truth, providers: onCall }),
   });
   const count = (platform: string) => (what: string) => metrics.inc('switchboard_chat_requests_total', 'Chat requests answered', { platform, what });
@@ -212,9 +223,21 @@ export async function startApp(opts: AppOptions): Promise<App> {
     }),
   });
   // The @oncall user groups' schedules, once the worker that runs them is up (never blocks start).
-  if (mode !== 'bot' && temporal.address) void worker.ready.then(() => oncall.keepSchedules(() => access.client()), () => undefined);
-  if (mode !== 'bot' && temporal.address) void worker.ready.then(() => attestation.keepSchedules(() => access.client()), () => undefined);
-  if (mode !== 'bot' && temporal.address) void worker.ready.then(() => digest.keepSchedule(() => access.client()), () => undefined);
+  if (mode !== 'bot' && temporal.address)
+    void worker.ready.then(
+      () => oncall.keepSchedules(() => access.client()),
+      () => undefined,
+    );
+  if (mode !== 'bot' && temporal.address)
+    void worker.ready.then(
+      () => attestation.keepSchedules(() => access.client()),
+      () => undefined,
+    );
+  if (mode !== 'bot' && temporal.address)
+    void worker.ready.then(
+      () => digest.keepSchedule(() => access.client()),
+      () => undefined,
+    );
 
   const started = new Set<string>();
   const http = await startHttpServer({
@@ -229,7 +252,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
       state: () => store.healthy(),
       ...(mode !== 'bot' && { worker: () => worker.running() }),
       // A provider that failed its last call degrades /healthz (still 200): answers say "unknown" meanwhile.
-      ...(mode !== 'worker' && Object.fromEntries(onCall.statuses().filter((p) => p.provider !== 'schedule').map((p) => [`oncall_${p.provider}`, () => onCall.statuses().find((s) => s.provider === p.provider)?.ok === true]))),
+      ...(mode !== 'worker' &&
+        Object.fromEntries(
+          onCall
+            .statuses()
+            .filter((p) => p.provider !== 'schedule')
+            .map((p) => [`oncall_${p.provider}`, () => onCall.statuses().find((s) => s.provider === p.provider)?.ok === true]),
+        )),
     }),
     serveMetrics: !config.SWITCHBOARD_METRICS_ADDRESS,
     ...(config.SWITCHBOARD_METRICS_TOKEN && { metricsToken: config.SWITCHBOARD_METRICS_TOKEN }),

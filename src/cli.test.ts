@@ -53,7 +53,19 @@ describe('switchboard CLI', () => {
     const r = await run('whoowns', 'payments-api', '--json', '--db', tree.path('c.db'));
     expect(r.code).toBe(0);
     const answer = JSON.parse(r.out);
-    expect(Object.keys(answer)).toEqual(['query', 'status', 'entity', 'owner', 'onCall', 'runbook', 'links', 'dependencies', 'freshness', 'candidates', 'verification']);
+    expect(Object.keys(answer)).toEqual([
+      'query',
+      'status',
+      'entity',
+      'owner',
+      'onCall',
+      'runbook',
+      'links',
+      'dependencies',
+      'freshness',
+      'candidates',
+      'verification',
+    ]);
     expect(answer).toMatchObject({ query: 'payments-api', status: 'found', owner: { ref: 'group:default/team-payments', displayName: 'Payments' } });
   });
 

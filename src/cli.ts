@@ -126,7 +126,10 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
         if ('onCall' in answer && answer.entity && (config.PAGERDUTY_API_TOKEN || config.OPSGENIE_API_KEY)) {
           const { createOnCallProviders } = await import('./oncall/table.js');
           const subject = catalog.onCallSubject(answer.entity.ref);
-          const providers = createOnCallProviders(config, { personByEmail: (email) => catalog.person(email), scheduleOnCall: (ref, when) => catalog.scheduleOnCall(ref, when) });
+          const providers = createOnCallProviders(config, {
+            personByEmail: (email) => catalog.person(email),
+            scheduleOnCall: (ref, when) => catalog.scheduleOnCall(ref, when),
+          });
           const found = subject ? await providers.lookup(subject, at) : null;
           if (found) answer = { ...answer, onCall: found.onCall, ...(found.unknown.length && { onCallUnknown: found.unknown }) };
         }

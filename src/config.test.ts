@@ -39,7 +39,11 @@ describe('config', () => {
 
   it('pages through PagerDuty and Opsgenie at their public addresses unless told otherwise, and names a bad one', () => {
     const c = loadConfig({});
-    expect([c.PAGERDUTY_EVENTS_URL, c.PAGERDUTY_API_URL, c.OPSGENIE_API_URL]).toEqual(['https://events.pagerduty.com', 'https://api.pagerduty.com', 'https://api.opsgenie.com']);
+    expect([c.PAGERDUTY_EVENTS_URL, c.PAGERDUTY_API_URL, c.OPSGENIE_API_URL]).toEqual([
+      'https://events.pagerduty.com',
+      'https://api.pagerduty.com',
+      'https://api.opsgenie.com',
+    ]);
     expect(() => loadConfig({ PAGERDUTY_EVENTS_URL: 'events.pagerduty.com' })).toThrow(/PAGERDUTY_EVENTS_URL: must be the PagerDuty Events API base URL/);
   });
 

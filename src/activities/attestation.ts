@@ -75,7 +75,11 @@ export function createAttestationActivities(deps: AttestationActivityDeps): Atte
       if (!unanswered || !(await deps.truth.markReminded(round, team, now()))) return { reminded: false, unanswered };
       const view = await deps.answers.view(round, team);
       if (!view) return { reminded: false, unanswered };
-      const reminder: Reply = { ...view, summary: `Reminder: ${view.summary}`, blocks: [{ type: 'header', text: 'Reminder: still yours?' }, ...view.blocks.slice(1)] };
+      const reminder: Reply = {
+        ...view,
+        summary: `Reminder: ${view.summary}`,
+        blocks: [{ type: 'header', text: 'Reminder: still yours?' }, ...view.blocks.slice(1)],
+      };
       for (const message of ask.messages) {
         const platform = message.split(':')[0] as string;
         await deps.notifiers[platform]?.reply(message, reminder);

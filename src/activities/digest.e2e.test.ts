@@ -48,8 +48,15 @@ describeWithTemporal('weekly digest', () => {
     expect(report.problems).toEqual([]);
     truth = openTruth(tree.path('state.db'));
     // This week's questions, and one from last month that must not count.
-    for (const at of [Date.now() - 60_000, Date.now() - 120_000]) await truth.recordQuestion({ query: 'ledger', status: 'found', entityRef: 'component:default/ledger', platform: 'slack', at });
-    await truth.recordQuestion({ query: 'ledger', status: 'found', entityRef: 'component:default/ledger', platform: 'slack', at: Date.now() - 30 * 86_400_000 });
+    for (const at of [Date.now() - 60_000, Date.now() - 120_000])
+      await truth.recordQuestion({ query: 'ledger', status: 'found', entityRef: 'component:default/ledger', platform: 'slack', at });
+    await truth.recordQuestion({
+      query: 'ledger',
+      status: 'found',
+      entityRef: 'component:default/ledger',
+      platform: 'slack',
+      at: Date.now() - 30 * 86_400_000,
+    });
     emu = await startSlackEmulator({ channels: [{ id: 'C0PAYMENTS1', name: 'payments' }] });
     env = await startTemporal();
     const client = new webApi.WebClient('xoxb-digest', { slackApiUrl: emu.url, retryConfig: { retries: 0 } });

@@ -43,7 +43,12 @@ export function createDigestActivities(deps: DigestActivityDeps): DigestActiviti
       if (!owned.length) return { team, posted: null };
       const report = await healthReport({ catalog: deps.catalog, truth: deps.truth, providers: deps.providers, team });
       const questions = await deps.truth.questionCounts({ since, entityRefs: owned.map((e) => e.ref), limit: LIST_LIMIT });
-      const reply = digestReply(subject?.title ?? team, owned.map((e) => e.ref), report, questions);
+      const reply = digestReply(
+        subject?.title ?? team,
+        owned.map((e) => e.ref),
+        report,
+        questions,
+      );
       const where = `slack:${channel}`;
       await slack.post(where, reply);
       return { team, posted: where };
@@ -54,19 +59,40 @@ export function createDigestActivities(deps: DigestActivityDeps): DigestActiviti
 type Report = Awaited<ReturnType<typeof healthReport>>;
 
 function digestReply(teamName: string, owned: string[], report: Report, questions: Awaited<ReturnType<CatalogTruth['questionCounts']>>): Reply {
-  const list = (title: string, items: Text[]) => (items.length ? [{ type: 'list' as const, title, items: items.slice(0, LIST_LIMIT), ...(items.length > LIST_LIMIT && { more: items.length - LIST_LIMIT }) }] : []);
+  const list = (title: string, items: Text[]) =>
+    items.length
+      ? [{ type: 'list' as const, title, items: items.slice(0, LIST_LIMIT), ...(items.length > LIST_LIMIT && { more: items.length - LIST_LIMIT }) }]
+      : [];
   const asked = questions.reduce((n, q) => n + q.count, 0);
   return {
     summary: `Weekly digest for ${teamName}: ${owned.length} owned, ${report.unverified.length} unverified, ${report.gaps.length} missing fields, ${asked} questions this week`,
     visibility: 'channel',
     blocks: [
       { type: 'header', text: `Weekly digest: ${teamName}` },
-      ...list(`What you own (${owned.length})`, owned.map((ref) => [{ code: ref }])),
-      ...list('Not changed or verified lately', report.unverified.map((u) => [{ code: u.ref }, `: ${u.fix}`])),
-      ...list('Missing', report.gaps.map((g) => [{ code: g.ref }, `: ${g.fix}`])),
-      ...list('Owners that resolve to nothing', report.unresolvedOwners.entities.map((e) => [{ code: e.ref }, `: ${e.fix}`])),
-      ...list('Failing sources', report.failingSources.map((s) => [s.location, `: ${s.problems.join('; ') || 'failing'}`])),
-      ...list(`This week's questions (${asked})`, questions.map((q) => [`"${q.query}" ×${q.count}`, ...(q.entityRef ? [' → ', { code: q.entityRef }] : [])])),
+      ...list(
+        `What you own (${owned.length})`,
+        owned.map((ref) => [{ code: ref }]),
+      ),
+      ...list(
+        'Not changed or verified lately',
+        report.unverified.map((u) => [{ code: u.ref }, `: ${u.fix}`]),
+      ),
+      ...list(
+        'Missing',
+        report.gaps.map((g) => [{ code: g.ref }, `: ${g.fix}`]),
+      ),
+      ...list(
+        'Owners that resolve to nothing',
+        report.unresolvedOwners.entities.map((e) => [{ code: e.ref }, `: ${e.fix}`]),
+      ),
+      ...list(
+        'Failing sources',
+        report.failingSources.map((s) => [s.location, `: ${s.problems.join('; ') || 'failing'}`]),
+      ),
+      ...list(
+        `This week's questions (${asked})`,
+        questions.map((q) => [`"${q.query}" ×${q.count}`, ...(q.entityRef ? [' → ', { code: q.entityRef }] : [])]),
+      ),
     ],
   };
 }

@@ -58,7 +58,12 @@ describeWithTemporal('@oncall user groups follow the handoff', () => {
     catalog = openCatalog(tree.path('catalog.db'));
     const report = await catalog.ingest([tree.path('catalog')]);
     expect(report.problems).toEqual([]);
-    emu = await startSlackEmulator({ users: [{ id: 'U0ALICE', email: 'alice@example.test' }, { id: 'U0BOB', email: 'bob@example.test' }] });
+    emu = await startSlackEmulator({
+      users: [
+        { id: 'U0ALICE', email: 'alice@example.test' },
+        { id: 'U0BOB', email: 'bob@example.test' },
+      ],
+    });
     env = await startTemporal();
     const activities = createOnCallGroupActivities({
       onCallFor: async (team, at) => ({ onCall: catalog.whoOwns(team, at).onCall, unknown: [] }),
@@ -79,7 +84,10 @@ describeWithTemporal('@oncall user groups follow the handoff', () => {
   });
 
   it('makes the group, puts the override’s person in it, and the rotation’s at the handoff', async () => {
-    const { kept } = await keepOnCallGroupSchedules(env.client, [{ team: 'group:default/team-ledger', handle: 'ledger-oncall' }], { taskQueue, everyMinutes: 60 });
+    const { kept } = await keepOnCallGroupSchedules(env.client, [{ team: 'group:default/team-ledger', handle: 'ledger-oncall' }], {
+      taskQueue,
+      everyMinutes: 60,
+    });
     expect(kept).toEqual([`${ONCALL_GROUP_SCHEDULE_PREFIX}group:default/team-ledger`]);
     await env.client.schedule.getHandle(kept[0]!).trigger();
 
@@ -106,20 +114,29 @@ describeWithTemporal('@oncall user groups follow the handoff', () => {
     try {
       const id = `${ONCALL_GROUP_SCHEDULE_PREFIX}group:default/team-payments`;
       // Kept at start once the worker runs: wait for the schedule itself (a query of the server).
-      const describe = async () => env.client.schedule.getHandle(id).describe().catch(() => null);
+      const describe = async () =>
+        env.client.schedule
+          .getHandle(id)
+          .describe()
+          .catch(() => null);
       for (const until = Date.now() + 15_000; !(await describe()); await new Promise((r) => setTimeout(r, 100))) {
         if (Date.now() > until) throw new Error(`no schedule ${id}`);
       }
       await env.client.schedule.getHandle(id).trigger();
       const update = await h.emu.waitFor('usergroups.users.update', () => true, 15_000);
       const onCall = h.app.catalog.whoOwns('group:default/team-payments').onCall.map((o) => o.email);
-      const ids = slackUsers().filter((u) => onCall.includes(u.email)).map((u) => u.id);
+      const ids = slackUsers()
+        .filter((u) => onCall.includes(u.email))
+        .map((u) => u.id);
       expect(ids.length).toBeGreaterThan(0);
       expect(String(update.args.users).split(',').sort()).toEqual(ids.sort());
       expect(h.emu.callsTo('usergroups.create')[0]?.args).toMatchObject({ handle: 'payments-oncall' });
     } finally {
       await h.stop();
-      await env.client.schedule.getHandle(`${ONCALL_GROUP_SCHEDULE_PREFIX}group:default/team-payments`).delete().catch(() => undefined);
+      await env.client.schedule
+        .getHandle(`${ONCALL_GROUP_SCHEDULE_PREFIX}group:default/team-payments`)
+        .delete()
+        .catch(() => undefined);
     }
   }, 90_000);
 });

@@ -51,7 +51,12 @@ export function createAttestationAnswers(deps: AttestationDeps) {
     const all = await deps.truth.attestations(ask.entities);
     const answers = new Map<string, Attestation>([...all].filter(([, a]) => a.at >= ask.askedAt && a.ownerRef === teamRef));
     return askReply(
-      { round, team: { ref: teamRef, displayName: nameOf(teamRef) }, entities: ask.entities.map((ref) => ({ ref, entity: deps.catalog.getEntity(ref) })), answers },
+      {
+        round,
+        team: { ref: teamRef, displayName: nameOf(teamRef) },
+        entities: ask.entities.map((ref) => ({ ref, entity: deps.catalog.getEntity(ref) })),
+        answers,
+      },
       nameOf,
     );
   }
@@ -67,14 +72,21 @@ export function createAttestationAnswers(deps: AttestationDeps) {
       const team = nameOf(intent.team);
       const members = deps.catalog.groupMembers(intent.team) ?? [];
       if (!actor.ref || !members.some((m) => m.ref === actor.ref)) {
-        await deps.audit.append({ actor: actor.ref ?? actor.id, action: 'attest', event: 'refused', target: intent.entity ?? intent.team, detail: { reason: 'not a member of the owning team', team: intent.team, round: intent.round } });
+        await deps.audit.append({
+          actor: actor.ref ?? actor.id,
+          action: 'attest',
+          event: 'refused',
+          target: intent.entity ?? intent.team,
+          detail: { reason: 'not a member of the owning team', team: intent.team, round: intent.round },
+        });
         return refuse(`Only members of ${team} (as the catalog lists them) can answer for what ${team} owns.`);
       }
       const asked = intent.answer === 'confirm-all' ? ask.entities : ask.entities.filter((e) => e === intent.entity);
       if (!asked.length) return refuse(`${intent.entity ?? 'That'} was not part of this ask.`);
       // Only what the team still owns by the catalog: an owner changed since the ask is not the team's to confirm.
       const owned = asked.filter((ref) => deps.catalog.onCallSubject(ref)?.ownerRef === intent.team);
-      if (!owned.length) return refuse(`The catalog no longer names ${team} as the owner of ${asked.length === 1 ? nameOf(asked[0] as string) : 'these'}; nothing to answer.`);
+      if (!owned.length)
+        return refuse(`The catalog no longer names ${team} as the owner of ${asked.length === 1 ? nameOf(asked[0] as string) : 'these'}; nothing to answer.`);
 
       if (intent.answer === 'disown' && !intent.owner) {
         const entity = owned[0] as string;
@@ -96,7 +108,8 @@ export function createAttestationAnswers(deps: AttestationDeps) {
       }
       if (intent.answer === 'disown') {
         const proposed = intent.owner as string;
-        if (proposed === intent.team || !deps.catalog.groupMembers(proposed)) return refuse(`${proposed} is not another team in the catalog; pick one from the list.`);
+        if (proposed === intent.team || !deps.catalog.groupMembers(proposed))
+          return refuse(`${proposed} is not another team in the catalog; pick one from the list.`);
       }
       for (const ref of targets) {
         const verdict = intent.answer === 'disown' ? 'disowned' : 'confirmed';

@@ -19,7 +19,16 @@ describe('askReply', () => {
 
   it('puts an answer in place of its buttons and the unanswered first', () => {
     const [first, second] = refs(2) as [{ ref: string; entity: null }, { ref: string; entity: null }];
-    const answer: Attestation = { entityRef: first.ref, ownerRef: team.ref, verdict: 'confirmed', byRef: 'user:default/amara', byName: 'Amara Okafor', at: 1, proposedOwner: null, change: null };
+    const answer: Attestation = {
+      entityRef: first.ref,
+      ownerRef: team.ref,
+      verdict: 'confirmed',
+      byRef: 'user:default/amara',
+      byName: 'Amara Okafor',
+      at: 1,
+      proposedOwner: null,
+      change: null,
+    };
     const reply = askReply({ round: '2026-Q4', team, entities: [first, second], answers: new Map([[first.ref, answer]]) });
     const sections = reply.blocks.filter((b) => b.type === 'section').map((b) => plain(b.text));
     expect(sections.at(1)).toContain(second.ref);

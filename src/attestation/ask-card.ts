@@ -27,7 +27,11 @@ function answerText(a: Attestation, teamName: (ref: string) => string): Text {
   if (a.verdict === 'confirmed') return [`✅ confirmed by ${by}`];
   const proposed = a.proposedOwner ? `; proposed owner: ${teamName(a.proposedOwner)}` : '';
   // A pull request is a link; a pushed branch (`<remote>@<branch>`) is shown as it is.
-  const change: Text = a.change ? [' (change ', /^https:\/\//.test(a.change) ? { link: a.change, text: a.change } : { code: a.change }, ')'] : a.proposedOwner ? [' (pending claim)'] : [];
+  const change: Text = a.change
+    ? [' (change ', /^https:\/\//.test(a.change) ? { link: a.change, text: a.change } : { code: a.change }, ')']
+    : a.proposedOwner
+      ? [' (pending claim)']
+      : [];
   return [`🚫 not ours, said ${by}${proposed}`, ...change];
 }
 
@@ -75,6 +79,8 @@ export function askReply(view: AskView, teamName: (ref: string) => string = (r) 
   }
   if (!open.length) blocks.push({ type: 'context', text: ['Every entity is answered. Thank you.'] });
   blocks.push({ type: 'context', text: [`Round ${round} · answers show on every /whoowns answer as "verified … by …"`] });
-  const summary = open.length ? `Still yours? ${team.displayName}: ${open.length} of ${view.entities.length} to confirm` : `Still yours? ${team.displayName}: all answered`;
+  const summary = open.length
+    ? `Still yours? ${team.displayName}: ${open.length} of ${view.entities.length} to confirm`
+    : `Still yours? ${team.displayName}: all answered`;
   return { summary, blocks, visibility: 'channel' };
 }

@@ -32,7 +32,9 @@ describe('setOwner', () => {
 
   it('keeps double quotes where the owner was double-quoted', () => {
     const text = 'kind: Component\nmetadata: { name: ledger }\nspec:\n  owner: "team-payments"\n';
-    expect(setOwner(text, LEDGER, 'group:default/team-ledger')).toBe('kind: Component\nmetadata: { name: ledger }\nspec:\n  owner: "group:default/team-ledger"\n');
+    expect(setOwner(text, LEDGER, 'group:default/team-ledger')).toBe(
+      'kind: Component\nmetadata: { name: ledger }\nspec:\n  owner: "group:default/team-ledger"\n',
+    );
   });
 
   it('keeps single quotes where the owner was single-quoted', () => {
@@ -50,6 +52,8 @@ describe('setOwner', () => {
   });
 
   it('says so when the entity has no spec.owner to change', () => {
-    expect(() => setOwner('kind: Component\nmetadata: { name: ledger }\nspec: { type: service }\n', LEDGER, 'group:default/x', 'f.yaml')).toThrow(/f.yaml: Component ledger has no spec.owner/);
+    expect(() => setOwner('kind: Component\nmetadata: { name: ledger }\nspec: { type: service }\n', LEDGER, 'group:default/x', 'f.yaml')).toThrow(
+      /f.yaml: Component ledger has no spec.owner/,
+    );
   });
 });

@@ -23,7 +23,12 @@ export interface ProposedChange {
   commit: string;
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'entity';
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40) || 'entity';
 
 export function branchFor(entityRef: string, owner: string): string {
   const name = entityRef.split('/').pop() ?? entityRef;
@@ -56,7 +61,8 @@ export async function proposeOwnerChange(input: {
     const repo = join(work, 'repo');
     const target = join(repo, path);
     // The clone is the descriptor author's tree: a symlink (the file or a folder on its path) could point the write outside it.
-    if (!lstatSync(target).isFile() || !realpathSync(target).startsWith(realpathSync(repo) + sep)) throw new Error(`${path} is not a regular file in ${redactGitUrl(remote)}`);
+    if (!lstatSync(target).isFile() || !realpathSync(target).startsWith(realpathSync(repo) + sep))
+      throw new Error(`${path} is not a regular file in ${redactGitUrl(remote)}`);
     writeFileSync(target, setOwner(readFileSync(target, 'utf8'), input.entity, input.owner, path));
     const branch = branchFor(input.entity.ref, input.owner);
     await git(repo, 'checkout', '--quiet', '-b', branch);

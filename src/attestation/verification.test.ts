@@ -12,7 +12,10 @@ const NOW = new Date('2026-12-02T10:00:00Z');
 let tree: TempTree;
 beforeEach(() => {
   tree = tempTree();
-  tree.write('cat/org.yaml', [group('team-payments', { profile: { displayName: 'Payments' } }), group('team-ledger', { profile: { displayName: 'Ledger' } })].join('---\n'));
+  tree.write(
+    'cat/org.yaml',
+    [group('team-payments', { profile: { displayName: 'Payments' } }), group('team-ledger', { profile: { displayName: 'Ledger' } })].join('---\n'),
+  );
   tree.write('cat/services.yaml', component('payments-api', { owner: 'team-payments' }));
 });
 afterEach(() => tree.cleanup());
@@ -37,7 +40,11 @@ async function record(a: Attestation) {
 
 async function whoownsJson() {
   const out: string[] = [];
-  const code = await main(['whoowns', 'payments-api', '--db', tree.path('c.db'), '--json'], { out: (s) => out.push(s), err: () => {} }, { SWITCHBOARD_CATALOG: tree.path('cat') });
+  const code = await main(
+    ['whoowns', 'payments-api', '--db', tree.path('c.db'), '--json'],
+    { out: (s) => out.push(s), err: () => {} },
+    { SWITCHBOARD_CATALOG: tree.path('cat') },
+  );
   expect(code).toBe(0);
   return JSON.parse(out.join('\n')) as { verification: unknown };
 }

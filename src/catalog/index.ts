@@ -129,7 +129,10 @@ export function openCatalog(file: string, defaults: IngestOptions = {}): Catalog
       }
       if (!row) return null;
       const body = bodyOf(row);
-      const annotations = Object.fromEntries(Object.entries(body.metadata.annotations ?? {}).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+      const annotations = Object.fromEntries(Object.entries(body.metadata.annotations ?? {}).filter(([, v]) => typeof v === 'string')) as Record<
+        string,
+        string
+      >;
       return { ref: row.ref, title: row.title ?? row.name, annotations, ownerRef: row.ownerRef };
     },
     scheduleOnCall(ref, at = new Date()) {

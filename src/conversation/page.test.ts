@@ -17,16 +17,20 @@ beforeAll(async () => {
   tree = tempTree('switchboard-page-card-');
   writeFileSync(
     tree.path('catalog-info.yaml'),
-    [
-      component('paged-api', {}, { annotations: { 'pagerduty.com/integration-key': '0123456789abcdef0123456789abcdef' } }),
-      component('plain-api'),
-    ].join('---\n'),
+    [component('paged-api', {}, { annotations: { 'pagerduty.com/integration-key': '0123456789abcdef0123456789abcdef' } }), component('plain-api')].join(
+      '---\n',
+    ),
   );
   catalog = openCatalog(':memory:');
   await catalog.ingest([tree.path('catalog-info.yaml')]);
   store = await openStateStore({ file: tree.path('state.db') });
   // The Events URL is never called here: only what the cards offer is checked.
-  const pager = createPager({ subject: (ref) => catalog.onCallSubject(ref), pagerDuty: { trigger: pagerDutyEvents('http://127.0.0.1:9') }, audit: store.audit, claims: store.state });
+  const pager = createPager({
+    subject: (ref) => catalog.onCallSubject(ref),
+    pagerDuty: { trigger: pagerDutyEvents('http://127.0.0.1:9') },
+    audit: store.audit,
+    claims: store.state,
+  });
   core = createConversation({ catalog, pager });
 });
 afterAll(async () => {

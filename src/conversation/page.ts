@@ -56,7 +56,10 @@ export function pageReply(outcome: PageOutcome): Reply {
       return notice([outcome.message, ' Reference ', { code: outcome.reference }, '.'], outcome.message);
     case 'failed': {
       const later = outcome.retryAfterSeconds ? ` Try again in ${outcome.retryAfterSeconds} s` : ' Try again in a minute';
-      return notice([`⚠️ The page did not go out: ${outcome.message}.${later}, or page from ${outcome.provider} directly.`], `The page did not go out: ${outcome.message}`);
+      return notice(
+        [`⚠️ The page did not go out: ${outcome.message}.${later}, or page from ${outcome.provider} directly.`],
+        `The page did not go out: ${outcome.message}`,
+      );
     }
     case 'invalid':
     case 'limited':

@@ -25,12 +25,30 @@ export function healthCard(r: HealthReport): Reply {
   const list = (heading: string, items: Extract<Block, { type: 'list' }>['items']) => {
     if (items.length) blocks.push({ type: 'list', title: heading, items });
   };
-  list('Missing fields', r.gaps.map((g) => [{ code: g.ref }, `: ${g.fix}`]));
-  list(`Owners that resolve to nothing (${r.unresolvedOwners.count})`, r.unresolvedOwners.entities.map((e) => [{ code: e.ref }, `: ${e.fix}`]));
-  list(`Not changed or verified in ${r.days} days`, r.unverified.map((u) => [{ code: u.ref }, `: ${u.fix}`]));
-  list('Failing sources', r.failingSources.map((s) => [{ code: s.location }, `: ${s.problems.join('; ') || 'failing'}`]));
-  list('Failing on-call providers', r.failingProviders.map((p) => [{ bold: p.provider }, `: ${p.detail}`]));
-  list('Asked and not found', r.notFound.map((q) => [`"${q.query}" ×${q.count}: ${q.fix}`]));
+  list(
+    'Missing fields',
+    r.gaps.map((g) => [{ code: g.ref }, `: ${g.fix}`]),
+  );
+  list(
+    `Owners that resolve to nothing (${r.unresolvedOwners.count})`,
+    r.unresolvedOwners.entities.map((e) => [{ code: e.ref }, `: ${e.fix}`]),
+  );
+  list(
+    `Not changed or verified in ${r.days} days`,
+    r.unverified.map((u) => [{ code: u.ref }, `: ${u.fix}`]),
+  );
+  list(
+    'Failing sources',
+    r.failingSources.map((s) => [{ code: s.location }, `: ${s.problems.join('; ') || 'failing'}`]),
+  );
+  list(
+    'Failing on-call providers',
+    r.failingProviders.map((p) => [{ bold: p.provider }, `: ${p.detail}`]),
+  );
+  list(
+    'Asked and not found',
+    r.notFound.map((q) => [`"${q.query}" ×${q.count}: ${q.fix}`]),
+  );
   const covered = r.components ? Math.min(...COVERAGE_FIELDS.map((f) => r.coverage[f].percent)) : 0;
   return { summary: `${title}: ${r.components} Components, lowest coverage ${covered}%`, blocks, visibility: 'private' };
 }

@@ -57,13 +57,25 @@ describe('health report over a catalog with known gaps', () => {
     for (const query of ['fraud-api', 'fraud-api', 'kyc']) await truth.recordQuestion({ query, status: 'not_found', entityRef: null, platform: 'slack' });
     await truth.recordQuestion({ query: 'ledger', status: 'found', entityRef: 'component:default/ledger', platform: 'slack' });
     const r = await healthReport({ catalog, truth });
-    expect(r.notFound.map((q) => [q.query, q.count])).toEqual([['fraud-api', 2], ['kyc', 1]]);
+    expect(r.notFound.map((q) => [q.query, q.count])).toEqual([
+      ['fraud-api', 2],
+      ['kyc', 1],
+    ]);
     expect(r.notFound[0]!.fix).toContain('add an entity named "fraud-api"');
   });
 
   it('counts what nobody changed or confirmed in the window', async () => {
     const later = new Date(Date.now() + 100 * 24 * 60 * 60 * 1000);
-    await truth.recordAttestation({ entityRef: 'component:default/ledger', ownerRef: 'group:default/payments', verdict: 'confirmed', byRef: 'user:default/ada', byName: 'Ada', at: later.getTime() - 1000, proposedOwner: null, change: null });
+    await truth.recordAttestation({
+      entityRef: 'component:default/ledger',
+      ownerRef: 'group:default/payments',
+      verdict: 'confirmed',
+      byRef: 'user:default/ada',
+      byName: 'Ada',
+      at: later.getTime() - 1000,
+      proposedOwner: null,
+      change: null,
+    });
     const r = await healthReport({ catalog, truth, now: later });
     expect(r.unverified.map((u) => u.ref).sort()).toEqual(['component:default/billing', 'component:default/ghost-owned', 'component:default/orphan']);
   });

@@ -69,7 +69,9 @@ export async function healthReport(inputs: HealthInputs): Promise<HealthReport> 
     gaps: gapRows.filter((r) => r.missing.length).map((r) => ({ ref: r.ref, missing: r.missing, fix: `add ${r.missing.join(', ')} in ${where(r)}` })),
     unresolvedOwners: {
       count: counts.ownerUnresolved,
-      entities: gapRows.filter((r) => r.ownerUnresolved && r.ownerRef).map((r) => ({ ref: r.ref, ownerRef: r.ownerRef!, fix: `${r.ownerRef} names no entity: fix spec.owner in ${where(r)}` })),
+      entities: gapRows
+        .filter((r) => r.ownerUnresolved && r.ownerRef)
+        .map((r) => ({ ref: r.ref, ownerRef: r.ownerRef!, fix: `${r.ownerRef} names no entity: fix spec.owner in ${where(r)}` })),
     },
     unverified: unverified.map((r) => ({ ref: r.ref, changedAt: new Date(r.ingestedAt).toISOString(), fix: `confirm or update ${where(r)}` })),
     failingSources: reads.failingSources().map((s) => ({
@@ -78,7 +80,12 @@ export async function healthReport(inputs: HealthInputs): Promise<HealthReport> 
       lastGoodAt: s.lastGoodAt ? new Date(s.lastGoodAt).toISOString() : null,
     })),
     failingProviders: statuses.filter((s) => s.configured && !s.ok).map((s) => ({ provider: s.title, detail: s.lastError ?? 'failing' })),
-    notFound: questions.map((q) => ({ query: q.query, count: q.count, lastAt: new Date(q.lastAt).toISOString(), fix: `add an entity named "${q.query}" (or an alias for it)` })),
+    notFound: questions.map((q) => ({
+      query: q.query,
+      count: q.count,
+      lastAt: new Date(q.lastAt).toISOString(),
+      fix: `add an entity named "${q.query}" (or an alias for it)`,
+    })),
   };
 }
 
@@ -89,11 +96,29 @@ export function renderHealth(r: HealthReport): string {
   const section = (title: string, items: string[]) => {
     if (items.length) lines.push('', title, ...items.map((i) => `  - ${i}`));
   };
-  section('Missing fields:', r.gaps.map((g) => `${g.ref}: ${g.fix}`));
-  section(`Owners that resolve to nothing (${r.unresolvedOwners.count}):`, r.unresolvedOwners.entities.map((e) => `${e.ref}: ${e.fix}`));
-  section(`Not changed or verified in ${r.days} days:`, r.unverified.map((u) => `${u.ref} (changed ${u.changedAt}): ${u.fix}`));
-  section('Failing sources:', r.failingSources.map((s) => `${s.location}: ${s.problems.join('; ') || 'failing'}`));
-  section('Failing on-call providers:', r.failingProviders.map((p) => `${p.provider}: ${p.detail}`));
-  section('Asked and not found:', r.notFound.map((q) => `"${q.query}" ×${q.count}: ${q.fix}`));
+  section(
+    'Missing fields:',
+    r.gaps.map((g) => `${g.ref}: ${g.fix}`),
+  );
+  section(
+    `Owners that resolve to nothing (${r.unresolvedOwners.count}):`,
+    r.unresolvedOwners.entities.map((e) => `${e.ref}: ${e.fix}`),
+  );
+  section(
+    `Not changed or verified in ${r.days} days:`,
+    r.unverified.map((u) => `${u.ref} (changed ${u.changedAt}): ${u.fix}`),
+  );
+  section(
+    'Failing sources:',
+    r.failingSources.map((s) => `${s.location}: ${s.problems.join('; ') || 'failing'}`),
+  );
+  section(
+    'Failing on-call providers:',
+    r.failingProviders.map((p) => `${p.provider}: ${p.detail}`),
+  );
+  section(
+    'Asked and not found:',
+    r.notFound.map((q) => `"${q.query}" ×${q.count}: ${q.fix}`),
+  );
   return lines.join('\n');
 }

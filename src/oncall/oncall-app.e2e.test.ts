@@ -43,7 +43,11 @@ describeWithTemporal('On-call providers in the running application', () => {
     });
     teams = await startTeamsEmulator({ rate: false });
     const aad = '3c5e7a9b-1d2f-4a6c-8e0b-2d4f6a8c0e1f';
-    diego = { id: teams.addUser({ aadObjectId: aad, name: 'Diego Alvarez', email: 'diego.alvarez@quillmere.example' }), aadObjectId: aad, name: 'Diego Alvarez' };
+    diego = {
+      id: teams.addUser({ aadObjectId: aad, name: 'Diego Alvarez', email: 'diego.alvarez@quillmere.example' }),
+      aadObjectId: aad,
+      name: 'Diego Alvarez',
+    };
     teams.addConversation({ id: chat.id, type: 'personal', members: [diego.id] });
     const tree = tempTree('switchboard-oncall-');
     mkdirSync(tree.path('oncall'), { recursive: true });
@@ -66,7 +70,10 @@ describeWithTemporal('On-call providers in the running application', () => {
   const ask = async (text: string) => {
     const from = teams.calls.length;
     await teams.post(`${h.baseUrl}/api/messages`, messageActivity(teams, diego, chat, text));
-    const call = await teams.waitFor((c) => teams.calls.indexOf(c) >= from && (c.op === 'send' || c.op === 'reply') && c.conversationId?.startsWith(chat.id) === true, 10_000);
+    const call = await teams.waitFor(
+      (c) => teams.calls.indexOf(c) >= from && (c.op === 'send' || c.op === 'reply') && c.conversationId?.startsWith(chat.id) === true,
+      10_000,
+    );
     return JSON.stringify(call.body?.attachments ?? []);
   };
   const health = async () => (await (await fetch(`${h.baseUrl}/healthz`)).json()) as { status: string; components: Record<string, boolean> };

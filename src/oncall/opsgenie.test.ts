@@ -26,10 +26,26 @@ function account(): OgAccount {
         timezone: 'Europe/Berlin',
         enabled: true,
         ownerTeamId: 't-pay',
-        rotations: [{ id: 'r1', name: 'primary', participants: ['alice@example.com', 'bob@example.com'], startDate: '2026-03-27T08:00:00Z', type: 'daily', length: 1 }],
+        rotations: [
+          { id: 'r1', name: 'primary', participants: ['alice@example.com', 'bob@example.com'], startDate: '2026-03-27T08:00:00Z', type: 'daily', length: 1 },
+        ],
       },
-      { id: 's-old', name: 'old', timezone: 'UTC', enabled: false, ownerTeamId: 't-pay', rotations: [{ id: 'r2', name: 'x', participants: ['dan@example.com'], startDate: '2026-01-01T00:00:00Z', type: 'weekly', length: 1 }] },
-      { id: 's-other', name: 'other_schedule', timezone: 'UTC', enabled: true, ownerTeamId: 't-other', rotations: [{ id: 'r3', name: 'y', participants: ['dan@example.com'], startDate: '2026-01-01T00:00:00Z', type: 'weekly', length: 1 }] },
+      {
+        id: 's-old',
+        name: 'old',
+        timezone: 'UTC',
+        enabled: false,
+        ownerTeamId: 't-pay',
+        rotations: [{ id: 'r2', name: 'x', participants: ['dan@example.com'], startDate: '2026-01-01T00:00:00Z', type: 'weekly', length: 1 }],
+      },
+      {
+        id: 's-other',
+        name: 'other_schedule',
+        timezone: 'UTC',
+        enabled: true,
+        ownerTeamId: 't-other',
+        rotations: [{ id: 'r3', name: 'y', participants: ['dan@example.com'], startDate: '2026-01-01T00:00:00Z', type: 'weekly', length: 1 }],
+      },
     ],
   };
 }
@@ -75,7 +91,9 @@ describe('Opsgenie on-call provider', () => {
   it('keeps the 09:00 Berlin handoff across the change to summer time, matching Bob to his catalog User', async () => {
     const providers = await setup();
     clock = new Date('2026-03-29T06:59:59Z');
-    expect((await providers.lookup(team('payments'), clock)).onCall).toMatchObject([{ user: 'user:default/bob', displayName: 'Bob Catalog', until: '2026-03-29T07:00:00.000Z' }]);
+    expect((await providers.lookup(team('payments'), clock)).onCall).toMatchObject([
+      { user: 'user:default/bob', displayName: 'Bob Catalog', until: '2026-03-29T07:00:00.000Z' },
+    ]);
     clock = new Date('2026-03-29T07:00:00Z');
     expect((await providers.lookup(team('payments'), clock)).onCall).toMatchObject([{ user: 'email:alice@example.com', until: '2026-03-30T07:00:00.000Z' }]);
   });
@@ -84,12 +102,16 @@ describe('Opsgenie on-call provider', () => {
     const a = account();
     a.schedules[0]!.overrides = [{ username: 'bob@example.com', startDate: '2026-03-28T07:00:00Z', endDate: '2026-03-28T07:45:00Z' }];
     const providers = await setup(a);
-    expect((await providers.lookup(team('payments'), clock)).onCall).toMatchObject([{ user: 'user:default/bob', override: true, until: '2026-03-28T07:45:00.000Z' }]);
+    expect((await providers.lookup(team('payments'), clock)).onCall).toMatchObject([
+      { user: 'user:default/bob', override: true, until: '2026-03-28T07:45:00.000Z' },
+    ]);
   });
 
   it('says the team named in the annotation does not exist on a 404', async () => {
     const providers = await setup();
-    expect((await providers.lookup(team('nobody'), clock)).unknown).toEqual([{ provider: 'opsgenie', reason: 'Opsgenie has no team nobody (opsgenie.com/team, 404)' }]);
+    expect((await providers.lookup(team('nobody'), clock)).unknown).toEqual([
+      { provider: 'opsgenie', reason: 'Opsgenie has no team nobody (opsgenie.com/team, 404)' },
+    ]);
   });
 
   it('says the API key was refused on a 401', async () => {

@@ -69,7 +69,10 @@ async function lookup(http: ProviderHttp, subject: OnCallSubject, at: Date, pers
   if (teamRes.status === 404 || !team) throw new ProviderFailure(`Opsgenie has no team ${name} (${OPSGENIE_ANNOTATIONS.team}, 404)`, 'not_found');
   const listed = ((await http.get('/v2/schedules')).body as { data?: OgSchedule[] } | null)?.data ?? [];
   const owned = listed.filter((s) => s.enabled && s.ownerTeam?.id === team.id);
-  const unknown = owned.length > MAX_SCHEDULES ? [{ provider: 'opsgenie', reason: `Opsgenie team ${name} has ${owned.length} schedules; the first ${MAX_SCHEDULES} are shown` }] : [];
+  const unknown =
+    owned.length > MAX_SCHEDULES
+      ? [{ provider: 'opsgenie', reason: `Opsgenie team ${name} has ${owned.length} schedules; the first ${MAX_SCHEDULES} are shown` }]
+      : [];
   const date = encodeURIComponent(at.toISOString());
   const shifts: ProviderShift[] = [];
   await Promise.all(
@@ -80,7 +83,8 @@ async function lookup(http: ProviderHttp, subject: OnCallSubject, at: Date, pers
         http.get(`/v2/schedules/${id}/timeline?identifierType=id&interval=1&intervalUnit=days&date=${date}`),
       ]);
       const recipients = (onCalls.body as { data?: { onCallRecipients?: string[] } } | null)?.data?.onCallRecipients ?? [];
-      const rotations = (timeline.body as { data?: { finalTimeline?: { rotations?: { periods?: OgPeriod[] }[] } } } | null)?.data?.finalTimeline?.rotations ?? [];
+      const rotations =
+        (timeline.body as { data?: { finalTimeline?: { rotations?: { periods?: OgPeriod[] }[] } } } | null)?.data?.finalTimeline?.rotations ?? [];
       const periods = rotations.flatMap((r) => r.periods ?? []);
       const t = at.getTime();
       for (const username of recipients) {

@@ -26,7 +26,15 @@ function account(): PdAccount {
       {
         id: 'PPAY',
         name: 'Payments',
-        rules: [{ targets: [{ type: 'schedule_reference', id: 'PDAY' }] }, { targets: [{ type: 'user_reference', id: 'PCARA' }, { type: 'user_reference', id: 'PALICE' }] }],
+        rules: [
+          { targets: [{ type: 'schedule_reference', id: 'PDAY' }] },
+          {
+            targets: [
+              { type: 'user_reference', id: 'PCARA' },
+              { type: 'user_reference', id: 'PALICE' },
+            ],
+          },
+        ],
       },
       { id: 'PLEDGERP', name: 'Ledger', rules: [{ targets: [{ type: 'schedule_reference', id: 'PLEDGER' }] }] },
     ],
@@ -54,7 +62,11 @@ async function setup(a = account(), o: { timeoutMs?: number } = {}): Promise<OnC
   );
 }
 
-const subject = (annotations: Record<string, string>): OnCallSubject => ({ ref: 'component:default/payments-api', annotations, ownerRef: 'group:default/team-payments' });
+const subject = (annotations: Record<string, string>): OnCallSubject => ({
+  ref: 'component:default/payments-api',
+  annotations,
+  ownerRef: 'group:default/team-payments',
+});
 const byServiceId = subject({ 'pagerduty.com/service-id': 'PSVC' });
 
 describe('PagerDuty on-call provider', () => {
@@ -135,7 +147,10 @@ describe('PagerDuty on-call provider', () => {
   it('says the token was refused on a 401, naming nobody', async () => {
     const providers = await setup();
     pd.fail(401);
-    expect(await providers.lookup(byServiceId, clock)).toEqual({ onCall: [], unknown: [{ provider: 'pagerduty', reason: 'PagerDuty refused the token (401)' }] });
+    expect(await providers.lookup(byServiceId, clock)).toEqual({
+      onCall: [],
+      unknown: [{ provider: 'pagerduty', reason: 'PagerDuty refused the token (401)' }],
+    });
     expect(providers.statuses().find((s) => s.provider === 'pagerduty')).toMatchObject({ ok: false, lastError: 'PagerDuty refused the token (401)' });
   });
 
@@ -194,7 +209,9 @@ describe('PagerDuty on-call provider', () => {
     const provider = pagerDutyProvider({ apiUrl: pd.url, token: pd.token, personByEmail: () => null, now, perMinute: 2 });
     await provider.lookup(byServiceId, clock);
     const calls = pd.restCalls();
-    await expect(provider.lookup(subject({ 'pagerduty.com/service-id': 'PLED' }), clock)).rejects.toThrow('PagerDuty was asked 2 times this minute; asking again after 08:01:00 UTC');
+    await expect(provider.lookup(subject({ 'pagerduty.com/service-id': 'PLED' }), clock)).rejects.toThrow(
+      'PagerDuty was asked 2 times this minute; asking again after 08:01:00 UTC',
+    );
     expect(pd.restCalls()).toBe(calls);
     clock = new Date('2026-11-24T08:01:00Z');
     expect((await provider.lookup(subject({ 'pagerduty.com/service-id': 'PLED' }), clock)).onCall).toHaveLength(1);

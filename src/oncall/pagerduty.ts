@@ -68,12 +68,14 @@ async function serviceOf(http: ProviderHttp, subject: OnCallSubject): Promise<Pd
   const key = subject.annotations[PAGERDUTY_ANNOTATIONS.integrationKey]?.trim();
   const include = 'include[]=escalation_policies&include[]=integrations&time_zone=UTC';
   if (key) {
-    if (!INTEGRATION_KEY.test(key)) throw new ProviderFailure(`${PAGERDUTY_ANNOTATIONS.integrationKey} is not a PagerDuty integration key (32 letters and digits)`, 'bad_annotation');
+    if (!INTEGRATION_KEY.test(key))
+      throw new ProviderFailure(`${PAGERDUTY_ANNOTATIONS.integrationKey} is not a PagerDuty integration key (32 letters and digits)`, 'bad_annotation');
     const res = await http.get(`/services?query=${encodeURIComponent(key)}&${include}`);
     const services = ((res.body as { services?: PdService[] } | null)?.services ?? []) as PdService[];
     // `query` also matches names: only a service that really has this integration key counts.
     const found = services.find((s) => s.integrations?.some((i) => i.integration_key === key));
-    if (res.status === 404 || !found) throw new ProviderFailure(`PagerDuty has no service with the integration key in ${PAGERDUTY_ANNOTATIONS.integrationKey} (404)`, 'not_found');
+    if (res.status === 404 || !found)
+      throw new ProviderFailure(`PagerDuty has no service with the integration key in ${PAGERDUTY_ANNOTATIONS.integrationKey} (404)`, 'not_found');
     return found;
   }
   const id = subject.annotations[PAGERDUTY_ANNOTATIONS.serviceId]?.trim() ?? '';
@@ -92,7 +94,9 @@ async function lookup(http: ProviderHttp, subject: OnCallSubject, at: Date, pers
   const when = past ? `&since=${encodeURIComponent(at.toISOString())}&until=${encodeURIComponent(new Date(at.getTime() + 1).toISOString())}` : '';
   const all: PdOnCall[] = [];
   for (let page = 0, more = true; more && page < MAX_PAGES; page++) {
-    const res = await http.get(`/oncalls?time_zone=UTC&include[]=users&escalation_policy_ids[]=${encodeURIComponent(policy)}&limit=${PAGE}&offset=${page * PAGE}${when}`);
+    const res = await http.get(
+      `/oncalls?time_zone=UTC&include[]=users&escalation_policy_ids[]=${encodeURIComponent(policy)}&limit=${PAGE}&offset=${page * PAGE}${when}`,
+    );
     const body = res.body as { oncalls?: PdOnCall[]; more?: boolean } | null;
     if (res.status === 404) throw new ProviderFailure(`PagerDuty has no escalation policy ${policy} (404)`, 'not_found');
     all.push(...(body?.oncalls ?? []));

@@ -41,14 +41,18 @@ export const ONCALL_PROVIDERS: ProviderRow[] = [
     title: 'PagerDuty',
     variable: 'PAGERDUTY_API_TOKEN',
     create: (c, d) =>
-      c.PAGERDUTY_API_TOKEN ? pagerDutyProvider({ apiUrl: c.PAGERDUTY_API_URL, token: c.PAGERDUTY_API_TOKEN, personByEmail: d.personByEmail, now: d.now, timeoutMs: d.timeoutMs }) : null,
+      c.PAGERDUTY_API_TOKEN
+        ? pagerDutyProvider({ apiUrl: c.PAGERDUTY_API_URL, token: c.PAGERDUTY_API_TOKEN, personByEmail: d.personByEmail, now: d.now, timeoutMs: d.timeoutMs })
+        : null,
   },
   {
     name: 'opsgenie',
     title: 'Opsgenie',
     variable: 'OPSGENIE_API_KEY',
     create: (c, d) =>
-      c.OPSGENIE_API_KEY ? opsgenieProvider({ apiUrl: c.OPSGENIE_API_URL, apiKey: c.OPSGENIE_API_KEY, personByEmail: d.personByEmail, now: d.now, timeoutMs: d.timeoutMs }) : null,
+      c.OPSGENIE_API_KEY
+        ? opsgenieProvider({ apiUrl: c.OPSGENIE_API_URL, apiKey: c.OPSGENIE_API_KEY, personByEmail: d.personByEmail, now: d.now, timeoutMs: d.timeoutMs })
+        : null,
   },
 ];
 

@@ -89,7 +89,14 @@ export function createPager(deps: PagerDeps): Pager {
       if (!(await deps.claims.claimDelivery(limitClaim))) {
         await deps.claims.releaseDelivery(requestClaim);
         const minutes = Math.round(windowMs / 60_000);
-        await deps.audit.append({ actor: askerId, action: 'page', event: 'refused', target: subject.ref, detail: { reason: 'paged this service in the last window', minutes }, thread: req.where });
+        await deps.audit.append({
+          actor: askerId,
+          action: 'page',
+          event: 'refused',
+          target: subject.ref,
+          detail: { reason: 'paged this service in the last window', minutes },
+          thread: req.where,
+        });
         return {
           kind: 'limited',
           message: `You paged ${subject.title} in the last ${minutes} minutes; ${provider} already has it. Add to that incident in ${provider}, or page again later.`,
@@ -99,10 +106,23 @@ export function createPager(deps: PagerDeps): Pager {
         await deps.claims.releaseDelivery(requestClaim);
         await deps.claims.releaseDelivery(limitClaim);
       };
-      const inputs = { provider: target.provider, reason, ...('team' in target ? { team: target.team } : {}), ...('serviceId' in target ? { serviceId: target.serviceId } : {}) };
+      const inputs = {
+        provider: target.provider,
+        reason,
+        ...('team' in target ? { team: target.team } : {}),
+        ...('serviceId' in target ? { serviceId: target.serviceId } : {}),
+      };
       try {
         // Recorded before it leaves: a page that could not be audited is not sent.
-        await deps.audit.append({ actor: askerId, action: 'page', event: 'page_requested', target: subject.ref, inputs, detail: { dedupKey, asker: asker.displayName }, thread: req.where });
+        await deps.audit.append({
+          actor: askerId,
+          action: 'page',
+          event: 'page_requested',
+          target: subject.ref,
+          inputs,
+          detail: { dedupKey, asker: asker.displayName },
+          thread: req.where,
+        });
       } catch (err) {
         await release();
         throw err;
@@ -110,15 +130,46 @@ export function createPager(deps: PagerDeps): Pager {
       const sent = await send(target, subject, reason, asker, dedupKey, req.where);
       if (!sent.ok) {
         await release();
-        await deps.audit.append({ actor: askerId, action: 'page', event: 'page_failed', target: subject.ref, inputs, detail: { dedupKey, status: sent.status, error: sent.message }, thread: req.where });
+        await deps.audit.append({
+          actor: askerId,
+          action: 'page',
+          event: 'page_failed',
+          target: subject.ref,
+          inputs,
+          detail: { dedupKey, status: sent.status, error: sent.message },
+          thread: req.where,
+        });
         return { kind: 'failed', provider, message: sent.message, ...(sent.retryAfterSeconds !== undefined && { retryAfterSeconds: sent.retryAfterSeconds }) };
       }
-      await deps.audit.append({ actor: askerId, action: 'page', event: 'paged', target: subject.ref, inputs, detail: { dedupKey, reference: sent.reference, ...(sent.url && { url: sent.url }) }, thread: req.where });
-      return { kind: 'paged', provider, title: subject.title, reference: sent.reference, reason, ...(sent.url && { url: sent.url }), ...(sent.paged && { paged: sent.paged }) };
+      await deps.audit.append({
+        actor: askerId,
+        action: 'page',
+        event: 'paged',
+        target: subject.ref,
+        inputs,
+        detail: { dedupKey, reference: sent.reference, ...(sent.url && { url: sent.url }) },
+        thread: req.where,
+      });
+      return {
+        kind: 'paged',
+        provider,
+        title: subject.title,
+        reference: sent.reference,
+        reason,
+        ...(sent.url && { url: sent.url }),
+        ...(sent.paged && { paged: sent.paged }),
+      };
     },
   };
 
-  async function send(target: PageTarget, subject: PageSubject, reason: string, asker: PageRequest['asker'], dedupKey: string, where: string | null): Promise<SendResult> {
+  async function send(
+    target: PageTarget,
+    subject: PageSubject,
+    reason: string,
+    asker: PageRequest['asker'],
+    dedupKey: string,
+    where: string | null,
+  ): Promise<SendResult> {
     const who = asker.email ? `${asker.displayName} <${asker.email}>` : asker.displayName;
     if (target.provider === 'opsgenie') {
       return deps.opsgenie!.create({

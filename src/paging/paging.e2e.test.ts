@@ -29,7 +29,6 @@ const descriptors = [
   component('bad-key', { owner: 'team-payments' }, { annotations: { 'pagerduty.com/integration-key': 'https://evil.example/x' } }),
 ].join('---\n');
 
-
 const blocks = (call: { args: Record<string, unknown> } | { body: { blocks?: unknown } }) =>
   JSON.stringify('args' in call ? (call.args.blocks ?? []) : (call.body.blocks ?? [])) + ('args' in call ? String(call.args.text ?? '') : '');
 
@@ -56,7 +55,11 @@ describeWithTemporal('Paging the on-call from a card', () => {
     og = await startOpsgenieEmulator();
     teams = await startTeamsEmulator({ rate: false });
     const aad = '7a1c3e5f-2b4d-4f6a-8c0e-1d3f5a7b9c2e';
-    amaraTeams = { id: teams.addUser({ aadObjectId: aad, name: 'Amara Okafor', email: 'amara.okafor@quillmere.example' }), aadObjectId: aad, name: 'Amara Okafor' };
+    amaraTeams = {
+      id: teams.addUser({ aadObjectId: aad, name: 'Amara Okafor', email: 'amara.okafor@quillmere.example' }),
+      aadObjectId: aad,
+      name: 'Amara Okafor',
+    };
     teams.addConversation({ id: amaraChat.id, type: 'personal', members: [amaraTeams.id] });
     const tree = tempTree('switchboard-paging-');
     mkdirSync(tree.path('paging'), { recursive: true });
@@ -100,7 +103,10 @@ describeWithTemporal('Paging the on-call from a card', () => {
     const value = await pageButton(user, name);
     const earlier = new Set(h.emu.callsTo('views.open'));
     await h.click(user, value, { channel: 'CGENERAL', ts: '1700000000.000100' });
-    const opened: EmulatorCall = await h.emu.waitFor('views.open', (c) => !earlier.has(c) && (c.args.view as { callback_id?: string }).callback_id === 'sb:page');
+    const opened: EmulatorCall = await h.emu.waitFor(
+      'views.open',
+      (c) => !earlier.has(c) && (c.args.view as { callback_id?: string }).callback_id === 'sb:page',
+    );
     const view = opened.args.view as Record<string, unknown>;
     // The view Slack made for this open: the newest with this metadata (every open gets its own id).
     const stored = [...h.emu.views.values()].filter((v) => v.private_metadata === view.private_metadata).at(-1);
@@ -117,7 +123,10 @@ describeWithTemporal('Paging the on-call from a card', () => {
     expect(event.payload?.summary).toContain('ledger lag over 5 minutes');
     expect(event.payload?.source).toBe('switchboard');
     expect(event.payload?.severity).toBe('critical');
-    expect(event.payload?.custom_details).toMatchObject({ reason: 'ledger lag over 5 minutes, see the payments dashboard', askerId: 'user:default/amara-okafor' });
+    expect(event.payload?.custom_details).toMatchObject({
+      reason: 'ledger lag over 5 minutes, see the payments dashboard',
+      askerId: 'user:default/amara-okafor',
+    });
     const confirmed = await h.emu.waitFor('chat.postEphemeral', (c) => c.args.user === AMARA && blocks(c).includes('Paged the on-call'));
     expect(confirmed.args.channel).toBe('CGENERAL');
     expect(blocks(confirmed)).toContain(event.dedup_key);
@@ -211,7 +220,8 @@ describeWithTemporal('Paging the on-call from a card', () => {
     // Refund API: Amara has not paged it yet in this file (one page per person per service per window).
     await teams.post(botUrl, messageActivity(teams, amaraTeams, amaraChat, 'who owns refund-api'));
     const card = await teams.waitFor(
-      (c: TeamsCall) => c.op === 'send' && teams.calls.indexOf(c) >= cursor && c.conversationId === amaraChat.id && JSON.stringify(c.body).includes('Refund API'),
+      (c: TeamsCall) =>
+        c.op === 'send' && teams.calls.indexOf(c) >= cursor && c.conversationId === amaraChat.id && JSON.stringify(c.body).includes('Refund API'),
     );
     const page = findExecute(card.body, /^page\|/);
     // The reason input is required where the button is: a ShowCard with Input.Text isRequired.
@@ -234,7 +244,8 @@ describeWithTemporal('Paging the on-call from a card', () => {
     const cursor = teams.calls.length;
     await teams.post(botUrl, messageActivity(teams, amaraTeams, amaraChat, 'who owns card-vault'));
     const card = await teams.waitFor(
-      (c: TeamsCall) => c.op === 'send' && teams.calls.indexOf(c) >= cursor && c.conversationId === amaraChat.id && JSON.stringify(c.body).includes('Card Vault'),
+      (c: TeamsCall) =>
+        c.op === 'send' && teams.calls.indexOf(c) >= cursor && c.conversationId === amaraChat.id && JSON.stringify(c.body).includes('Card Vault'),
     );
     const page = findExecute(card.body, /^page\|/);
     pd.fail(500, { pathPrefix: '/v2/enqueue' });
@@ -247,7 +258,6 @@ describeWithTemporal('Paging the on-call from a card', () => {
   });
 });
 
-
 type Execute = { type: string; verb: string; data: Record<string, unknown> };
 /** The Action.Execute whose `sb` matches, wherever it sits in a card (ShowCards included). */
 function findExecute(node: unknown, pattern: RegExp): Execute {
@@ -257,7 +267,8 @@ function findExecute(node: unknown, pattern: RegExp): Execute {
     if (Array.isArray(n)) stack.push(...n);
     else if (n && typeof n === 'object') {
       const o = n as Record<string, unknown>;
-      if (o.type === 'Action.Execute' && typeof (o.data as { sb?: unknown })?.sb === 'string' && pattern.test((o.data as { sb: string }).sb)) return o as Execute;
+      if (o.type === 'Action.Execute' && typeof (o.data as { sb?: unknown })?.sb === 'string' && pattern.test((o.data as { sb: string }).sb))
+        return o as Execute;
       stack.push(...Object.values(o));
     }
   }

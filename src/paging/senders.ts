@@ -6,8 +6,7 @@
 import { maskKey } from './target.js';
 
 export type SendResult =
-  | { ok: true; reference: string; url?: string; paged?: string }
-  | { ok: false; status: number | null; message: string; retryAfterSeconds?: number };
+  { ok: true; reference: string; url?: string; paged?: string } | { ok: false; status: number | null; message: string; retryAfterSeconds?: number };
 
 export interface PagerDutyEvent {
   routingKey: string;
@@ -35,7 +34,11 @@ export interface OpsgenieAlert {
 const TIMEOUT_MS = 10_000;
 const cut = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
 
-async function post(url: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; json: Record<string, unknown>; headers: Headers } | { error: string }> {
+async function post(
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<{ status: number; json: Record<string, unknown>; headers: Headers } | { error: string }> {
   try {
     const res = await fetch(url, {
       method: 'POST',

@@ -25,7 +25,10 @@ describe('attestation in switchboard.yaml', () => {
   });
 
   it('takes a period and a channel per team, by ref or name', () => {
-    const s = parseSettings('attestation:\n  every: 30d\n  remindAfter: 3d\n  teams:\n    team-ledger: { every: monthly, channel: "#ledger" }\n', FILE).attestation;
+    const s = parseSettings(
+      'attestation:\n  every: 30d\n  remindAfter: 3d\n  teams:\n    team-ledger: { every: monthly, channel: "#ledger" }\n',
+      FILE,
+    ).attestation;
     expect(s).toMatchObject({ every: '30d', remindAfterDays: 3 });
     expect(s?.teams.get('group:default/team-ledger')).toEqual({ every: 'monthly', channel: '#ledger' });
   });

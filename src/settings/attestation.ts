@@ -17,7 +17,9 @@ const DAYS = /^[1-9]\d{0,2}d$/;
 const GROUP_REF = /^(group:)?([a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i;
 const CHANNEL = /^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{8,})$/;
 
-const every = z.string({ error: 'must be quarterly, monthly or a number of days such as 30d' }).regex(EVERY, 'must be quarterly, monthly or a number of days such as 30d');
+const every = z
+  .string({ error: 'must be quarterly, monthly or a number of days such as 30d' })
+  .regex(EVERY, 'must be quarterly, monthly or a number of days such as 30d');
 
 export const attestationSchema = z.strictObject({
   every: every.optional(),

@@ -89,7 +89,8 @@ export function parseSettings(text: string, file: string): Settings {
   };
   const attestation = attestationSettings(parsed.data.attestation);
   const digest = digestSettings(parsed.data.digest);
-  if (!catalog) return { ...NO_SETTINGS, file, catalog: { ...NO_SETTINGS.catalog, globalRule: kindRule([...DEFAULT_GLOBAL_KINDS]) }, oncall, attestation, digest };
+  if (!catalog)
+    return { ...NO_SETTINGS, file, catalog: { ...NO_SETTINGS.catalog, globalRule: kindRule([...DEFAULT_GLOBAL_KINDS]) }, oncall, attestation, digest };
   const globalRule = kindRule(catalog.rules ? catalog.rules.flatMap((r) => r.allow) : [...DEFAULT_GLOBAL_KINDS]);
   const base = dirname(file);
   return {

@@ -13,7 +13,10 @@ const problems = (text: string) => {
 
 describe('oncall.userGroups in switchboard.yaml', () => {
   it('maps teams, written as refs or names, to Slack user-group handles', () => {
-    const s = parseSettings('oncall:\n  userGroups:\n    group:default/team-payments: payments-oncall\n    team-ledger: ledger-oncall\n', '/etc/switchboard.yaml');
+    const s = parseSettings(
+      'oncall:\n  userGroups:\n    group:default/team-payments: payments-oncall\n    team-ledger: ledger-oncall\n',
+      '/etc/switchboard.yaml',
+    );
     expect(s.oncall.userGroups).toEqual([
       { team: 'group:default/team-payments', handle: 'payments-oncall' },
       { team: 'group:default/team-ledger', handle: 'ledger-oncall' },
@@ -32,7 +35,9 @@ describe('oncall.userGroups in switchboard.yaml', () => {
   });
 
   it('refuses a key that is not a Group ref', () => {
-    expect(problems('oncall:\n  userGroups:\n    user:default/alice: alice-oncall\n')[0]).toMatch(/oncall\.userGroups\.user:default\/alice: must be a Group ref/);
+    expect(problems('oncall:\n  userGroups:\n    user:default/alice: alice-oncall\n')[0]).toMatch(
+      /oncall\.userGroups\.user:default\/alice: must be a Group ref/,
+    );
   });
 
   it('pages by service id unless the operator turns it off', () => {

@@ -73,7 +73,12 @@ const oncall = z.strictObject({
    */
   pageByServiceId: z.boolean({ error: 'must be true or false' }).optional(),
   /** Minutes between the schedule's runs; each run follows handoffs in between. Default 60. */
-  syncEveryMinutes: z.number({ error: 'must be a number' }).int('must be a whole number').min(5, 'must be 5 or more').max(1440, 'must be 1440 (a day) or less').optional(),
+  syncEveryMinutes: z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(5, 'must be 5 or more')
+    .max(1440, 'must be 1440 (a day) or less')
+    .optional(),
 });
 
 export const settingsSchema = z.strictObject({

@@ -120,7 +120,14 @@ describe.each(kinds)('the $kind state store', ({ kind, url }) => {
 
   it.skipIf(skip)('keeps the latest attestation per entity, and settles a pending claim', async () => {
     const ref = 'component:default/ledger';
-    const base = { entityRef: ref, ownerRef: 'group:default/team-payments', byRef: 'user:default/amara', byName: 'Amara Okafor', proposedOwner: null, change: null };
+    const base = {
+      entityRef: ref,
+      ownerRef: 'group:default/team-payments',
+      byRef: 'user:default/amara',
+      byName: 'Amara Okafor',
+      proposedOwner: null,
+      change: null,
+    };
     await store.truth.recordAttestation({ ...base, verdict: 'confirmed', at: 1000 });
     await store.truth.recordAttestation({ ...base, verdict: 'disowned', at: 2000, proposedOwner: 'group:default/team-ledger' });
     const got = await store.truth.attestations([ref, 'component:default/never-asked']);

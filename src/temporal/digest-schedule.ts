@@ -9,15 +9,26 @@ import { keepSchedule } from './schedules.js';
 export const DIGEST_SCHEDULE_ID = 'digest';
 export const DIGEST_WORKFLOW = 'weeklyDigest';
 
-const DAY_NAMES = { sunday: 'SUNDAY', monday: 'MONDAY', tuesday: 'TUESDAY', wednesday: 'WEDNESDAY', thursday: 'THURSDAY', friday: 'FRIDAY', saturday: 'SATURDAY' } as const;
+const DAY_NAMES = {
+  sunday: 'SUNDAY',
+  monday: 'MONDAY',
+  tuesday: 'TUESDAY',
+  wednesday: 'WEDNESDAY',
+  thursday: 'THURSDAY',
+  friday: 'FRIDAY',
+  saturday: 'SATURDAY',
+} as const;
 
 /** Keeps the schedule as `settings` says, or drops it when the digest is off (null). */
 export async function keepDigestSchedule(client: Client, settings: DigestSettings | null, opts: { taskQueue: string }): Promise<{ kept: boolean }> {
   if (!settings) {
     // Exactly this id: a prefix would reach other schedules named digest-….
-    await client.schedule.getHandle(DIGEST_SCHEDULE_ID).delete().catch((err: unknown) => {
-      if (!(err instanceof ScheduleNotFoundError)) throw err;
-    });
+    await client.schedule
+      .getHandle(DIGEST_SCHEDULE_ID)
+      .delete()
+      .catch((err: unknown) => {
+        if (!(err instanceof ScheduleNotFoundError)) throw err;
+      });
     return { kept: false };
   }
   await keepSchedule(client, {

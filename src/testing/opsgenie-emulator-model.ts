@@ -60,7 +60,16 @@ export interface OgPeriod {
 /** The zone's offset from UTC at `instant`, in ms. */
 function offsetAt(instant: number, timeZone: string): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
       .formatToParts(new Date(instant))
       .map((p) => [p.type, p.value]),
   );
@@ -104,7 +113,13 @@ export function periodsAt(schedule: OgSchedule, at: Date): OgPeriod[] {
     if (!shift) continue;
     const override = (schedule.overrides ?? []).find((o) => t >= Date.parse(o.startDate) && t < Date.parse(o.endDate));
     if (override) {
-      out.push({ rotation, username: override.username, start: new Date(Date.parse(override.startDate)), end: new Date(Date.parse(override.endDate)), type: 'override' });
+      out.push({
+        rotation,
+        username: override.username,
+        start: new Date(Date.parse(override.startDate)),
+        end: new Date(Date.parse(override.endDate)),
+        type: 'override',
+      });
       continue;
     }
     let { start, end } = shift;

@@ -20,7 +20,9 @@ function account(): OgAccount {
         timezone: 'Europe/Berlin',
         enabled: true,
         ownerTeamId: 't-pay',
-        rotations: [{ id: 'r1', name: 'primary', participants: ['alice@example.com', 'bob@example.com'], startDate: '2026-03-27T08:00:00Z', type: 'daily', length: 1 }],
+        rotations: [
+          { id: 'r1', name: 'primary', participants: ['alice@example.com', 'bob@example.com'], startDate: '2026-03-27T08:00:00Z', type: 'daily', length: 1 },
+        ],
       },
       { id: 's-old', name: 'old', timezone: 'UTC', enabled: false, ownerTeamId: 't-pay', rotations: [] },
     ],
@@ -99,7 +101,11 @@ describe('Opsgenie emulator', () => {
     expect(limited.headers.get('x-ratelimit-state')).toBe('THROTTLED');
     expect(limited.headers.get('x-ratelimit-period-in-sec')).toBe('60');
     expect(limited.headers.get('retry-after')).toBeNull();
-    const alert = await fetch(`${og.url}/v2/alerts`, { method: 'POST', headers: { authorization: `GenieKey ${og.apiKey}` }, body: JSON.stringify({ message: 'x' }) });
+    const alert = await fetch(`${og.url}/v2/alerts`, {
+      method: 'POST',
+      headers: { authorization: `GenieKey ${og.apiKey}` },
+      body: JSON.stringify({ message: 'x' }),
+    });
     expect(alert.status).toBe(202);
     clock = new Date('2026-11-24T08:31:00Z');
     expect((await get('/v2/schedules')).status).toBe(200);
@@ -123,9 +129,16 @@ describe('Opsgenie emulator', () => {
 
   it('rejects an alert without a message with 422 naming the field', async () => {
     og = await startOpsgenieEmulator({ account: account(), now });
-    const res = await fetch(`${og.url}/v2/alerts`, { method: 'POST', headers: { authorization: `GenieKey ${og.apiKey}` }, body: JSON.stringify({ priority: 'P9' }) });
+    const res = await fetch(`${og.url}/v2/alerts`, {
+      method: 'POST',
+      headers: { authorization: `GenieKey ${og.apiKey}` },
+      body: JSON.stringify({ priority: 'P9' }),
+    });
     expect(res.status).toBe(422);
-    expect(((await res.json()) as { errors: unknown }).errors).toEqual({ message: 'Message can not be empty.', priority: 'Priority should be one of [P1, P2, P3, P4, P5]' });
+    expect(((await res.json()) as { errors: unknown }).errors).toEqual({
+      message: 'Message can not be empty.',
+      priority: 'Priority should be one of [P1, P2, P3, P4, P5]',
+    });
   });
 
   it('answers forced failures, then normally; dead means no answer', async () => {

@@ -116,7 +116,8 @@ export async function startOpsgenieEmulator(options: OpsgenieEmulatorOptions = {
       notify(requestWaiters, r);
       send(res, status, body, headers);
     };
-    const error = (status: number, message: string, headers?: Record<string, string>, extra: Record<string, unknown> = {}) => reply(status, { message, ...extra }, headers);
+    const error = (status: number, message: string, headers?: Record<string, string>, extra: Record<string, unknown> = {}) =>
+      reply(status, { message, ...extra }, headers);
     const auth = req.headers.authorization;
     if (auth !== `GenieKey ${apiKey}`) return error(401, 'Could not authenticate');
 
@@ -125,7 +126,11 @@ export async function startOpsgenieEmulator(options: OpsgenieEmulatorOptions = {
     let bucket = buckets.get(domain);
     if (!bucket || t - bucket.start >= 60_000) buckets.set(domain, (bucket = { start: t, count: 0 }));
     const periodLeft = String(Math.max(1, Math.ceil((bucket.start + 60_000 - t) / 1000)));
-    const throttled = (seconds: string) => ({ 'x-ratelimit-state': 'THROTTLED', 'x-ratelimit-reason': domain.toUpperCase(), 'x-ratelimit-period-in-sec': seconds });
+    const throttled = (seconds: string) => ({
+      'x-ratelimit-state': 'THROTTLED',
+      'x-ratelimit-reason': domain.toUpperCase(),
+      'x-ratelimit-period-in-sec': seconds,
+    });
     if (bucket.count >= perMinute) return error(429, TOO_MANY, throttled(periodLeft));
     bucket.count++;
     const okHeaders = { 'x-ratelimit-state': 'OK' };
@@ -168,7 +173,16 @@ export async function startOpsgenieEmulator(options: OpsgenieEmulatorOptions = {
       const alert = alerts.find((a) => a.requestId === requestMatch[1]);
       if (!alert) return error(404, `Request with id [${requestMatch[1]}] does not exist`);
       return ok(200, {
-        data: { success: true, action: 'Create', processedAt: now().toISOString(), integrationId: 'emulator', isSuccess: true, status: 'Created alert', alertId: alert.alertId, alias: alert.alias ?? alert.alertId },
+        data: {
+          success: true,
+          action: 'Create',
+          processedAt: now().toISOString(),
+          integrationId: 'emulator',
+          isSuccess: true,
+          status: 'Created alert',
+          alertId: alert.alertId,
+          alias: alert.alias ?? alert.alertId,
+        },
       });
     }
     const teamMatch = /^\/v2\/teams\/([^/]+)$/.exec(url.pathname);
@@ -177,10 +191,21 @@ export async function startOpsgenieEmulator(options: OpsgenieEmulatorOptions = {
       const byName = q.get('identifierType') === 'name';
       const team = account.teams.find((tm) => (byName ? tm.name === identifier : tm.id === identifier));
       if (!team) return error(404, `No team exists with ${byName ? 'name' : 'id'} [${identifier}]`);
-      return ok(200, { data: { id: team.id, name: team.name, description: '', members: [], links: { web: `https://emulator.app.opsgenie.com/teams/dashboard/${team.id}`, api: `${base()}/v2/teams/${team.id}` } } });
+      return ok(200, {
+        data: {
+          id: team.id,
+          name: team.name,
+          description: '',
+          members: [],
+          links: { web: `https://emulator.app.opsgenie.com/teams/dashboard/${team.id}`, api: `${base()}/v2/teams/${team.id}` },
+        },
+      });
     }
     if (url.pathname === '/v2/schedules') {
-      const expand = q.getAll('expand').flatMap((e) => e.split(',')).includes('rotation');
+      const expand = q
+        .getAll('expand')
+        .flatMap((e) => e.split(','))
+        .includes('rotation');
       return ok(200, { data: account.schedules.map((s) => scheduleJson(s, expand)), expandable: ['rotation'] });
     }
     const onCallMatch = /^\/v2\/schedules\/([^/]+)\/(on-calls|timeline)$/.exec(url.pathname);
@@ -191,7 +216,8 @@ export async function startOpsgenieEmulator(options: OpsgenieEmulatorOptions = {
       if (!schedule) return error(404, `Schedule with identifier [${identifier}] doesn't exist`);
       const dateParam = q.get('date');
       const at = dateParam ? new Date(dateParam) : now();
-      if (Number.isNaN(at.getTime())) return error(422, 'Request parameters are not processable', undefined, { errors: { date: `Invalid date [${dateParam}]` } });
+      if (Number.isNaN(at.getTime()))
+        return error(422, 'Request parameters are not processable', undefined, { errors: { date: `Invalid date [${dateParam}]` } });
       const parent = { id: schedule.id, name: schedule.name, enabled: schedule.enabled };
       if (onCallMatch[2] === 'on-calls') {
         const usernames = [...new Set(periodsAt(schedule, at).map((p) => p.username))];
@@ -224,11 +250,21 @@ export async function startOpsgenieEmulator(options: OpsgenieEmulatorOptions = {
         const rows = byRotation.get(p.rotation.id)!.periods as { startDate: string; [key: string]: unknown }[];
         const start = p.start.toISOString();
         if (!rows.some((r) => r.startDate === start))
-          rows.push({ startDate: start, endDate: p.end.toISOString(), type: p.type, recipient: { id: user?.id ?? p.username, type: 'user', name: p.username } });
+          rows.push({
+            startDate: start,
+            endDate: p.end.toISOString(),
+            type: p.type,
+            recipient: { id: user?.id ?? p.username, type: 'user', name: p.username },
+          });
       }
       t = Math.min(...periods.map((p) => p.end.getTime()));
     }
-    return { _parent: { id: schedule.id, name: schedule.name, enabled: schedule.enabled }, startDate: at.toISOString(), endDate: new Date(endAt).toISOString(), finalTimeline: { rotations: [...byRotation.values()] } };
+    return {
+      _parent: { id: schedule.id, name: schedule.name, enabled: schedule.enabled },
+      startDate: at.toISOString(),
+      endDate: new Date(endAt).toISOString(),
+      finalTimeline: { rotations: [...byRotation.values()] },
+    };
   }
 
   const base = () => `http://127.0.0.1:${(server.address() as AddressInfo | null)?.port ?? 0}`;

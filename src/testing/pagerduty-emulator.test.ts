@@ -14,8 +14,16 @@ function account(): PdAccount {
       { id: 'PBOB', name: 'Bob', email: 'bob@example.com' },
       { id: 'PCARA', name: 'Cara', email: 'cara@example.com' },
     ],
-    schedules: [{ id: 'PSCHED', name: 'Payments primary', time_zone: 'UTC', rotation: { userIds: ['PALICE', 'PBOB'], start: '2026-11-24T00:00:00Z', shiftHours: 12 } }],
-    escalationPolicies: [{ id: 'PPOLICY', name: 'Payments', rules: [{ targets: [{ type: 'schedule_reference', id: 'PSCHED' }] }, { targets: [{ type: 'user_reference', id: 'PCARA' }] }] }],
+    schedules: [
+      { id: 'PSCHED', name: 'Payments primary', time_zone: 'UTC', rotation: { userIds: ['PALICE', 'PBOB'], start: '2026-11-24T00:00:00Z', shiftHours: 12 } },
+    ],
+    escalationPolicies: [
+      {
+        id: 'PPOLICY',
+        name: 'Payments',
+        rules: [{ targets: [{ type: 'schedule_reference', id: 'PSCHED' }] }, { targets: [{ type: 'user_reference', id: 'PCARA' }] }],
+      },
+    ],
     services: [{ id: 'PSVC', name: 'payments-api', escalationPolicyId: 'PPOLICY', integrations: [{ id: 'PINT', integration_key: KEY }] }],
   };
 }
@@ -140,7 +148,11 @@ describe('PagerDuty emulator', () => {
     const res = await fetch(`${pd.url}/v2/enqueue`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ routing_key: KEY, event_action: 'trigger', payload: { summary: 'payments down', source: 'switchboard', severity: 'critical', custom_details: { asker: 'alice' } } }),
+      body: JSON.stringify({
+        routing_key: KEY,
+        event_action: 'trigger',
+        payload: { summary: 'payments down', source: 'switchboard', severity: 'critical', custom_details: { asker: 'alice' } },
+      }),
     });
     expect(res.status).toBe(202);
     const body = (await res.json()) as { status: string; message: string; dedup_key: string };
@@ -154,7 +166,10 @@ describe('PagerDuty emulator', () => {
     const post = (body: unknown) => fetch(`${pd.url}/v2/enqueue`, { method: 'POST', body: JSON.stringify(body) });
     const bad = await post({ routing_key: KEY, event_action: 'trigger', payload: { source: 'x', severity: 'loud' } });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { errors: string[] }).errors).toEqual(["'payload.summary' is missing or blank", "'payload.severity' is invalid (must be one of critical, error, warning, info)"]);
+    expect(((await bad.json()) as { errors: string[] }).errors).toEqual([
+      "'payload.summary' is missing or blank",
+      "'payload.severity' is invalid (must be one of critical, error, warning, info)",
+    ]);
     const unknownKey = await post({ routing_key: 'b'.repeat(32), event_action: 'resolve', dedup_key: 'x' });
     expect(((await unknownKey.json()) as { errors: string[] }).errors).toEqual(['Invalid routing key']);
     expect(pd.events).toHaveLength(0);
@@ -162,7 +177,8 @@ describe('PagerDuty emulator', () => {
 
   it('throttles events per routing key with 429', async () => {
     pd = await startPagerDutyEmulator({ account: account(), now, eventsPerMinute: 1 });
-    const post = () => fetch(`${pd.url}/v2/enqueue`, { method: 'POST', body: JSON.stringify({ routing_key: KEY, event_action: 'acknowledge', dedup_key: 'd1' }) });
+    const post = () =>
+      fetch(`${pd.url}/v2/enqueue`, { method: 'POST', body: JSON.stringify({ routing_key: KEY, event_action: 'acknowledge', dedup_key: 'd1' }) });
     expect((await post()).status).toBe(202);
     expect((await post()).status).toBe(429);
   });

@@ -147,8 +147,7 @@ export async function startPagerDutyEmulator(options: PagerDutyEmulatorOptions =
     if (method === 'POST' && url.pathname === '/v2/enqueue') return enqueue(await readBody(req), reply, forced);
 
     restCalls++;
-    const pdError = (status: number, message: string, code: number, headers?: Record<string, string>) =>
-      reply(status, { error: { message, code } }, headers);
+    const pdError = (status: number, message: string, code: number, headers?: Record<string, string>) => reply(status, { error: { message, code } }, headers);
     if (req.headers.authorization !== `Token token=${token}`) return pdError(401, 'Authentication failed', 2006);
     const limit = take(`token:${token}`, perMinute);
     const limitHeaders = {
@@ -160,7 +159,12 @@ export async function startPagerDutyEmulator(options: PagerDutyEmulatorOptions =
     if (forced) {
       forced.times--;
       if (forced.status === 429) {
-        const h = { ...limitHeaders, 'ratelimit-remaining': '0', 'ratelimit-reset': String(forced.retryAfterSeconds), 'retry-after': String(forced.retryAfterSeconds) };
+        const h = {
+          ...limitHeaders,
+          'ratelimit-remaining': '0',
+          'ratelimit-reset': String(forced.retryAfterSeconds),
+          'retry-after': String(forced.retryAfterSeconds),
+        };
         return pdError(429, 'Rate Limit Exceeded', 2020, h);
       }
       if (forced.status === 401) return pdError(401, 'Authentication failed', 2006);
@@ -223,7 +227,11 @@ export async function startPagerDutyEmulator(options: PagerDutyEmulatorOptions =
     return pdError(404, 'Not Found', 2100);
   }
 
-  function enqueue(raw: string, reply: (status: number, body: unknown, headers?: Record<string, string>) => void, forced: (typeof failures)[number] | undefined) {
+  function enqueue(
+    raw: string,
+    reply: (status: number, body: unknown, headers?: Record<string, string>) => void,
+    forced: (typeof failures)[number] | undefined,
+  ) {
     const invalid = (errors: string[]) => reply(400, { status: 'invalid event', message: 'Event object is invalid', errors });
     let body: Record<string, unknown>;
     try {
@@ -234,7 +242,8 @@ export async function startPagerDutyEmulator(options: PagerDutyEmulatorOptions =
     }
     if (forced) {
       forced.times--;
-      if (forced.status === 429) return reply(429, { status: 'throttle event', message: 'Requests for this service are arriving too quickly.  Please retry later.' });
+      if (forced.status === 429)
+        return reply(429, { status: 'throttle event', message: 'Requests for this service are arriving too quickly.  Please retry later.' });
       return reply(forced.status, { status: 'error', message: 'Internal Server Error' });
     }
     const errors: string[] = [];
@@ -249,7 +258,8 @@ export async function startPagerDutyEmulator(options: PagerDutyEmulatorOptions =
         if (typeof payload.summary !== 'string' || !payload.summary.trim()) errors.push("'payload.summary' is missing or blank");
         else if (payload.summary.length > 1024) errors.push("'payload.summary' must be at most 1024 characters");
         if (typeof payload.source !== 'string' || !payload.source.trim()) errors.push("'payload.source' is missing or blank");
-        if (typeof payload.severity !== 'string' || !SEVERITIES.includes(payload.severity)) errors.push("'payload.severity' is invalid (must be one of critical, error, warning, info)");
+        if (typeof payload.severity !== 'string' || !SEVERITIES.includes(payload.severity))
+          errors.push("'payload.severity' is invalid (must be one of critical, error, warning, info)");
       }
     } else if (typeof action === 'string' && ACTIONS.includes(action) && (typeof body.dedup_key !== 'string' || !body.dedup_key)) {
       errors.push("'dedup_key' is missing or blank");
@@ -268,7 +278,13 @@ export async function startPagerDutyEmulator(options: PagerDutyEmulatorOptions =
   }
 
   const base = () => `http://127.0.0.1:${(server.address() as AddressInfo | null)?.port ?? 0}`;
-  const ref = (type: string, id: string, summary: string, path: string) => ({ id, type, summary, self: `${base()}/${path}/${id}`, html_url: `https://emulator.pagerduty.com/${path}/${id}` });
+  const ref = (type: string, id: string, summary: string, path: string) => ({
+    id,
+    type,
+    summary,
+    self: `${base()}/${path}/${id}`,
+    html_url: `https://emulator.pagerduty.com/${path}/${id}`,
+  });
   const userJson = (u: PdUser) => ({ ...ref('user', u.id, u.name, 'users'), name: u.name, email: u.email, time_zone: u.time_zone ?? 'Etc/UTC' });
   function serviceJson(s: PdService, includes: string[]) {
     const policy = account.escalationPolicies.find((p) => p.id === s.escalationPolicyId);
@@ -280,7 +296,11 @@ export async function startPagerDutyEmulator(options: PagerDutyEmulatorOptions =
       escalation_policy: includes.includes('escalation_policies') && policy ? { ...policyRef, type: 'escalation_policy', name: policy.name } : policyRef,
       integrations: (s.integrations ?? []).map((i) =>
         includes.includes('integrations')
-          ? { ...ref('events_api_v2_inbound_integration', i.id, i.name ?? 'Events API v2', `services/${s.id}/integrations`), name: i.name ?? 'Events API v2', integration_key: i.integration_key }
+          ? {
+              ...ref('events_api_v2_inbound_integration', i.id, i.name ?? 'Events API v2', `services/${s.id}/integrations`),
+              name: i.name ?? 'Events API v2',
+              integration_key: i.integration_key,
+            }
           : ref('events_api_v2_inbound_integration_reference', i.id, i.name ?? 'Events API v2', `services/${s.id}/integrations`),
       ),
     };

@@ -33,7 +33,10 @@ describe('Slack emulator user groups', () => {
     expect(made.ok).toBe(true);
     const id = (made.usergroup as { id: string }).id;
     expect(id).toMatch(/^S/);
-    expect(await call(emu, 'usergroups.users.update', { usergroup: id, users: 'U0ALICE,U0BOB' })).toMatchObject({ ok: true, usergroup: { users: ['U0ALICE', 'U0BOB'] } });
+    expect(await call(emu, 'usergroups.users.update', { usergroup: id, users: 'U0ALICE,U0BOB' })).toMatchObject({
+      ok: true,
+      usergroup: { users: ['U0ALICE', 'U0BOB'] },
+    });
     expect(await call(emu, 'usergroups.users.list', { usergroup: id })).toEqual({ ok: true, users: ['U0ALICE', 'U0BOB'] });
     const listed = await call(emu, 'usergroups.list', { include_users: true });
     expect(listed.usergroups).toEqual([expect.objectContaining({ id, handle: 'payments-oncall', users: ['U0ALICE', 'U0BOB'], user_count: 2 })]);

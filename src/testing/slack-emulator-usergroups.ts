@@ -30,12 +30,7 @@ export interface EmulatorUsergroup {
 const READ = 'usergroups:read';
 const WRITE = 'usergroups:write';
 
-export function createUsergroups(
-  ids: { teamId: string; botUserId: string },
-  isUser: (id: string) => boolean,
-  scopes: string[] | undefined,
-  now: () => number,
-) {
+export function createUsergroups(ids: { teamId: string; botUserId: string }, isUser: (id: string) => boolean, scopes: string[] | undefined, now: () => number) {
   const groups = new Map<string, EmulatorUsergroup>();
   let seq = 0;
   const seconds = () => Math.floor(now() / 1000);

@@ -59,7 +59,8 @@ export function createReads(s: Statements) {
       const bound = 2 * cap + 2;
       const first = Math.min(bound, Math.ceil(((cap + 2) * 4) / 3));
       let { n, walked } = s.countTransitive.get(ref, ...DEPENDENT_TYPES, first) as { n: number; walked: number };
-      if (n <= cap && walked >= first && first < bound) ({ n, walked } = s.countTransitive.get(ref, ...DEPENDENT_TYPES, bound) as { n: number; walked: number });
+      if (n <= cap && walked >= first && first < bound)
+        ({ n, walked } = s.countTransitive.get(ref, ...DEPENDENT_TYPES, bound) as { n: number; walked: number });
       return { count: Math.min(n, cap), capped: n > cap || walked >= bound };
     },
     hasCodeowners: (repoRoot: string) => s.codeownersRoot.get(repoRoot) !== undefined,

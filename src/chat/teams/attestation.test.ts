@@ -24,7 +24,12 @@ beforeEach(async () => {
     [
       group('team-payments', { profile: { displayName: 'Payments' }, members: ['amara'] }),
       group('team-platform', { profile: { displayName: 'Platform' } }),
-      yamlDoc({ apiVersion: 'backstage.io/v1alpha1', kind: 'User', metadata: { name: 'amara' }, spec: { profile: { displayName: 'Amara Okafor' }, memberOf: ['team-payments'] } }),
+      yamlDoc({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'User',
+        metadata: { name: 'amara' },
+        spec: { profile: { displayName: 'Amara Okafor' }, memberOf: ['team-payments'] },
+      }),
       component('ledger', { owner: 'team-payments' }),
     ].join('---\n'),
   );
@@ -44,7 +49,11 @@ afterEach(() => {
 const actor = (ref: string | null): Actor => ({ id: 'teams:aad-1', ref, displayName: 'Amara Okafor', email: null, chatIds: {} });
 const core = () => createConversation({ catalog, attestations: truth, attestationAnswers: createAttestationAnswers({ catalog, truth, audit }) });
 const render = async (reply: Parameters<typeof toAdaptiveCard>[0]) => toAdaptiveCard(reply);
-const click = (answer: 'confirm' | 'disown') => decodeAction(encodeAction({ kind: 'attest', answer, round: ROUND, team: PAYMENTS, entity: LEDGER })) as Extract<ReturnType<typeof decodeAction>, { kind: 'attest' }>;
+const click = (answer: 'confirm' | 'disown') =>
+  decodeAction(encodeAction({ kind: 'attest', answer, round: ROUND, team: PAYMENTS, entity: LEDGER })) as Extract<
+    ReturnType<typeof decodeAction>,
+    { kind: 'attest' }
+  >;
 
 describe('"Still yours?" on Teams', () => {
   it('refreshes the ask in place with who confirmed', async () => {

@@ -6,7 +6,17 @@
 import { encodeAction, type Intent, type Reply } from '../../conversation/index.js';
 import type { Actor } from '../../actions/launcher.js';
 import type { Conversation } from '../../conversation/index.js';
-import { type AdaptiveCard, CARD_SCHEMA, cardOf, escapeMarkdown, invokeCardResponse, invokeMessageResponse, plainText, type TeamsMessage, VERB } from './render.js';
+import {
+  type AdaptiveCard,
+  CARD_SCHEMA,
+  cardOf,
+  escapeMarkdown,
+  invokeCardResponse,
+  invokeMessageResponse,
+  plainText,
+  type TeamsMessage,
+  VERB,
+} from './render.js';
 
 export const OWNER_INPUT = 'owner';
 
@@ -29,7 +39,10 @@ export function ownerPickerCard(intent: AttestIntent, entity: { ref: string; nam
         errorMessage: 'Pick the team that owns it.',
         choices: teams.map((t) => ({ title: plainText(t.displayName), value: t.ref })),
       },
-      { type: 'ActionSet', actions: [{ type: 'Action.Execute', verb: VERB, title: 'Propose owner', data: { sb: encodeAction({ ...intent, entity: entity.ref }) } }] },
+      {
+        type: 'ActionSet',
+        actions: [{ type: 'Action.Execute', verb: VERB, title: 'Propose owner', data: { sb: encodeAction({ ...intent, entity: entity.ref }) } }],
+      },
     ],
     msteams: { width: 'Full', entities: [] },
   };

@@ -188,7 +188,13 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
       if ('reply' in form) return invokeMessageResponse(form.reply.summary);
       const asker = await deps.people.identify(a);
       // One invoke is one page: Teams retries an invoke with the same activity id.
-      const { outcome, reply } = await core.page({ ref: clicked.ref, reason, asker, requestKey: `teams:${a.id ?? `${a.replyToId ?? ''}:${reason}`}`, where: where(a).thread });
+      const { outcome, reply } = await core.page({
+        ref: clicked.ref,
+        reason,
+        asker,
+        requestKey: `teams:${a.id ?? `${a.replyToId ?? ''}:${reason}`}`,
+        where: where(a).thread,
+      });
       // The card stays as it was (Page still there) unless the page went out; the asker reads why.
       if (outcome.kind !== 'paged') return invokeMessageResponse(reply.summary);
       return invokeCardResponse(cardOf(await render(deps, reply)));

@@ -37,7 +37,14 @@ export function ownerModal(entityName: string, teams: { ref: string; displayName
     close: plain('Cancel', 24),
     blocks: [
       // Names come from descriptors: text, never markup.
-      { type: 'section', text: { type: 'mrkdwn', text: cut(`Which team owns *${escape(entityName)}*? The change to its descriptor goes to that team's review.`, 3000), verbatim: true } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: cut(`Which team owns *${escape(entityName)}*? The change to its descriptor goes to that team's review.`, 3000),
+          verbatim: true,
+        },
+      },
       {
         type: 'input',
         block_id: OWNER_BLOCK,
@@ -104,12 +111,18 @@ export function registerAttestation(app: App, deps: SlackDeps): void {
         await ack();
         await afterAcks();
         const actor = await deps.identify(body.user.id);
-        const outcome = await deps.conversation.attest({ kind: 'attest', answer: 'disown', round: meta.round, team: meta.team, entity: meta.entity, owner }, actor);
+        const outcome = await deps.conversation.attest(
+          { kind: 'attest', answer: 'disown', round: meta.round, team: meta.team, entity: meta.entity, owner },
+          actor,
+        );
         if (outcome.kind === 'recorded') return editAsk(deps, client, meta.channel, meta.ts, outcome.ask);
         const reply = outcome.kind === 'refused' ? outcome.reply : null;
         if (!reply) return;
         const message = await render(deps, reply);
-        if (meta.channel) await client.chat.postEphemeral({ channel: meta.channel, user: body.user.id, ...message }).catch(() => client.chat.postMessage({ channel: body.user.id, ...message }));
+        if (meta.channel)
+          await client.chat
+            .postEphemeral({ channel: meta.channel, user: body.user.id, ...message })
+            .catch(() => client.chat.postMessage({ channel: body.user.id, ...message }));
         else await client.chat.postMessage({ channel: body.user.id, ...message });
       },
     ),

@@ -48,7 +48,10 @@ export function pageModal(form: PageForm, where: string | null): Record<string, 
 }
 
 /** The Page button: the modal, or (the entity cannot be paged) why not, privately. */
-export async function pageClick(deps: SlackDeps, args: { ref: string; body: BlockButtonAction; client: WebClient; respond: Respond | undefined }): Promise<void> {
+export async function pageClick(
+  deps: SlackDeps,
+  args: { ref: string; body: BlockButtonAction; client: WebClient; respond: Respond | undefined },
+): Promise<void> {
   const { ref, body, client, respond } = args;
   const result = deps.conversation.pageForm(ref);
   deps.count('button:page');
@@ -79,7 +82,10 @@ export function registerPage(app: App, deps: SlackDeps): void {
         const reason = (view.state.values[REASON_BLOCK]?.value?.value ?? '').trim();
         const form = deps.conversation.pageForm(meta.ref);
         if (!reason || ('form' in form && reason.length > form.form.reasonMax)) {
-          await ack({ response_action: 'errors', errors: { [REASON_BLOCK]: reason ? 'Keep the reason shorter.' : 'Say why you page: the on-call reads it first.' } });
+          await ack({
+            response_action: 'errors',
+            errors: { [REASON_BLOCK]: reason ? 'Keep the reason shorter.' : 'Say why you page: the on-call reads it first.' },
+          });
           return;
         }
         // The provider may take seconds; Slack wants the submission acked within three.
