@@ -18,14 +18,25 @@ import { parseRef as parseEntityRef } from './catalog/ref.js';
 /** Groups read when listing the owning teams; a catalog with more teams than this is asked in part. */
 const MAX_TEAMS = 10_000;
 
-export function wireAttestation(deps: { catalog: Catalog; truth: CatalogTruth; audit: AuditLog; settings: Settings; logger: Logger; taskQueue: string }) {
+export function wireAttestation(deps: {
+  catalog: Catalog;
+  truth: CatalogTruth;
+  audit: AuditLog;
+  settings: Settings;
+  logger: Logger;
+  taskQueue: string;
+  /** Repositories a "Not ours" branch may be pushed to, by top-level folder (see proposeOwnerChange). */
+  writable: (topLevel: string) => boolean;
+}) {
   const { catalog, truth, audit, settings, logger } = deps;
   const proposeChange = async (entityRef: string, owner: string, by: string) => {
     const source = catalog.whoOwns(entityRef).freshness?.source;
     const { kind, namespace, name } = parseEntityRef(entityRef);
     if (!source || /^[a-z][a-z0-9+.-]+:/i.test(source)) return null; // an API or URL source: not a file to change
     try {
-      return (await proposeOwnerChange({ file: source, entity: { kind, namespace, name, ref: entityRef }, owner, by }))?.change ?? null;
+      return (
+        (await proposeOwnerChange({ file: source, entity: { kind, namespace, name, ref: entityRef }, owner, by, writable: deps.writable }))?.change ?? null
+      );
     } catch (err) {
       logger.warn({ err, entity: entityRef }, '"Not ours": could not push the owner change; it stays a pending claim');
       return null;

@@ -4,8 +4,8 @@
  * cli.ts calls this for `start`, `bot` and `worker`; the end-to-end tests and `bench:workflows` call
  * it too, so what they measure is what runs in production (docs/decisions.md).
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, realpathSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Logger } from 'pino';
 import { loadActions } from './actions/definition.js';
 import { createLauncher, type Launcher } from './actions/launcher.js';
@@ -170,7 +170,14 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const teamOnCall = onCallForRef((ref) => catalog.onCallSubject(ref.includes(':') ? ref : `group:${ref}`), onCall);
   const oncall = wireOnCall({ config, settings, catalog, state, audit, logger, onCallFor: teamOnCall });
   // "Still yours?": answers read on every card, recorded (and audited) from the ask's buttons.
-  const attestation = wireAttestation({ catalog, truth: store.truth, audit, settings, logger, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  // A "Not ours" branch goes only to a repository the operator listed as a source: a local root that is
+  // a repository's top level, or a git source's checkout.
+  const writable = (top: string) => {
+    const at = realOrSelf(top);
+    if (isInside(at, realOrSelf(sourceCacheDir(dbFile)))) return true;
+    return roots().some((r) => !r.source && realOrSelf(resolve(r.target)) === at);
+  };
+  const attestation = wireAttestation({ catalog, truth: store.truth, audit, settings, logger, taskQueue: config.TEMPORAL_TASK_QUEUE, writable });
   // The weekly digest to each team's channel, when the config file's `digest` asks for it.
   const digest = wireDigest({ catalog, truth: store.truth, providers: onCall, settings, logger, taskQueue: config.TEMPORAL_TASK_QUEUE });
   const conversation = createConversation({
@@ -313,3 +320,16 @@ export async function startApp(opts: AppOptions): Promise<App> {
     },
   };
 }
+
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+const isInside = (path: string, dir: string) => {
+  const rel = relative(dir, path);
+  return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep) && !rel.includes(`..${sep}`);
+};

@@ -134,6 +134,9 @@ describeWithTemporal('replicas on one PostgreSQL and one Temporal', () => {
       ),
     );
     for (const res of await Promise.all(deliveries)) expect(res.status).toBe(200);
+    // The answer first (it reads on-call and attestations, so it may come after a quicker one), then a
+    // later event on each replica: any second answer would have been posted by then.
+    await emu.waitFor('chat.postMessage', (c) => c.args.channel === 'CGENERAL' && c.args.thread_ts === ts, 20_000);
     await Promise.all(bots.map(sentinel));
     const answers = emu.callsTo('chat.postMessage').filter((c) => c.args.channel === 'CGENERAL' && c.args.thread_ts === ts);
     expect(answers).toHaveLength(1);

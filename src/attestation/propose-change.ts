@@ -43,6 +43,12 @@ export async function proposeOwnerChange(input: {
   owner: string;
   /** Who said so, for the commit message. */
   by: string;
+  /**
+   * Whether the repository at this top-level folder may receive the branch: the operator listed it as a
+   * catalog source (its root, or a git source's checkout). A descriptor merely inside some repository
+   * (the bot's own checkout, say) is not enough.
+   */
+  writable: (topLevel: string) => boolean;
 }): Promise<ProposedChange | null> {
   const file = resolve(input.file);
   let top: string;
@@ -53,6 +59,7 @@ export async function proposeOwnerChange(input: {
   } catch {
     return null;
   }
+  if (!input.writable(top)) return null;
   const path = relative(top, file).split(sep).join('/');
   if (!path || path.startsWith('..')) return null;
   const work = mkdtempSync(join(tmpdir(), 'switchboard-owner-'));
