@@ -135,11 +135,11 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
         }
         // Whether its owner confirmed it lately ("Still yours?", src/attestation): the chat's answer shows the same.
         if ('onCall' in answer && answer.entity) {
-          const { openAttestationReader } = await import('./attestation/cli-truth.js');
+          const { openTruthReads } = await import('./state/cli-truth.js');
           const { withVerification } = await import('./attestation/verification.js');
-          const opened = await openAttestationReader(config.SWITCHBOARD_STATE_URL, dbFile);
+          const opened = await openTruthReads(config.SWITCHBOARD_STATE_URL, dbFile);
           try {
-            answer = await withVerification(opened.reader, answer, (ref) => {
+            answer = await withVerification(opened.truth, answer, (ref) => {
               const e = catalog.getEntity(ref);
               return e ? (e.title ?? e.name) : null;
             });
@@ -162,7 +162,7 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
       }
       const team = rest.join(' ').trim() || null;
       const { healthReport, renderHealth } = await import('./health/report.js');
-      const { openQuestionTruth } = await import('./health/cli-truth.js');
+      const { openTruthReads } = await import('./state/cli-truth.js');
       return withCatalog(dbFile, settings, async (catalog) => {
         await ensureIngested(catalog, config, settings, io, dbFile);
         const teamRef = team ? (catalog.getEntity(team.includes(':') ? team : `group:${team}`)?.ref ?? null) : null;
@@ -170,7 +170,7 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
           io.err(`health: no Group named "${team}" in the catalog`);
           return 1;
         }
-        const opened = await openQuestionTruth(config.SWITCHBOARD_STATE_URL, dbFile);
+        const opened = await openTruthReads(config.SWITCHBOARD_STATE_URL, dbFile);
         try {
           const report = await healthReport({ catalog, truth: opened.truth, team: teamRef, days });
           io.out(args.values.json ? JSON.stringify(report, null, 2) : renderHealth(report));

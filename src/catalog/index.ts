@@ -83,6 +83,14 @@ export function openCatalog(file: string, defaults: IngestOptions = {}): Catalog
   const { sqlite } = openDb(file);
   const repo = createRepo(sqlite);
   const health = createHealthReads(sqlite);
+  /** The entity with exactly this ref (a bare name is of `defaultKind`); null for none or an unparsable ref. */
+  const exactRow = (ref: string, defaultKind = 'component') => {
+    try {
+      return repo.entityByRef(canonicalRef(ref, { defaultKind })) ?? null;
+    } catch {
+      return null;
+    }
+  };
   // A file catalog ingests in a worker thread with its own connection, so a 100k-entity run never blocks
   // the answers this connection gives meanwhile (from the last committed snapshot). A `:memory:` database
   // exists only on this connection: it ingests here, on the event loop, as tests need no more.
@@ -113,20 +121,11 @@ export function openCatalog(file: string, defaults: IngestOptions = {}): Catalog
     runbook: (query, at) => runbook(repo, query, at),
     deps: (query, depth) => deps(repo, query, depth),
     getEntity(ref) {
-      try {
-        const row = repo.entityByRef(canonicalRef(ref, { defaultKind: 'component' }));
-        return row ? summarize(row) : null;
-      } catch {
-        return null;
-      }
+      const row = exactRow(ref);
+      return row ? summarize(row) : null;
     },
     onCallSubject(ref) {
-      let row;
-      try {
-        row = repo.entityByRef(canonicalRef(ref, { defaultKind: 'component' }));
-      } catch {
-        return null;
-      }
+      const row = exactRow(ref);
       if (!row) return null;
       const body = bodyOf(row);
       const annotations = Object.fromEntries(Object.entries(body.metadata.annotations ?? {}).filter(([, v]) => typeof v === 'string')) as Record<
@@ -136,12 +135,7 @@ export function openCatalog(file: string, defaults: IngestOptions = {}): Catalog
       return { ref: row.ref, title: row.title ?? row.name, annotations, ownerRef: row.ownerRef };
     },
     scheduleOnCall(ref, at = new Date()) {
-      let row;
-      try {
-        row = repo.entityByRef(canonicalRef(ref, { defaultKind: 'component' }));
-      } catch {
-        return [];
-      }
+      const row = exactRow(ref);
       return row ? onCallFor(repo, row, ownerOf(repo, row), at) : [];
     },
     findMentions: (text, limit) => findMentions(repo, text, limit).map(summarize),
