@@ -46,3 +46,26 @@ export function waitIn<T>(items: T[], waiters: Set<Waiter<T>>, match: (item: T) 
 export function notify<T>(waiters: Set<Waiter<T>>, item: T): void {
   for (const w of [...waiters]) if (w.match(item)) w.resolve(item);
 }
+
+/**
+ * A zone's wall clock at `instant` (whole seconds) and its offset from UTC, read through Intl, for the
+ * provider emulators' schedules; kept apart from the date library the code under test uses.
+ */
+export function wallClock(instant: number, timeZone: string): { parts: Record<string, string>; offsetMs: number } {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(new Date(instant))
+      .map((p) => [p.type, p.value]),
+  );
+  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return { parts, offsetMs: wall - Math.floor(instant / 1000) * 1000 };
+}

@@ -4,6 +4,7 @@
  * Daily and weekly rotations hand off at the same wall-clock time in the schedule's time zone, across
  * daylight-saving changes, as Opsgenie's do.
  */
+import { wallClock } from './emulator-support.js';
 
 export interface OgUser {
   id: string;
@@ -58,24 +59,7 @@ export interface OgPeriod {
 }
 
 /** The zone's offset from UTC at `instant`, in ms. */
-function offsetAt(instant: number, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(new Date(instant))
-      .map((p) => [p.type, p.value]),
-  );
-  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
-  return wall - Math.floor(instant / 1000) * 1000;
-}
+const offsetAt = (instant: number, timeZone: string): number => wallClock(instant, timeZone).offsetMs;
 
 /** The instant a zone's wall clock reads `wall` (ms, as if UTC). */
 function instantOf(wall: number, timeZone: string): number {

@@ -3,6 +3,7 @@
  * rotation layer plus overrides), escalation policies whose rules target schedules or users, and services
  * with their integrations. Kept apart from the HTTP side so each file has one job.
  */
+import { wallClock } from './emulator-support.js';
 
 export interface PdUser {
   id: string;
@@ -121,22 +122,8 @@ export function onCallsAt(account: PdAccount, at: Date): PdOnCallEntry[] {
 
 /** An instant written in a zone's wall clock with its offset, as PagerDuty does for `time_zone`. */
 export function inZone(at: Date, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
-  const offsetMinutes = Math.round((wall - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
+  const { parts, offsetMs } = wallClock(at.getTime(), timeZone);
+  const offsetMinutes = Math.round(offsetMs / 60_000);
   const sign = offsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(offsetMinutes);
   const offset =
