@@ -49,6 +49,10 @@ export function healthCard(r: HealthReport): Reply {
     'Asked and not found',
     r.notFound.map((q) => [`"${q.query}" ×${q.count}: ${q.fix}`]),
   );
+  list(
+    'Asked and ambiguous',
+    r.ambiguous.map((q) => [`"${q.query}" ×${q.count}: ${q.fix}`]),
+  );
   const covered = r.components ? Math.min(...COVERAGE_FIELDS.map((f) => r.coverage[f].percent)) : 0;
   return { summary: `${title}: ${r.components} Components, lowest coverage ${covered}%`, blocks, visibility: 'private' };
 }

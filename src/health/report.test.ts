@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Catalog, openCatalog } from '../catalog/index.js';
 import { openTruth } from '../state/truth.js';
-import { healthReport } from './report.js';
+import { healthReport, renderHealth } from './report.js';
 
 const FIXTURE = join(import.meta.dirname, '../../fixtures/health');
 
@@ -39,12 +39,42 @@ describe('health report over a catalog with known gaps', () => {
     expect(r.gaps.find((g) => g.ref === 'component:default/billing')?.fix).toMatch(/catalog-info\.yaml:\d+$/);
   });
 
-  it('lists the failing sources with their problems: the refused Component, the broken file', async () => {
+  it('lists the failing sources with their problems: the refused Component, the broken file, the missing Location target', async () => {
     const r = await healthReport({ catalog, truth });
-    expect(r.failingSources.map((s) => s.location.split('/').pop())).toEqual(['broken.yaml', 'catalog-info.yaml']);
+    expect(r.failingSources.map((s) => s.location.slice(FIXTURE.length + 1))).toEqual(['broken.yaml', 'catalog-info.yaml', 'missing/catalog-info.yaml']);
     const problems = r.failingSources[1]!.problems.join('\n');
     expect(problems).toContain('"no-lifecycle": spec.lifecycle is required');
     expect(r.failingSources[0]!.problems[0]).toMatch(/^line 5: YAML syntax error/);
+    expect(r.failingSources[2]!.problems).toEqual([expect.stringMatching(/^line \d+: Location target does not exist: .*missing\/catalog-info\.yaml$/)]);
+    expect(r.failingSources[2]!.lastGoodAt).toBeNull();
+  });
+
+  it('forgets a missing Location target once it exists, and once no Location names it', async () => {
+    const tree = mkdtempSync(join(tmpdir(), 'health-target-'));
+    const own = openCatalog(':memory:');
+    try {
+      const location = (targets: string[]) =>
+        `apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: here\nspec:\n  targets: ${JSON.stringify(targets)}\n`;
+      writeFileSync(join(tree, 'catalog-info.yaml'), location(['./later.yaml']));
+      await own.ingest([tree]);
+      const failing = async () => (await healthReport({ catalog: own, truth })).failingSources.map((s) => s.location.slice(tree.length + 1));
+      expect(await failing()).toEqual(['later.yaml']);
+      writeFileSync(
+        join(tree, 'later.yaml'),
+        'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: later\nspec:\n  type: service\n  lifecycle: production\n  owner: payments\n',
+      );
+      await own.ingest([tree]);
+      expect(await failing()).toEqual([]);
+      writeFileSync(join(tree, 'catalog-info.yaml'), location(['./gone.yaml']));
+      await own.ingest([tree]);
+      expect(await failing()).toEqual(['gone.yaml']);
+      writeFileSync(join(tree, 'catalog-info.yaml'), location([]));
+      await own.ingest([tree]);
+      expect(await failing()).toEqual([]);
+    } finally {
+      own.close();
+      rmSync(tree, { recursive: true, force: true });
+    }
   });
 
   it('counts one team', async () => {
@@ -62,6 +92,18 @@ describe('health report over a catalog with known gaps', () => {
       ['kyc', 1],
     ]);
     expect(r.notFound[0]!.fix).toContain('add an entity named "fraud-api"');
+  });
+
+  it('counts the questions that matched several entities apart, and leaves both out of a team report', async () => {
+    for (const status of ['ambiguous', 'ambiguous', 'not_found'] as const)
+      await truth.recordQuestion({ query: 'api', status, entityRef: null, platform: 'teams' });
+    const r = await healthReport({ catalog, truth });
+    expect(r.ambiguous.map((q) => [q.query, q.count])).toEqual([['api', 2]]);
+    expect(r.ambiguous[0]!.fix).toContain('several entities answer to "api"');
+    expect(r.notFound.find((q) => q.query === 'api')?.count).toBe(1);
+    const team = await healthReport({ catalog, truth, team: 'group:default/payments' });
+    expect([team.notFound, team.ambiguous]).toEqual([[], []]);
+    expect(renderHealth(r)).toContain('"api" ×2: several entities');
   });
 
   it('counts what nobody changed or confirmed in the window', async () => {

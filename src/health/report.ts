@@ -25,7 +25,10 @@ export interface HealthReport {
   unverified: { ref: string; changedAt: string; fix: string }[];
   failingSources: { location: string; problems: string[]; lastGoodAt: string | null }[];
   failingProviders: { provider: string; detail: string }[];
+  /** Chat questions in `days` that found nothing: the catalog's gaps, most asked first (the whole catalog's report only). */
   notFound: { query: string; count: number; lastAt: string; fix: string }[];
+  /** Chat questions in `days` that matched several entities and so answered nobody (the whole catalog's report only). */
+  ambiguous: { query: string; count: number; lastAt: string; fix: string }[];
 }
 
 export interface HealthInputs {
@@ -59,7 +62,15 @@ export async function healthReport(inputs: HealthInputs): Promise<HealthReport> 
     })
     .slice(0, GAP_LIMIT);
   const statuses = inputs.providers ? inputs.providers.statuses() : [];
-  const questions = await inputs.truth.questionCounts({ since: before, status: 'not_found', limit: GAP_LIMIT });
+  // Such a question names no entity, so it belongs to no team: only the whole catalog's report lists them.
+  const asked = (status: 'not_found' | 'ambiguous') => (team ? Promise.resolve([]) : inputs.truth.questionCounts({ since: before, status, limit: GAP_LIMIT }));
+  const [notFound, ambiguous] = await Promise.all([asked('not_found'), asked('ambiguous')]);
+  const question = (fix: (query: string) => string) => (q: Awaited<ReturnType<typeof asked>>[number]) => ({
+    query: q.query,
+    count: q.count,
+    lastAt: new Date(q.lastAt).toISOString(),
+    fix: fix(q.query),
+  });
   return {
     team,
     generatedAt: now.toISOString(),
@@ -80,12 +91,8 @@ export async function healthReport(inputs: HealthInputs): Promise<HealthReport> 
       lastGoodAt: s.lastGoodAt ? new Date(s.lastGoodAt).toISOString() : null,
     })),
     failingProviders: statuses.filter((s) => s.configured && !s.ok).map((s) => ({ provider: s.title, detail: s.lastError ?? 'failing' })),
-    notFound: questions.map((q) => ({
-      query: q.query,
-      count: q.count,
-      lastAt: new Date(q.lastAt).toISOString(),
-      fix: `add an entity named "${q.query}" (or an alias for it)`,
-    })),
+    notFound: notFound.map(question((query) => `add an entity named "${query}" (or an alias for it)`)),
+    ambiguous: ambiguous.map(question((query) => `several entities answer to "${query}": give them distinct names or titles, or ask by the full ref`)),
   };
 }
 
@@ -119,6 +126,10 @@ export function renderHealth(r: HealthReport): string {
   section(
     'Asked and not found:',
     r.notFound.map((q) => `"${q.query}" ×${q.count}: ${q.fix}`),
+  );
+  section(
+    'Asked and ambiguous:',
+    r.ambiguous.map((q) => `"${q.query}" ×${q.count}: ${q.fix}`),
   );
   return lines.join('\n');
 }

@@ -125,13 +125,15 @@ export async function readSources(roots: IngestRoot[], ctx: ReadContext): Promis
     for (const location of repo.locationsOfSource(source.id)) follow(item, location.body, location.line);
   };
 
-  /** Reports why a source could not be read; a source stored before fails, keeping its entities stale. */
+  /**
+   * Records why a source could not be read, as a failing source with the problem (the write phase reports
+   * it), so the health report lists a missing Location target or a dead URL; a source stored before
+   * keeps its entities, stale.
+   */
   const unreadable = (item: WorkItem, p: IngestProblem) => {
-    problem(p);
+    sources.push({ type: 'failed', item, hash: null, errors: [p] });
     const existing = repo.sourceByLocation(item.location);
-    if (!existing) return;
-    sources.push({ type: 'failed', item, hash: null, errors: [] });
-    followStored(item, existing);
+    if (existing) followStored(item, existing);
   };
 
   const readText = async (item: WorkItem): Promise<string | undefined> => {
