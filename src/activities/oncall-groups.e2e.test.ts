@@ -33,6 +33,7 @@ describeWithTemporal('@oncall user groups follow the handoff', () => {
   let catalog: Catalog;
   let worker: Worker;
   let running: Promise<void>;
+  let activities: ReturnType<typeof createOnCallGroupActivities>;
   const taskQueue = `oncall-groups-${Date.now()}`;
   // Bob covers an override that ends a few seconds after the test starts; then the rotation (Alice) is back.
   const handoff = new Date(Math.ceil((Date.now() + 6_000) / 1000) * 1000);
@@ -65,7 +66,7 @@ describeWithTemporal('@oncall user groups follow the handoff', () => {
       ],
     });
     env = await startTemporal();
-    const activities = createOnCallGroupActivities({
+    activities = createOnCallGroupActivities({
       onCallFor: async (team, at) => ({ onCall: catalog.whoOwns(team, at).onCall, unknown: [] }),
       teamName: (team) => catalog.whoOwns(team).entity?.title ?? team,
       slack: await slackWebClient('xoxb-oncall', emu.url),
@@ -102,6 +103,22 @@ describeWithTemporal('@oncall user groups follow the handoff', () => {
     // One group, made once: the second sync found it by handle.
     expect(emu.callsTo('usergroups.create')).toHaveLength(1);
   }, 60_000);
+
+  it('enables the group again when someone disabled it in Slack, and says so', async () => {
+    const group = [...emu.usergroups.values()].find((g) => g.handle === 'ledger-oncall');
+    expect(group).toBeDefined();
+    const res = await fetch(`${emu.url}usergroups.disable`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer xoxb-oncall', 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ usergroup: group!.id }),
+    });
+    expect(await res.json()).toMatchObject({ ok: true });
+    const sync = await activities.syncOnCallGroup({ team: 'group:default/team-ledger', handle: 'ledger-oncall' });
+    expect(sync.usergroupId).toBe(group!.id);
+    expect(sync.notes.join('\n')).toContain('@ledger-oncall had been disabled in Slack and was enabled again');
+    expect(group!.date_delete).toBe(0);
+    expect(emu.callsTo('usergroups.create')).toHaveLength(1);
+  });
 
   it('drops the schedule of a team whose setting was removed', async () => {
     const { kept, dropped } = await keepOnCallGroupSchedules(env.client, [], { taskQueue, everyMinutes: 60 });

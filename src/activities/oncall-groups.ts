@@ -26,6 +26,8 @@ interface Usergroup {
   id: string;
   handle: string;
   users?: string[];
+  /** Non-zero once the group was disabled. */
+  date_delete?: number;
 }
 
 const slackError = (err: unknown) => (err as { data?: { error?: string } }).data?.error;
@@ -50,9 +52,16 @@ export function createOnCallGroupActivities(deps: OnCallGroupDeps): OnCallGroupA
     }
   }
 
-  async function findOrCreate(team: string, handle: string): Promise<Usergroup> {
-    const listed = await deps.slack.apiCall('usergroups.list', { include_users: true });
+  async function findOrCreate(team: string, handle: string, notes: string[]): Promise<Usergroup> {
+    // Disabled groups too: a disabled group keeps its handle, so creating another would fail on it.
+    const listed = await deps.slack.apiCall('usergroups.list', { include_users: true, include_disabled: true });
     const found = (listed.usergroups as Usergroup[] | undefined)?.find((g) => g.handle === handle);
+    if (found?.date_delete) {
+      // The setting asks for the group; whoever disabled it in Slack is told how to stop that for good.
+      await deps.slack.apiCall('usergroups.enable', { usergroup: found.id });
+      notes.push(`@${handle} had been disabled in Slack and was enabled again; remove it from oncall.userGroups to stop the sync`);
+      return { ...found, date_delete: 0 };
+    }
     if (found) return found;
     const name = `${deps.teamName(team)} on call`;
     const made = await deps.slack.apiCall('usergroups.create', {
@@ -75,7 +84,7 @@ export function createOnCallGroupActivities(deps: OnCallGroupDeps): OnCallGroupA
         const id = await slackIdOf(entry, notes);
         if (id && !ids.includes(id)) ids.push(id);
       }
-      const group = await findOrCreate(team, handle);
+      const group = await findOrCreate(team, handle, notes);
       const current = group.users ?? ((await deps.slack.apiCall('usergroups.users.list', { usergroup: group.id })).users as string[]);
       // A provider that did not answer must not empty the group; Slack refuses an empty one anyway.
       if (ids.length === 0 || lookup.unknown.length > 0) {

@@ -42,6 +42,22 @@ describe('Slack emulator user groups', () => {
     expect(listed.usergroups).toEqual([expect.objectContaining({ id, handle: 'payments-oncall', users: ['U0ALICE', 'U0BOB'], user_count: 2 })]);
   });
 
+  it('disables a group, hiding it unless include_disabled, keeps its handle, and enables it again', async () => {
+    const made = await call(emu, 'usergroups.create', { name: 'Search on call', handle: 'search-oncall' });
+    const id = (made.usergroup as { id: string }).id;
+    expect(await call(emu, 'usergroups.disable', { usergroup: id })).toMatchObject({ ok: true, usergroup: { id, date_delete: expect.any(Number) } });
+    const handles = async (args: Record<string, unknown>) =>
+      ((await call(emu, 'usergroups.list', args)).usergroups as { handle: string }[]).map((g) => g.handle);
+    expect(await handles({})).not.toContain('search-oncall');
+    expect(await handles({ include_disabled: true })).toContain('search-oncall');
+    expect(await call(emu, 'usergroups.create', { name: 'Search again', handle: 'search-oncall' })).toEqual({ ok: false, error: 'handle_already_exists' });
+    expect(await call(emu, 'usergroups.users.list', { usergroup: id })).toEqual({ ok: false, error: 'no_such_subteam' });
+    expect(await call(emu, 'usergroups.enable', { usergroup: id })).toMatchObject({ ok: true, usergroup: { date_delete: 0 } });
+    expect(await handles({})).toContain('search-oncall');
+    expect(await call(emu, 'usergroups.enable', { usergroup: 'S99999999' })).toEqual({ ok: false, error: 'no_such_subteam' });
+    expect(await call(narrow, 'usergroups.disable', { usergroup: id })).toMatchObject({ ok: false, error: 'missing_scope', needed: 'usergroups:write' });
+  });
+
   it('refuses a second group with the same handle', async () => {
     expect(await call(emu, 'usergroups.create', { name: 'Another', handle: 'payments-oncall' })).toEqual({ ok: false, error: 'handle_already_exists' });
   });

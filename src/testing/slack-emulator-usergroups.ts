@@ -44,6 +44,18 @@ export function createUsergroups(ids: { teamId: string; botUserId: string }, isU
     return withUsers ? { ...rest, users: [...users] } : rest;
   };
 
+  const toggle = (args: Obj, enabled: boolean) => {
+    const refused = needs(WRITE);
+    if (refused) return refused;
+    if (args.usergroup === undefined) return { ok: false, error: 'missing_argument' };
+    const group = groups.get(str(args.usergroup) ?? '');
+    if (!group) return { ok: false, error: 'no_such_subteam' };
+    group.date_delete = enabled ? 0 : seconds();
+    group.deleted_by = enabled ? null : ids.botUserId;
+    group.date_update = seconds();
+    return { ok: true, usergroup: shown(group, false) };
+  };
+
   const methods: Record<string, Handler> = {
     'usergroups.list': (args) => {
       const refused = needs(READ);
@@ -87,6 +99,9 @@ export function createUsergroups(ids: { teamId: string; botUserId: string }, isU
       groups.set(group.id, group);
       return { ok: true, usergroup: shown(group, true) };
     },
+    // Disabling keeps the group (and its handle: a new group cannot take it) but hides it from list and users.list.
+    'usergroups.disable': (args) => toggle(args, false),
+    'usergroups.enable': (args) => toggle(args, true),
     'usergroups.users.list': (args) => {
       const refused = needs(READ);
       if (refused) return refused;
