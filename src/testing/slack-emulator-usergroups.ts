@@ -21,7 +21,7 @@ export interface EmulatorUsergroup {
   auto_type: null;
   created_by: string;
   updated_by: string;
-  deleted_by: null;
+  deleted_by: string | null;
   prefs: { channels: string[]; groups: string[] };
   users: string[];
   user_count: number;
