@@ -47,6 +47,28 @@ describe('config', () => {
     expect(() => loadConfig({ PAGERDUTY_EVENTS_URL: 'events.pagerduty.com' })).toThrow(/PAGERDUTY_EVENTS_URL: must be the PagerDuty Events API base URL/);
   });
 
+  it('opens "Not ours" pull requests at GitHub’s and GitLab’s public APIs unless told otherwise, and names a bad address', () => {
+    const c = loadConfig({});
+    expect([c.GITHUB_API_URL, c.GITLAB_API_URL, c.GITHUB_TOKEN, c.GITLAB_TOKEN]).toEqual([
+      'https://api.github.com',
+      'https://gitlab.com/api/v4',
+      undefined,
+      undefined,
+    ]);
+    expect(loadConfig({ GITHUB_API_URL: 'https://github.example.com/api/v3/' }).GITHUB_API_URL).toBe('https://github.example.com/api/v3');
+    expect(() => loadConfig({ GITHUB_API_URL: 'api.github.com' })).toThrow(/GITHUB_API_URL: must be the GitHub REST API base URL/);
+    expect(() => loadConfig({ GITLAB_API_URL: 'https://gitlab.example.com' })).toThrow(/GITLAB_API_URL: must end in \/api\/v4/);
+    expect(() => loadConfig({ GITHUB_TOKEN: 'short' })).toThrow(/GITHUB_TOKEN: looks too short/);
+  });
+
+  it('refuses GitHub and GitLab APIs on one host, where a remote could not tell which token to use', () => {
+    const both = { GITHUB_TOKEN: 'ghp_1234567890', GITLAB_TOKEN: 'glpat-1234567890' };
+    expect(() => loadConfig({ ...both, GITHUB_API_URL: 'https://git.example.com/api/v3', GITLAB_API_URL: 'https://git.example.com/api/v4' })).toThrow(
+      /GITHUB_API_URL \/ GITLAB_API_URL: both name the host git\.example\.com/,
+    );
+    expect(loadConfig(both).GITLAB_TOKEN).toBe('glpat-1234567890');
+  });
+
   it('names the variable of a bot token of the wrong kind', () => {
     expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xapp-1', SLACK_SIGNING_SECRET: 'secret-123' })).toThrow(/SLACK_BOT_TOKEN: must be a bot token/);
   });

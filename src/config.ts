@@ -8,6 +8,7 @@ import { parseAuditKey } from './audit/key.js';
 import { parseInterval } from './catalog/refresh.js';
 import { gitBranchProblem, gitUrlProblem } from './catalog/sources/git.js';
 import { shipped } from './install-root.js';
+import { changeHost } from './attestation/pull-request.js';
 
 /** An unset or blank variable is absent; anything else must pass `schema`. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
@@ -103,6 +104,28 @@ const envSchema = z.object({
   OPSGENIE_API_URL: z
     .url({ protocol: /^https?$/, error: 'must be the Opsgenie API base URL, e.g. https://api.opsgenie.com (EU: https://api.eu.opsgenie.com)' })
     .default('https://api.opsgenie.com'),
+  // "Not ours" pull requests (src/attestation/pull-request.ts): a token goes only to its own API URL,
+  // and only for a remote on that API's host (docs/security.md "Owner changes").
+  GITHUB_TOKEN: optional(z.string().min(8, 'looks too short for a GitHub token (a fine-grained or classic personal access token, or an app token)')),
+  GITHUB_API_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: 'must be the GitHub REST API base URL, e.g. https://api.github.com (GitHub Enterprise Server: https://github.example.com/api/v3)',
+    })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .default('https://api.github.com'),
+  GITLAB_TOKEN: optional(z.string().min(8, 'looks too short for a GitLab access token')),
+  GITLAB_API_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: 'must be the GitLab REST API base URL, e.g. https://gitlab.com/api/v4 (self-managed: https://gitlab.example.com/api/v4)',
+    })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .refine(
+      (u) => /\/api\/v4$/.test(new URL(u).pathname),
+      'must end in /api/v4, e.g. https://gitlab.com/api/v4 (self-managed: https://gitlab.example.com/api/v4)',
+    )
+    .default('https://gitlab.com/api/v4'),
   // The bot's Entra app registration (Azure Bot, single tenant) and where Bot Framework lives.
   TEAMS_APP_ID: optional(z.string().regex(GUID, 'must be the Microsoft App ID (a GUID) of the Azure Bot')),
   TEAMS_APP_PASSWORD: optional(z.string().min(8, 'looks too short for a client secret')),
@@ -179,6 +202,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (config.BACKSTAGE_TOKEN && !config.BACKSTAGE_URL)
     problems.push('BACKSTAGE_URL: is required with BACKSTAGE_TOKEN (the Backstage backend whose catalog to read)');
+  if (config.GITHUB_TOKEN && config.GITLAB_TOKEN && changeHost('github', config.GITHUB_API_URL) === changeHost('gitlab', config.GITLAB_API_URL))
+    problems.push(
+      `GITHUB_API_URL / GITLAB_API_URL: both name the host ${changeHost('github', config.GITHUB_API_URL)}; a remote there could not tell which API (and token) opens its pull request`,
+    );
   if (config.SWITCHBOARD_STATE_URL) {
     // Key files beside a local database would differ from replica to replica: shared state needs the
     // keys every replica shares.
