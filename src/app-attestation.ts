@@ -1,6 +1,9 @@
 /**
- * "Still yours?" wired for the application: the answers the conversation records, the round's
- * activities for the worker, and one schedule per owning team when the config file switches rounds on.
+ * "Still yours?" wired for the application: the answers the conversation records, the round's and the
+ * "Not ours" change's activities for the worker, and one schedule per owning team when the config file
+ * switches rounds on. A "Not ours" answer whose descriptor is in a writable repository starts the
+ * change's workflow (workflows/owner-change.ts): the push and the pull request happen there, not in
+ * the click.
  */
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
@@ -12,8 +15,11 @@ import type { ChatNotifier } from './conversation/index.js';
 import type { Settings } from './settings/index.js';
 import type { CatalogTruth } from './state/truth.js';
 import { keepAttestationSchedules } from './temporal/attestation-schedules.js';
-import { proposeOwnerChange } from './attestation/propose-change.js';
-import { parseRef as parseEntityRef } from './catalog/ref.js';
+import { createOwnerChangeActivities, descriptorFileOf } from './activities/owner-change.js';
+import { descriptorRepository } from './attestation/propose-change.js';
+import { changeApisFrom, createPullRequests } from './attestation/pull-request.js';
+import type { Config } from './config.js';
+import { type OwnerChangeInput, ownerChangeWorkflowId } from '../workflows/owner-change-contract.js';
 
 /** Groups read when listing the owning teams; a catalog with more teams than this is asked in part. */
 const MAX_TEAMS = 10_000;
@@ -27,27 +33,37 @@ export function wireAttestation(deps: {
   taskQueue: string;
   /** Repositories a "Not ours" branch may be pushed to, by top-level folder (see proposeOwnerChange). */
   writable: (topLevel: string) => boolean;
+  /** Where pull and merge requests are opened (GITHUB_*, GITLAB_*). */
+  config: Pick<Config, 'GITHUB_TOKEN' | 'GITHUB_API_URL' | 'GITLAB_TOKEN' | 'GITLAB_API_URL'>;
+  /** Temporal, to start the change's workflow; without it a "Not ours" answer stays a pending claim. */
+  client: () => Promise<Client>;
 }) {
   const { catalog, truth, audit, settings, logger } = deps;
-  const proposeChange = async (entityRef: string, owner: string, by: string) => {
-    const source = catalog.whoOwns(entityRef).freshness?.source;
-    const { kind, namespace, name } = parseEntityRef(entityRef);
-    if (!source || /^[a-z][a-z0-9+.-]+:/i.test(source)) return null; // an API or URL source: not a file to change
+  const pullRequests = createPullRequests(changeApisFrom(deps.config));
+  /** Starts the change's workflow, once per entity and proposed owner; nothing where there is no repository to change. */
+  const proposeChange = async (claim: OwnerChangeInput) => {
+    const file = descriptorFileOf(catalog, claim.entityRef);
+    if (!file || !(await descriptorRepository(file, deps.writable))) return;
     try {
-      return (
-        (await proposeOwnerChange({ file: source, entity: { kind, namespace, name, ref: entityRef }, owner, by, writable: deps.writable }))?.change ?? null
-      );
+      const client = await deps.client();
+      await client.workflow.start('ownerChange', {
+        taskQueue: deps.taskQueue,
+        workflowId: ownerChangeWorkflowId(claim.entityRef, claim.owner),
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        args: [claim],
+      });
     } catch (err) {
-      logger.warn({ err, entity: entityRef }, '"Not ours": could not push the owner change; it stays a pending claim');
-      return null;
+      logger.warn({ err, entity: claim.entityRef }, '"Not ours": could not start the owner change; it stays a pending claim');
     }
   };
   const answers = createAttestationAnswers({ catalog, truth, audit, proposeChange });
   return {
     answers,
-    /** The worker's activities for workflows/attestation.ts. */
-    activities: (notifiers: Record<string, ChatNotifier>) =>
-      createAttestationActivities({ catalog, truth, answers, notifiers, channelFor: (team) => settings.attestation?.teams.get(team)?.channel }),
+    /** The worker's activities for workflows/attestation.ts and workflows/owner-change.ts. */
+    activities: (notifiers: Record<string, ChatNotifier>) => ({
+      ...createAttestationActivities({ catalog, truth, answers, notifiers, logger, channelFor: (team) => settings.attestation?.teams.get(team) }),
+      ...createOwnerChangeActivities({ catalog, truth, answers, notifiers, writable: deps.writable, pullRequests, logger }),
+    }),
     /** Keeps one schedule per team that owns something; logs instead of failing start. */
     async keepSchedules(client: () => Promise<Client>): Promise<void> {
       const setting = settings.attestation;

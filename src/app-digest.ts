@@ -1,5 +1,6 @@
 /**
- * The weekly digest in the running app: its activities for the worker, and its one Temporal Schedule
+ * The weekly digest in the running app: its activities for the worker (posting to the channels each
+ * team's "Still yours?" asks go to, in the `digest` setting's time zone), and its one Temporal Schedule
  * kept at start as the `digest` setting says (dropped when the setting is gone).
  */
 import type { Client } from '@temporalio/client';
@@ -11,7 +12,13 @@ import { keepDigestSchedule } from './temporal/digest-schedule.js';
 
 export function wireDigest(deps: Omit<DigestActivityDeps, 'notifiers'> & { settings: Settings; logger: Logger; taskQueue: string }) {
   return {
-    activities: (notifiers: Record<string, ChatNotifier>) => createDigestActivities({ ...deps, notifiers }),
+    activities: (notifiers: Record<string, ChatNotifier>) =>
+      createDigestActivities({
+        ...deps,
+        notifiers,
+        channelFor: (team) => deps.settings.attestation?.teams.get(team),
+        ...(deps.settings.digest && { timeZone: deps.settings.digest.timeZone }),
+      }),
     /** Logs instead of failing start: the schedule is tried again at the next start. */
     async keepSchedule(client: () => Promise<Client>): Promise<void> {
       try {

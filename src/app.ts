@@ -177,7 +177,17 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (isInside(at, realOrSelf(sourceCacheDir(dbFile)))) return true;
     return roots().some((r) => !r.source && realOrSelf(resolve(r.target)) === at);
   };
-  const attestation = wireAttestation({ catalog, truth: store.truth, audit, settings, logger, taskQueue: config.TEMPORAL_TASK_QUEUE, writable });
+  const attestation = wireAttestation({
+    catalog,
+    truth: store.truth,
+    audit,
+    settings,
+    logger,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    writable,
+    config,
+    client: () => access.client(),
+  });
   // The weekly digest to each team's channel, when the config file's `digest` asks for it.
   const digest = wireDigest({ catalog, truth: store.truth, providers: onCall, settings, logger, taskQueue: config.TEMPORAL_TASK_QUEUE });
   const conversation = createConversation({

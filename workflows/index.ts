@@ -10,5 +10,6 @@ export { createService, provisionResource, rollbackDeployment, runAction } from 
 export { onCallGroupSync } from './oncall-groups.js';
 export { attestationRound } from './attestation.js';
 export { weeklyDigest } from './digest.js';
+export { ownerChange } from './owner-change.js';
 // The messages the workflows take, for clients that import them from here.
 export { actionStatusQuery, approvalQuery, stepCallbackSignal, stepCallbackUpdate, voteUpdate } from './contract.js';

@@ -19,10 +19,11 @@ export interface AttestationDeps {
   truth: CatalogTruth;
   audit: Pick<AuditLog, 'append'>;
   /**
-   * Opens the change a "Not ours" answer asks for (propose-change.ts): where it went, or null when the
-   * descriptor is not in a writable repository (the answer stays a pending claim).
+   * Starts the change a "Not ours" answer asks for (workflows/owner-change.ts): it pushes, opens the pull
+   * request, settles the claim and shows the change on the ask, later. Where the descriptor is in no
+   * writable repository nothing starts and the answer stays a pending claim.
    */
-  proposeChange?: (entityRef: string, owner: string, by: string) => Promise<string | null>;
+  proposeChange?: (claim: { entityRef: string; owner: string; by: string; round: string; team: string }) => Promise<void>;
   now?: () => number;
 }
 
@@ -111,8 +112,13 @@ export function createAttestationAnswers(deps: AttestationDeps) {
         if (proposed === intent.team || !deps.catalog.groupMembers(proposed))
           return refuse(`${proposed} is not another team in the catalog; pick one from the list.`);
       }
+      // The same "Not ours" given again (a double submit) keeps the change already opened for it: the
+      // change's workflow may have settled it already and will not run again to set it back.
+      const before = intent.answer === 'disown' ? await deps.truth.attestations(targets) : new Map<string, Attestation>();
       for (const ref of targets) {
         const verdict = intent.answer === 'disown' ? 'disowned' : 'confirmed';
+        const prior = before.get(ref);
+        const sameClaim = prior?.verdict === 'disowned' && prior.ownerRef === intent.team && prior.proposedOwner === intent.owner;
         // Audited before it is recorded: an answer that could not be audited does not count.
         await deps.audit.append({
           actor: actor.ref,
@@ -129,12 +135,13 @@ export function createAttestationAnswers(deps: AttestationDeps) {
           byName: actor.displayName,
           at,
           proposedOwner: verdict === 'disowned' ? (intent.owner ?? null) : null,
-          change: null,
+          change: sameClaim ? prior.change : null,
         });
         if (verdict === 'disowned' && intent.owner && deps.proposeChange) {
-          // Recorded first: a push that fails leaves a pending claim on the card, never no answer.
-          const change = await deps.proposeChange(ref, intent.owner, actor.displayName).catch(() => null);
-          if (change) await deps.truth.settleClaim(ref, change);
+          // Recorded first: a change that cannot be started leaves a pending claim on the card, never no answer.
+          await deps
+            .proposeChange({ entityRef: ref, owner: intent.owner, by: actor.displayName, round: intent.round, team: intent.team })
+            .catch(() => undefined);
         }
       }
       return { kind: 'recorded', ask: (await view(intent.round, intent.team)) as Reply, entities: targets };

@@ -144,6 +144,8 @@ export const ANNOTATIONS = {
   aliases: 'switchboard.dev/aliases',
   oncallSchedule: 'switchboard.dev/oncall-schedule',
   slackChannel: 'switchboard.dev/slack-channel',
+  /** A Group's Teams channel, by conversation id (`19:…@thread.tacv2`): where its asks and digest go. */
+  teamsChannel: 'switchboard.dev/teams-channel',
   slackUserId: 'switchboard.dev/slack-user-id',
   /** Written by Backstage's Microsoft Graph org provider: the Entra ID object id, which Teams reports. */
   teamsUserId: 'graph.microsoft.com/user-id',

@@ -88,6 +88,18 @@ export const attestationAsks = pgTable(
   (t) => [primaryKey({ columns: [t.round, t.teamRef] })],
 );
 
+export const digestPosts = pgTable(
+  'digest_posts',
+  {
+    teamRef: text('team_ref').notNull(),
+    week: text('week').notNull(),
+    channel: text('channel').notNull(),
+    message: text('message'),
+    claimedAt: ms('claimed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.teamRef, t.week, t.channel] })],
+);
+
 export const questions = pgTable(
   'questions',
   {

@@ -50,6 +50,7 @@ const shared = [
   'registeredDescriptors',
   'attestations',
   'attestationAsks',
+  'digestPosts',
   'questions',
   'auditLog',
   'auditHead',

@@ -44,6 +44,25 @@ describe('attestation in switchboard.yaml', () => {
   });
 });
 
+describe("a team's Teams channel in the attestation setting", () => {
+  it("takes a standard channel's conversation id, new and old style", () => {
+    const s = parseSettings(
+      'attestation:\n  teams:\n    team-ledger: { channel: "#ledger", teamsChannel: "19:0a1b2c3d4e5f@thread.tacv2" }\n    team-fx: { teamsChannel: "19:AbC-9_z@thread.skype" }\n',
+      FILE,
+    ).attestation;
+    expect(s?.teams.get('group:default/team-ledger')).toEqual({ channel: '#ledger', teamsChannel: '19:0a1b2c3d4e5f@thread.tacv2' });
+    expect(s?.teams.get('group:default/team-fx')).toEqual({ teamsChannel: '19:AbC-9_z@thread.skype' });
+  });
+
+  it('refuses what is not a channel: a meeting chat, a 1:1, a message, a URL, a Slack channel, a number', () => {
+    for (const bad of ['"19:meeting_abc@thread.v2"', '"a:1abcdef"', '"19:abc@thread.tacv2;messageid=17"', '"https://evil.example"', '"#ledger"', '42']) {
+      expect(problems(`attestation:\n  teams:\n    team-ledger: { teamsChannel: ${bad} }\n`), bad).toEqual([
+        `${FILE}:3: attestation.teams.team-ledger.teamsChannel: must be a Teams channel id such as 19:0a1b2c3d4e5f@thread.tacv2 (the conversation id of a standard channel)`,
+      ]);
+    }
+  });
+});
+
 describe('attestationSpec', () => {
   it('runs quarterly rounds on the first day of each quarter', () => {
     expect(attestationSpec('quarterly')).toEqual({

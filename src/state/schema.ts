@@ -113,6 +113,24 @@ export const attestationAsks = sqliteTable(
   (t) => [primaryKey({ columns: [t.round, t.teamRef] })],
 );
 
+/**
+ * The weekly digest's posts, one row per team, week (`2026-W49`) and channel: claimed before the post
+ * (message null), settled with the message after, so a retried run posts to each channel once.
+ */
+export const digestPosts = sqliteTable(
+  'digest_posts',
+  {
+    teamRef: text('team_ref').notNull(),
+    week: text('week').notNull(),
+    /** The channel posted to: `slack:C0123ABCD`, `teams:19:…@thread.tacv2`. */
+    channel: text('channel').notNull(),
+    /** The message ref; null while claimed and not yet posted. */
+    message: text('message'),
+    claimedAt: integer('claimed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.teamRef, t.week, t.channel] })],
+);
+
 /** Questions people asked and what they found, for the health report's gaps and the weekly digest. */
 export const questions = sqliteTable(
   'questions',

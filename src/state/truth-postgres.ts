@@ -1,7 +1,7 @@
 /** The catalog's truth (./truth.ts) on PostgreSQL, shared by every replica; same semantics as SQLite's. */
 import { and, desc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { attestationAsks, attestations, questions } from '../db/pg-schema.js';
+import { attestationAsks, attestations, digestPosts, questions } from '../db/pg-schema.js';
 import { askOf, attestationOf, type CatalogTruth, normaliseQuery, type QuestionFilter, type QuestionStatus } from './truth.js';
 
 export function openPgTruth(db: NodePgDatabase, now: () => number = Date.now): CatalogTruth {
@@ -45,6 +45,21 @@ export function openPgTruth(db: NodePgDatabase, now: () => number = Date.now): C
         .where(and(eq(attestationAsks.round, round), eq(attestationAsks.teamRef, teamRef), isNull(attestationAsks.remindedAt)))
         .returning({ round: attestationAsks.round });
       return rows.length === 1;
+    },
+    async claimDigestPost(teamRef, week, channel, at = now()) {
+      const rows = await db.insert(digestPosts).values({ teamRef, week, channel, claimedAt: at }).onConflictDoNothing().returning({ week: digestPosts.week });
+      return rows.length === 1;
+    },
+    async settleDigestPost(teamRef, week, channel, message) {
+      const row = and(eq(digestPosts.teamRef, teamRef), eq(digestPosts.week, week), eq(digestPosts.channel, channel));
+      if (message === null) await db.delete(digestPosts).where(row);
+      else await db.update(digestPosts).set({ message }).where(row);
+    },
+    async digestPosts(teamRef, week) {
+      return db
+        .select({ channel: digestPosts.channel, message: digestPosts.message })
+        .from(digestPosts)
+        .where(and(eq(digestPosts.teamRef, teamRef), eq(digestPosts.week, week)));
     },
     async recordQuestion(q) {
       await db.insert(questions).values({ at: q.at ?? now(), query: normaliseQuery(q.query), status: q.status, entityRef: q.entityRef, platform: q.platform });

@@ -1,11 +1,11 @@
 /**
  * What keeps the catalog true, in the shared state: owners' answers to "Still yours?", the asks that
- * were sent, and the questions people asked (the catalog's gaps). Like BotState, two stores implement
+ * were sent, the weekly digest's posts, and the questions people asked (the catalog's gaps). Like BotState, two stores implement
  * it: the SQLite file (openTruth here) and PostgreSQL (openPgTruth in ./truth-postgres.ts).
  */
 import { and, desc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { openDb } from '../db/open.js';
-import { attestationAsks, attestations, questions } from './schema.js';
+import { attestationAsks, attestations, digestPosts, questions } from './schema.js';
 
 export type Verdict = 'confirmed' | 'disowned';
 
@@ -34,6 +34,14 @@ export interface AttestationAsk {
   messages: string[];
   askedAt: number;
   remindedAt: number | null;
+}
+
+/** One channel's weekly digest: claimed before it is posted, `message` set once it was. */
+export interface DigestPost {
+  /** The channel: `slack:C0123ABCD`, `teams:19:…@thread.tacv2`. */
+  channel: string;
+  /** The posted message's ref; null while claimed and not (yet) posted. */
+  message: string | null;
 }
 
 export type QuestionStatus = 'found' | 'ambiguous' | 'not_found';
@@ -81,6 +89,15 @@ export interface CatalogTruth {
   asks(round: string): Promise<AttestationAsk[]>;
   /** Marks an ask reminded; false when it already was (a reminder goes once). */
   markReminded(round: string, teamRef: string, at?: number): Promise<boolean>;
+  /**
+   * Claims the team's digest of this week (`2026-W49`) in one channel: true the first time, and the
+   * caller then posts; false when it was claimed before (posted, or being posted by an earlier attempt).
+   */
+  claimDigestPost(teamRef: string, week: string, channel: string, at?: number): Promise<boolean>;
+  /** Records the posted message, or releases the claim (message null) when posting failed. */
+  settleDigestPost(teamRef: string, week: string, channel: string, message: string | null): Promise<void>;
+  /** The team's digest posts of this week, by channel. */
+  digestPosts(teamRef: string, week: string): Promise<DigestPost[]>;
   recordQuestion(q: Question): Promise<void>;
   /** Questions grouped by (query, status, entity), most asked first. */
   questionCounts(filter: QuestionFilter): Promise<QuestionCount[]>;
@@ -148,6 +165,21 @@ export function openTruth(file: string, now: () => number = Date.now): CatalogTr
           .where(and(eq(attestationAsks.round, round), eq(attestationAsks.teamRef, teamRef), isNull(attestationAsks.remindedAt)))
           .run().changes === 1
       );
+    },
+    async claimDigestPost(teamRef, week, channel, at = now()) {
+      return orm.insert(digestPosts).values({ teamRef, week, channel, claimedAt: at }).onConflictDoNothing().run().changes === 1;
+    },
+    async settleDigestPost(teamRef, week, channel, message) {
+      const row = and(eq(digestPosts.teamRef, teamRef), eq(digestPosts.week, week), eq(digestPosts.channel, channel));
+      if (message === null) orm.delete(digestPosts).where(row).run();
+      else orm.update(digestPosts).set({ message }).where(row).run();
+    },
+    async digestPosts(teamRef, week) {
+      return orm
+        .select({ channel: digestPosts.channel, message: digestPosts.message })
+        .from(digestPosts)
+        .where(and(eq(digestPosts.teamRef, teamRef), eq(digestPosts.week, week)))
+        .all();
     },
     async recordQuestion(q) {
       orm

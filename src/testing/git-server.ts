@@ -1,7 +1,8 @@
 /**
  * Test support: real git repositories on disk, served over loopback by `git daemon` (the git://
  * protocol), so a git source is cloned and fetched the way it is from a real host. Each repository is
- * a bare one with a work tree beside it; `commit` writes files there and pushes.
+ * a bare one with a work tree beside it; `commit` writes files there and pushes. With `push`, the
+ * daemon also takes pushes (receive-pack), as a host with write access does.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,12 +56,22 @@ export function createRepo(base: string, name: string, files: Record<string, str
 }
 
 /** `git daemon` exporting every repository under `base`, on a free loopback port, once it is ready. */
-export async function startGitDaemon(base: string): Promise<GitDaemon> {
+export async function startGitDaemon(base: string, options: { push?: boolean } = {}): Promise<GitDaemon> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const child = spawn(
       'git',
-      ['daemon', '--export-all', `--base-path=${base}`, '--listen=127.0.0.1', `--port=${port}`, '--reuseaddr', '--verbose', '--informative-errors'],
+      [
+        'daemon',
+        '--export-all',
+        ...(options.push ? ['--enable=receive-pack'] : []),
+        `--base-path=${base}`,
+        '--listen=127.0.0.1',
+        `--port=${port}`,
+        '--reuseaddr',
+        '--verbose',
+        '--informative-errors',
+      ],
       // Its own process group: `git daemon` runs git-daemon as a child, which a signal to `git` alone
       // leaves running after the test.
       { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
