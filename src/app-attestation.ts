@@ -8,7 +8,8 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { createAttestationActivities } from './activities/attestation.js';
-import { createAttestationAnswers } from './attestation/answer.js';
+import { type ClickedMessage, createAttestationAnswers } from './attestation/answer.js';
+import { parseRef, platformOf } from './threads.js';
 import type { AuditLog } from './audit/index.js';
 import type { Catalog } from './catalog/index.js';
 import type { ChatNotifier } from './conversation/index.js';
@@ -56,9 +57,30 @@ export function wireAttestation(deps: {
       logger.warn({ err, entity: claim.entityRef }, '"Not ours": could not start the owner change; it stays a pending claim');
     }
   };
-  const answers = createAttestationAnswers({ catalog, truth, audit, proposeChange });
+  /** The chat surfaces' notifiers, once the app has made them (the answers are made before the surfaces). */
+  let surfaces: Record<string, ChatNotifier> = {};
+  /** Edits the ask's copies other than the one clicked (the surface edits that one), as the ask reads now. */
+  const onRecorded = ({ round, team, clicked }: { round: string; team: string; clicked?: ClickedMessage }) => {
+    void (async () => {
+      const ask = await truth.ask(round, team);
+      const others = (ask?.messages ?? []).filter((m) => !(clicked && platformOf(m) === clicked.platform && parseRef(m).message === clicked.message));
+      if (!others.length) return;
+      const view = await answers.view(round, team);
+      if (!view) return;
+      for (const message of others) {
+        await surfaces[platformOf(message)]
+          ?.edit(message, view)
+          .catch((err: unknown) => logger.warn({ err, message }, 'could not refresh a copy of the "Still yours?" ask'));
+      }
+    })().catch((err: unknown) => logger.warn({ err, round, team }, 'could not refresh the copies of the "Still yours?" ask'));
+  };
+  const answers = createAttestationAnswers({ catalog, truth, audit, proposeChange, onRecorded });
   return {
     answers,
+    /** Where the ask's other copies are edited from: the app's chat surfaces. */
+    reach(notifiers: Record<string, ChatNotifier>) {
+      surfaces = notifiers;
+    },
     /** The worker's activities for workflows/attestation.ts and workflows/owner-change.ts. */
     activities: (notifiers: Record<string, ChatNotifier>) => ({
       ...createAttestationActivities({ catalog, truth, answers, notifiers, logger, channelFor: (team) => settings.attestation?.teams.get(team) }),

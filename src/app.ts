@@ -212,6 +212,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     ...Object.fromEntries(surfaces.map((s) => [s.platform, s.notifier])),
     ...(opts.shellOutput && { shell: createShellNotifier({ output: opts.shellOutput.stream, color: opts.shellOutput.color }) }),
   };
+  attestation.reach(notifiers);
 
   const secret = (name: string) => opts.env[name];
   const worker = startWorker({

@@ -24,7 +24,18 @@ export interface AttestationDeps {
    * writable repository nothing starts and the answer stays a pending claim.
    */
   proposeChange?: (claim: { entityRef: string; owner: string; by: string; round: string; team: string }) => Promise<void>;
+  /**
+   * Told once an answer is recorded, with the ask as it now reads: the ask's other copies (another
+   * platform's channel, other members' DMs) are edited from here; the surface edits the one clicked.
+   */
+  onRecorded?: (recorded: { round: string; team: string; ask: Reply; clicked?: ClickedMessage }) => void;
   now?: () => number;
+}
+
+/** The ask message a person answered in, as the surface knows it: its platform and message id. */
+export interface ClickedMessage {
+  platform: string;
+  message: string;
 }
 
 export type AttestOutcome =
@@ -67,7 +78,7 @@ export function createAttestationAnswers(deps: AttestationDeps) {
   return {
     view,
 
-    async answer(intent: AttestIntent, actor: Actor): Promise<AttestOutcome> {
+    async answer(intent: AttestIntent, actor: Actor, clicked?: ClickedMessage): Promise<AttestOutcome> {
       const ask = await deps.truth.ask(intent.round, intent.team);
       if (!ask) return refuse('This "Still yours?" ask is no longer on record; the next round asks again.');
       const team = nameOf(intent.team);
@@ -144,7 +155,9 @@ export function createAttestationAnswers(deps: AttestationDeps) {
             .catch(() => undefined);
         }
       }
-      return { kind: 'recorded', ask: (await view(intent.round, intent.team)) as Reply, entities: targets };
+      const shown = (await view(intent.round, intent.team)) as Reply;
+      deps.onRecorded?.({ round: intent.round, team: intent.team, ask: shown, ...(clicked && { clicked }) });
+      return { kind: 'recorded', ask: shown, entities: targets };
     },
   };
 }

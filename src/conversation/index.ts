@@ -14,7 +14,7 @@ import type { Pager, PageRequest } from '../paging/contract.js';
 import { pageAndSay, pageFormFor } from './page.js';
 import type { OnCallProviders } from '../oncall/contract.js';
 import { type AttestationReader, withVerification } from '../attestation/verification.js';
-import type { AttestationAnswers, AttestIntent, AttestOutcome } from '../attestation/answer.js';
+import type { AttestationAnswers, AttestIntent, AttestOutcome, ClickedMessage } from '../attestation/answer.js';
 import type { Question } from '../state/truth.js';
 import type { HealthReport } from '../health/report.js';
 import { healthCard } from '../health/card.js';
@@ -156,9 +156,9 @@ export function createConversation(options: ConversationOptions) {
      * A click in a "Still yours?" ask, by a person the surface verified: recorded (edit the ask in place
      * with `ask`), a team picker to show (Not ours), or a private refusal.
      */
-    async attest(intent: AttestIntent, actor: Actor): Promise<AttestOutcome> {
+    async attest(intent: AttestIntent, actor: Actor, clicked?: ClickedMessage): Promise<AttestOutcome> {
       if (!options.attestationAnswers) return { kind: 'refused', reply: notice(['"Still yours?" answers are not recorded by this process.']) };
-      return options.attestationAnswers.answer(intent, actor);
+      return options.attestationAnswers.answer(intent, actor, clicked);
     },
 
     /** Pages the on-call of `ref` with the asker's reason: the typed outcome beside what to say. */

@@ -205,6 +205,15 @@ describeWithTemporal('"Still yours?" and the digest in Teams channels, on a real
     expect(answer).toMatchObject({ verdict: 'confirmed', byRef: 'user:default/amara-okafor', ownerRef: PAYMENTS });
     const audited = (await h.app.audit.list()).filter((r) => r.action === 'attest' && r.target === 'component:default/payments-api');
     expect(audited.map((r) => [r.event, r.actor])).toEqual([['attested', 'user:default/amara-okafor']]);
+    // The Slack copy of the same ask is edited to match; the Teams card was refreshed by the invoke answer, not edited again.
+    const slackCopy = await withTruth(async (t) => (await t.ask(round, PAYMENTS))?.messages.find((m) => m.startsWith('slack:')));
+    const edited = await h.emu.waitFor(
+      'chat.update',
+      (c) => c.args.ts === parseRef(slackCopy as string).message && JSON.stringify(c.args.blocks ?? []).includes('confirmed by Amara Okafor'),
+      20_000,
+    );
+    expect(edited.args.channel).toBe(parseRef(slackCopy as string).conversation);
+    expect(teams.calls.filter((c) => c.op === 'update' && c.activityId === askId())).toEqual([]);
   });
 
   it('asks which team on Not ours, and shows the claim on the card and on "who owns"', async () => {
@@ -227,6 +236,25 @@ describeWithTemporal('"Still yours?" and the digest in Teams channels, on a real
       20_000,
     );
     expect(cardText(card)).toMatch(/Payments says this is not theirs; proposed owner: .*Platform/);
+  });
+
+  it('refreshes the Teams card in place when the ask is answered from its Slack copy', async () => {
+    const slackCopy = parseRef((await withTruth(async (t) => (await t.ask(round, PAYMENTS))?.messages.find((m) => m.startsWith('slack:'))))!);
+    const posted = h.emu
+      .callsTo('chat.postMessage')
+      .find((c) => c.args.channel === '#team-payments' && JSON.stringify(c.args.blocks ?? []).includes('Still yours?'));
+    const values = JSON.stringify(posted?.args.blocks ?? []).match(/attest\|confirm\|[^"]*\|component:default\/payments-sdk/g);
+    expect(values).toHaveLength(1);
+    const before = teams.calls.length;
+    expect((await h.click(slackId('amara-okafor'), values![0]!, { channel: slackCopy.conversation, ts: slackCopy.message! })).status).toBe(200);
+    const sdkConfirm = /^attest\|confirm\|.*\|component:default\/payments-sdk$/;
+    const answered = (c: TeamsCall) => actionsOf(c.body).every((a) => !sdkConfirm.test(String(a.data?.sb ?? '')));
+    const updated = await teams.waitFor(
+      (c) => teams.calls.indexOf(c) >= before && c.op === 'update' && c.status < 300 && c.activityId === askId() && answered(c),
+      20_000,
+    );
+    expect(updated.conversationId).toBe(PAYMENTS_CHANNEL.id);
+    expect(cardText(updated)).toContain('confirmed by Amara Okafor');
   });
 
   it('Confirm all, clicked once, records every entity of the ask still unanswered', async () => {

@@ -55,9 +55,15 @@ export async function attestAction(
   data: Record<string, unknown>,
   actor: Actor,
   render: (reply: Reply) => Promise<TeamsMessage>,
+  /** The card's message id (the invoke's replyToId): refreshed by the invoke response, so not edited again. */
+  cardId?: string,
 ) {
   const owner = typeof data[OWNER_INPUT] === 'string' ? (data[OWNER_INPUT] as string) : undefined;
-  const outcome = await core.attest({ ...intent, ...(intent.answer === 'disown' && owner && { owner }) }, actor);
+  const outcome = await core.attest(
+    { ...intent, ...(intent.answer === 'disown' && owner && { owner }) },
+    actor,
+    cardId ? { platform: 'teams', message: cardId } : undefined,
+  );
   if (outcome.kind === 'recorded') return invokeCardResponse(cardOf(await render(outcome.ask)));
   if (outcome.kind === 'pick') return invokeCardResponse(ownerPickerCard(intent, outcome.entity, outcome.teams));
   return invokeMessageResponse(outcome.reply.summary);

@@ -180,7 +180,7 @@ export function registerTeamsListeners(app: App, deps: TeamsDeps): void {
       if (outcome.kind !== 'counted') return invokeMessageResponse(reply.summary);
       return invokeCardResponse(cardOf(await render(deps, reply)));
     }
-    if (clicked.kind === 'attest') return attestAction(core, clicked, data, await deps.people.identify(a), (reply) => render(deps, reply));
+    if (clicked.kind === 'attest') return attestAction(core, clicked, data, await deps.people.identify(a), (reply) => render(deps, reply), a.replyToId);
     if (clicked.kind === 'page') {
       const reason = typeof data.reason === 'string' ? data.reason.trim() : '';
       if (!reason) return invokeMessageResponse('Say why you page: the on-call reads it first.');

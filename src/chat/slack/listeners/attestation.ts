@@ -74,9 +74,9 @@ export async function attestClick(
   deps.count(`button:attest-${intent.answer}`);
   await afterAcks();
   const actor = await deps.identify(body.user.id);
-  const outcome = await deps.conversation.attest(intent, actor);
   const channel = body.container?.channel_id ?? body.channel?.id ?? null;
   const ts = body.container?.message_ts ?? body.message?.ts ?? null;
+  const outcome = await deps.conversation.attest(intent, actor, ts ? { platform: 'slack', message: ts } : undefined);
   if (outcome.kind === 'recorded') return editAsk(deps, client, channel, ts, outcome.ask);
   if (outcome.kind === 'pick') {
     const meta: OwnerMetadata = { round: intent.round, team: intent.team, entity: outcome.entity.ref, channel, ts };
@@ -114,6 +114,7 @@ export function registerAttestation(app: App, deps: SlackDeps): void {
         const outcome = await deps.conversation.attest(
           { kind: 'attest', answer: 'disown', round: meta.round, team: meta.team, entity: meta.entity, owner },
           actor,
+          meta.ts ? { platform: 'slack', message: meta.ts } : undefined,
         );
         if (outcome.kind === 'recorded') return editAsk(deps, client, meta.channel, meta.ts, outcome.ask);
         const reply = outcome.kind === 'refused' ? outcome.reply : null;
