@@ -8,8 +8,8 @@ export interface DigestPostInput {
 
 export interface DigestPostResult {
   team: string;
-  /** Where it was posted (`slack:C123`); null when the team has no channel (skipped, logged). */
-  posted: string | null;
+  /** Where it was posted (`slack:C123`, `teams:19%3A…`); empty when the team has no channel (skipped, logged). */
+  posted: string[];
 }
 
 export interface DigestActivities {

@@ -88,8 +88,8 @@ describeWithTemporal('weekly digest', () => {
   it("posts once to each team's channel with what it owns and the week's questions, skipping a team without one", async () => {
     const results = await env.client.workflow.execute('weeklyDigest', { taskQueue, workflowId: `digest-${Date.now()}`, args: [] });
     expect(results).toEqual([
-      { team: 'group:default/payments', posted: 'slack:C0PAYMENTS1' },
-      { team: 'group:default/platform', posted: null },
+      { team: 'group:default/payments', posted: ['slack:C0PAYMENTS1'] },
+      { team: 'group:default/platform', posted: [] },
     ]);
     const post = await emu.waitFor('chat.postMessage', (c) => c.args.channel === 'C0PAYMENTS1');
     const text = JSON.stringify(post.args.blocks);
@@ -115,8 +115,8 @@ describeWithTemporal('weekly digest', () => {
     const started = await until(async () => (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId);
     const rerun = await env.client.workflow.getHandle(started).result();
     expect(rerun).toEqual([
-      { team: 'group:default/payments', posted: 'slack:C0PAYMENTS1' },
-      { team: 'group:default/platform', posted: null },
+      { team: 'group:default/payments', posted: ['slack:C0PAYMENTS1'] },
+      { team: 'group:default/platform', posted: [] },
     ]);
     expect(emu.callsTo('chat.postMessage')).toHaveLength(before);
     expect(await keepDigestSchedule(env.client, null, { taskQueue })).toEqual({ kept: false });
@@ -181,7 +181,7 @@ describe.each(kinds)('postDigest on the $kind state store', ({ kind, url }) => {
   it.skipIf(skip)('posts once when called twice for the same team and week, and records where', async () => {
     const first = await activities.postDigest({ team: 'group:default/payments', since });
     const again = await activities.postDigest({ team: 'group:default/payments', since });
-    expect(first).toEqual({ team: 'group:default/payments', posted: 'slack:C0PAYMENTS1' });
+    expect(first).toEqual({ team: 'group:default/payments', posted: ['slack:C0PAYMENTS1'] });
     expect(again).toEqual(first);
     expect(emu.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0PAYMENTS1')).toHaveLength(1);
     const [post] = await store.truth.digestPosts('group:default/payments', '2026-W49');

@@ -55,10 +55,10 @@ export function createDigestActivities(deps: DigestActivityDeps): DigestActiviti
       const channels = teamChannels(deps, team, deps.channelFor?.(team));
       if (!channels.length) {
         deps.logger.info({ team }, 'weekly digest skipped: the team has no Slack or Teams channel');
-        return { team, posted: null };
+        return { team, posted: [] };
       }
       const owned = deps.catalog.ownedBy(team);
-      if (!owned.length) return { team, posted: null };
+      if (!owned.length) return { team, posted: [] };
       // The run's week (its start is a week after `since`), the same for every retry of the run.
       const week = isoWeek(since + WEEK_MS, deps.timeZone);
       let reply: Reply | undefined;
@@ -84,7 +84,7 @@ export function createDigestActivities(deps: DigestActivityDeps): DigestActiviti
       }
       // Nowhere reached: failed, so Temporal retries it (only the failed channels were released).
       if (!posted.length && failed.length) throw new Error(`the weekly digest of ${team} reached none of its channels: ${failed.join('; ')}`);
-      return { team, posted: posted.length ? posted.join(' ') : null };
+      return { team, posted };
     },
   };
 }

@@ -349,7 +349,7 @@ describeWithTemporal('"Still yours?" and the digest in Teams channels, on a real
     expect(
       results
         .find((r) => r.team === PAYMENTS)
-        ?.posted?.split(' ')
+        ?.posted.slice()
         .sort(),
     ).toEqual(['slack:#team-payments', formatRef({ platform: 'teams', conversation: PAYMENTS_CHANNEL.id })]);
     await schedule.trigger();
