@@ -1,8 +1,10 @@
 /**
  * Recorded histories of every workflow type replay against the current code: a change that would
  * break workflows already running (nondeterminism) fails here. Each release's histories stay: the
- * first release's in histories/, signed votes and approver reachability (patched) in histories/v2/.
- * Record a new release's with `node --import tsx scripts/record-histories.ts` into a new folder.
+ * first release's in histories/, signed votes and approver reachability (patched) in histories/v2/,
+ * the catalog's own workflows (attestation, owner change, digest, @oncall) in histories/v3/. Record a
+ * new release's with `node --import tsx scripts/record-histories.ts` (or record-catalog-histories.ts)
+ * into a new folder.
  */
 import { readFileSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
@@ -20,6 +22,11 @@ describe('replay of recorded histories', () => {
     ...release,
     ...release.map(([f, id]) => [`v2/${f}`, id]),
     ['v2/create-service-unreachable.json', 'create-service/replay-nobody'],
+    // The catalog's own workflows (scripts/record-catalog-histories.ts).
+    ['v3/attestation-round.json', 'attestation/group:default/team-payments/replay'],
+    ['v3/weekly-digest.json', 'weekly-digest/replay'],
+    ['v3/owner-change.json', 'owner-change/component:default/beans-api/group:default/team-platform'],
+    ['v3/oncall-group-sync.json', 'oncall-group/group:default/team-payments/replay'],
   ] as [string, string][]) {
     it(`replays ${file} with the current workflow code`, async () => {
       const history = JSON.parse(readFileSync(new URL(`./histories/${file}`, import.meta.url), 'utf8'));
