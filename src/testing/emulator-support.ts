@@ -1,9 +1,46 @@
 /**
- * Test support shared by the platform emulators (Slack, Teams): reading a request's body, and waiting for
- * a recorded item (a call, a response) that is already there or arrives later, failing with a message
- * when it does not come in time.
+ * Test support shared by the platform emulators (Slack, Teams, the on-call providers, the git hosts):
+ * their HTTP server on loopback, reading a request's body, and waiting for a recorded item (a call, a
+ * response) that is already there or arrives later, failing with a message when it does not come in time.
  */
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface LoopbackServer {
+  server: Server;
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+  /** Drops every connection (a client's keep-alive, a request left hanging) and stops listening; safe twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * An emulator's server on 127.0.0.1 at a free port. A handler that throws answers 500 with `internalError`'s
+ * body as JSON (when nothing was sent yet); `accepting` false leaves requests unanswered (a hung provider).
+ */
+export async function serveOnLoopback(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  internalError: (err: unknown) => unknown,
+  accepting: () => boolean = () => true,
+): Promise<LoopbackServer> {
+  const server = createServer((req, res) => {
+    if (!accepting()) return;
+    void handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(internalError(err)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 export async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

@@ -19,9 +19,8 @@
  * Every request is recorded in `requests` (without its Authorization header).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { notify, readBody, waitIn, type Waiter } from './emulator-support.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { notify, readBody, serveOnLoopback, waitIn, type Waiter } from './emulator-support.js';
 
 export interface GitHubRepoSpec {
   owner: string;
@@ -92,17 +91,6 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
   const pullWaiters = new Set<Waiter<GitHubPull>>();
   const failures: { status: number; times: number; retryAfterSeconds: number }[] = [];
   let window = { start: now(), used: 0 };
-  const sockets = new Set<Socket>();
-
-  const server = createServer((req, res) => {
-    void handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) send(res, 500, { message: String(err) });
-    });
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
@@ -249,8 +237,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     base: { label: `${p.owner}:${p.base}`, ref: p.base, repo: { full_name: `${p.owner}/${p.repo}` } },
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, close } = await serveOnLoopback(handle, (err) => ({ message: String(err) }));
   return {
     url,
     token,
@@ -261,11 +248,6 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
       failures.push({ status, times: o.times ?? 1, retryAfterSeconds: o.retryAfterSeconds ?? 60 });
     },
     waitForPull: (match, timeoutMs = 10_000) => waitIn(pulls, pullWaiters, match, timeoutMs, 'the GitHub emulator received no such pull request'),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

@@ -18,9 +18,8 @@
  * answers; `fail(429)` forces one. Every request is recorded in `requests` (without its token).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { notify, readBody, waitIn, type Waiter } from './emulator-support.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { notify, readBody, serveOnLoopback, waitIn, type Waiter } from './emulator-support.js';
 
 export interface GitLabProjectSpec {
   /** `group/sub/project`. */
@@ -89,17 +88,6 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
   const waiters = new Set<Waiter<GitLabMergeRequest>>();
   const failures: { status: number; times: number; retryAfterSeconds: number }[] = [];
   let window = { start: now(), used: 0 };
-  const sockets = new Set<Socket>();
-
-  const server = createServer((req, res) => {
-    void handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) send(res, 500, { message: '500 Internal Server Error', error: String(err) });
-    });
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
     res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
@@ -224,8 +212,9 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
     web_url: mr.web_url,
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v4`;
+  const served = await serveOnLoopback(handle, (err) => ({ message: '500 Internal Server Error', error: String(err) }));
+  const { close } = served;
+  const url = `${served.url}/api/v4`;
   return {
     url,
     token,
@@ -236,11 +225,6 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
       failures.push({ status, times: o.times ?? 1, retryAfterSeconds: o.retryAfterSeconds ?? 60 });
     },
     waitForMergeRequest: (match, timeoutMs = 10_000) => waitIn(mergeRequests, waiters, match, timeoutMs, 'the GitLab emulator received no such merge request'),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

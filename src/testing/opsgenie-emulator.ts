@@ -21,9 +21,8 @@
  * Test controls: the clock, the account, forced failures (`fail`), a dead server (`die`), requests.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { notify, readBody, waitIn, type Waiter } from './emulator-support.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { notify, readBody, serveOnLoopback, waitIn, type Waiter } from './emulator-support.js';
 import { isTimeZone, periodsAt, type OgAccount, type OgSchedule } from './opsgenie-emulator-model.js';
 
 export * from './opsgenie-emulator-model.js';
@@ -88,18 +87,6 @@ export async function startOpsgenieEmulator(options: OpsgenieEmulatorOptions = {
   const buckets = new Map<string, { start: number; count: number }>();
   let calls = 0;
   let dead = false;
-  const sockets = new Set<Socket>();
-
-  const server = createServer((req, res) => {
-    if (dead) return;
-    void handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) send(res, 500, { message: String(err) });
-    });
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
 
   const send = (res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
     res
@@ -267,7 +254,7 @@ export async function startOpsgenieEmulator(options: OpsgenieEmulatorOptions = {
     };
   }
 
-  const base = () => `http://127.0.0.1:${(server.address() as AddressInfo | null)?.port ?? 0}`;
+  const base = () => served.url;
   function scheduleJson(s: OgSchedule, expand: boolean) {
     const team = account.teams.find((tm) => tm.id === s.ownerTeamId);
     return {
@@ -292,7 +279,12 @@ export async function startOpsgenieEmulator(options: OpsgenieEmulatorOptions = {
     };
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const served = await serveOnLoopback(
+    handle,
+    (err) => ({ message: String(err) }),
+    () => !dead,
+  );
+  const { close } = served;
   return {
     url: base(),
     apiKey,
@@ -308,16 +300,10 @@ export async function startOpsgenieEmulator(options: OpsgenieEmulatorOptions = {
         dead = true;
         return;
       }
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await close();
     },
     waitForRequest: (match, timeoutMs = 5_000) => waitIn(requests, requestWaiters, match, timeoutMs, 'the Opsgenie emulator saw no such request'),
     waitForAlert: (match, timeoutMs = 5_000) => waitIn(alerts, alertWaiters, match, timeoutMs, 'the Opsgenie emulator received no such alert'),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

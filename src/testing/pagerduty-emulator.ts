@@ -25,9 +25,8 @@
  * refuses), and every request in `requests`.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { notify, readBody, waitIn, type Waiter } from './emulator-support.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { notify, readBody, serveOnLoopback, waitIn, type Waiter } from './emulator-support.js';
 import { inZone, isTimeZone, onCallsAt, type PdAccount, type PdOnCallEntry, type PdService, type PdUser } from './pagerduty-emulator-model.js';
 
 export * from './pagerduty-emulator-model.js';
@@ -103,7 +102,6 @@ export async function startPagerDutyEmulator(options: PagerDutyEmulatorOptions =
   const windows = new Map<string, { start: number; count: number }>();
   let restCalls = 0;
   let dead: 'hang' | null = null;
-  const sockets = new Set<Socket>();
 
   const take = (key: string, limit: number): { ok: boolean; remaining: number; resetSeconds: number } => {
     const t = now().getTime();
@@ -116,17 +114,6 @@ export async function startPagerDutyEmulator(options: PagerDutyEmulatorOptions =
   };
 
   const serviceForKey = (key: string) => account.services.find((s) => s.integrations?.some((i) => i.integration_key === key)) ?? null;
-
-  const server = createServer((req, res) => {
-    if (dead === 'hang') return; // accepted, never answered
-    void handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) send(res, 500, { error: { message: String(err), code: 2000 } });
-    });
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
@@ -277,7 +264,7 @@ export async function startPagerDutyEmulator(options: PagerDutyEmulatorOptions =
     reply(202, { status: 'success', message: 'Event processed', dedup_key: dedupKey });
   }
 
-  const base = () => `http://127.0.0.1:${(server.address() as AddressInfo | null)?.port ?? 0}`;
+  const base = () => served.url;
   const ref = (type: string, id: string, summary: string, path: string) => ({
     id,
     type,
@@ -316,7 +303,12 @@ export async function startPagerDutyEmulator(options: PagerDutyEmulatorOptions =
     };
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const served = await serveOnLoopback(
+    handle,
+    (err) => ({ error: { message: String(err), code: 2000 } }),
+    () => dead !== 'hang',
+  );
+  const { close } = served;
   const url = base();
   return {
     url,
@@ -334,17 +326,11 @@ export async function startPagerDutyEmulator(options: PagerDutyEmulatorOptions =
         dead = 'hang';
         return;
       }
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await close();
     },
     waitForRequest: (match, timeoutMs = 5_000) => waitIn(requests, requestWaiters, match, timeoutMs, 'the PagerDuty emulator saw no such request'),
     waitForEvent: (match, timeoutMs = 5_000) => waitIn(events, eventWaiters, match, timeoutMs, 'the PagerDuty emulator received no such event'),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 
