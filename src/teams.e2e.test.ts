@@ -11,6 +11,10 @@ import { formatRef } from './threads.js';
 import { type Harness, slackId, startHarness } from './testing/harness.js';
 import {
   actionActivity,
+  actionsOf,
+  button,
+  type CardAction,
+  cardText,
   channelCreatedActivity,
   messageActivity,
   queryActivity,
@@ -20,32 +24,13 @@ import {
   type TeamsPlace,
   type TeamsUser,
 } from './testing/teams-activities.js';
-import { startTeamsEmulator, type TeamsCall, type TeamsEmulator } from './testing/teams-emulator.js';
+import { startTeamsEmulator, type TeamsEmulator } from './testing/teams-emulator.js';
 import { describeWithTemporal, startTemporal } from './testing/temporal.js';
 
 const YUKI_AAD = '5f0c2b7e-3d1a-4c8e-9b6a-2e7d4f1a9c03'; // graph.microsoft.com/user-id in the sample catalog
 const NOAH = slackId('noah-fischer'); // team-platform, on Slack only
 
 /** Everything a card says, for matching: its JSON (texts, facts, button data). */
-const cardText = (call: TeamsCall) => JSON.stringify(call.body?.attachments ?? []) + String(call.body?.text ?? '');
-type Action = { type: string; title?: string; verb?: string; data?: Record<string, unknown>; card?: { actions?: Action[]; body?: unknown[] } };
-
-/** The Action.Execute buttons of a card, wherever they sit (ActionSets, ShowCards). */
-function actionsOf(node: unknown, out: Action[] = []): Action[] {
-  if (Array.isArray(node)) node.forEach((n) => actionsOf(n, out));
-  else if (node && typeof node === 'object') {
-    const o = node as Action & Record<string, unknown>;
-    if (o.type === 'Action.Execute') out.push(o);
-    for (const v of Object.values(o)) actionsOf(v, out);
-  }
-  return out;
-}
-const button = (node: unknown, pattern: RegExp): Action => {
-  const found = actionsOf(node).find((a) => typeof a.data?.sb === 'string' && pattern.test(a.data.sb as string));
-  if (!found) throw new Error(`no button ${pattern} in ${JSON.stringify(node).slice(0, 400)}`);
-  return found;
-};
-
 describeWithTemporal('Teams on a real Temporal server, beside Slack', () => {
   let temporal: TestWorkflowEnvironment;
   let teams: TeamsEmulator;
@@ -287,7 +272,7 @@ describeWithTemporal('Teams on a real Temporal server, beside Slack', () => {
   it('create-service without its inputs opens the form as a card: pickers search the catalog, errors show under their field, the context cannot be changed', async () => {
     await say(diego, diegoChat, 'create-service');
     const sent = await sentTo(diegoChat.id, 'sb-form');
-    const submit = actionsOf(sent.body).find((a) => a.verb === 'sb-form') as Action;
+    const submit = actionsOf(sent.body).find((a) => a.verb === 'sb-form') as CardAction;
     const search = await teams.post(botUrl, searchActivity(teams, diego, diegoChat, 'create-service/owner', 'team-p'));
     const results = (search.body as { value: { results: { value: string }[] } }).value.results.map((r) => r.value);
     expect(results).toEqual(['team-payments', 'team-platform']);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { EXTERNAL } from './fixtures.js';
-import type { TeamsEmulator } from './teams-emulator.js';
+import type { TeamsCall, TeamsEmulator } from './teams-emulator.js';
 
 export const TEAMS_FIXTURES = join(EXTERNAL, 'teams');
 
@@ -109,3 +109,26 @@ export function searchActivity(emu: TeamsEmulator, from: TeamsUser, place: Teams
     value: { kind: 'search', queryText: text, queryOptions: { skip: 0, top: 15 }, dataset },
   };
 }
+
+/** Everything a card the bot sent says, for matching: its JSON (texts, facts, button data). */
+export const cardText = (call: TeamsCall) => JSON.stringify(call.body?.attachments ?? []) + String(call.body?.text ?? '');
+
+export type CardAction = { type: string; title?: string; verb?: string; data?: Record<string, unknown>; card?: { actions?: CardAction[]; body?: unknown[] } };
+
+/** The Action.Execute buttons of a card, wherever they sit (ActionSets, ShowCards). */
+export function actionsOf(node: unknown, out: CardAction[] = []): CardAction[] {
+  if (Array.isArray(node)) node.forEach((n) => actionsOf(n, out));
+  else if (node && typeof node === 'object') {
+    const o = node as CardAction & Record<string, unknown>;
+    if (o.type === 'Action.Execute') out.push(o);
+    for (const v of Object.values(o)) actionsOf(v, out);
+  }
+  return out;
+}
+
+/** The Action.Execute button whose action (its `sb` data) matches, e.g. /^attest\|confirm\|.*\|component:default\/ledger$/. */
+export const button = (node: unknown, pattern: RegExp): CardAction => {
+  const found = actionsOf(node).find((a) => typeof a.data?.sb === 'string' && pattern.test(a.data.sb as string));
+  if (!found) throw new Error(`no button ${pattern} in ${JSON.stringify(node).slice(0, 400)}`);
+  return found;
+};

@@ -19,7 +19,16 @@ import { openTruth } from '../../state/truth.js';
 import { DIGEST_SCHEDULE_ID } from '../../temporal/digest-schedule.js';
 import { SAMPLE_CATALOG, component, group, tempTree } from '../../testing/fixtures.js';
 import { type Harness, slackId, startHarness } from '../../testing/harness.js';
-import { actionActivity, messageActivity, type TeamsPlace, type TeamsUser } from '../../testing/teams-activities.js';
+import {
+  actionActivity,
+  actionsOf,
+  button,
+  type CardAction,
+  cardText,
+  messageActivity,
+  type TeamsPlace,
+  type TeamsUser,
+} from '../../testing/teams-activities.js';
 import { startTeamsEmulator, type TeamsCall, type TeamsEmulator } from '../../testing/teams-emulator.js';
 import { describeWithTemporal, startTemporal } from '../../testing/temporal.js';
 import { formatRef, parseRef } from '../../threads.js';
@@ -45,24 +54,6 @@ const SETTINGS = parseSettings(
 );
 
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
-/** Everything a card says, for matching: its JSON (texts, facts, button data). */
-const cardText = (call: TeamsCall) => JSON.stringify(call.body?.attachments ?? []) + String(call.body?.text ?? '');
-type Action = { type: string; title?: string; verb?: string; data?: Record<string, unknown> };
-function actionsOf(node: unknown, out: Action[] = []): Action[] {
-  if (Array.isArray(node)) node.forEach((n) => actionsOf(n, out));
-  else if (node && typeof node === 'object') {
-    const o = node as Action & Record<string, unknown>;
-    if (o.type === 'Action.Execute') out.push(o);
-    for (const v of Object.values(o)) actionsOf(v, out);
-  }
-  return out;
-}
-/** The Action.Execute button whose action matches, e.g. /^attest\|confirm\|.*\|component:default\/ledger$/. */
-const button = (node: unknown, pattern: RegExp): Action => {
-  const found = actionsOf(node).find((a) => typeof a.data?.sb === 'string' && pattern.test(a.data.sb as string));
-  if (!found) throw new Error(`no button ${pattern} in ${JSON.stringify(node).slice(0, 400)}`);
-  return found;
-};
 const escaped = (ref: string) => ref.replace(/[/.]/g, '\\$&');
 type Invoked = { statusCode: number; type: string; value: unknown };
 
@@ -96,7 +87,7 @@ describeWithTemporal('"Still yours?" and the digest in Teams channels, on a real
   };
   const sentTo = (place: TeamsPlace, needle: string, op: 'send' | 'reply' = 'send', timeoutMs = 30_000) =>
     teams.waitFor((c) => c.op === op && c.status < 300 && c.conversationId === place.id && cardText(c).includes(needle), timeoutMs);
-  const click = async (who: TeamsUser, action: Action, extra: Record<string, unknown> = {}) => {
+  const click = async (who: TeamsUser, action: CardAction, extra: Record<string, unknown> = {}) => {
     const res = await teams.post(botUrl, actionActivity(teams, who, PAYMENTS_CHANNEL, action.verb as string, { ...action.data, ...extra }, askId()));
     expect(res.status).toBe(200);
     return res.body as Invoked;
