@@ -16,7 +16,7 @@ import type { ChatNotifier } from './conversation/index.js';
 import type { Settings } from './settings/index.js';
 import type { CatalogTruth } from './state/truth.js';
 import { keepAttestationSchedules } from './temporal/attestation-schedules.js';
-import { createOwnerChangeActivities, descriptorFileOf } from './activities/owner-change.js';
+import { createOwnerChangeActivities } from './activities/owner-change.js';
 import { descriptorRepository } from './attestation/propose-change.js';
 import { changeApisFrom, createPullRequests } from './attestation/pull-request.js';
 import type { Config } from './config.js';
@@ -43,7 +43,7 @@ export function wireAttestation(deps: {
   const pullRequests = createPullRequests(changeApisFrom(deps.config));
   /** Starts the change's workflow, once per entity and proposed owner; nothing where there is no repository to change. */
   const proposeChange = async (claim: OwnerChangeInput) => {
-    const file = descriptorFileOf(catalog, claim.entityRef);
+    const file = catalog.descriptorFile(claim.entityRef);
     if (!file || !(await descriptorRepository(file, deps.writable))) return;
     try {
       const client = await deps.client();

@@ -16,7 +16,7 @@ import type { ChatNotifier } from '../conversation/index.js';
 import type { CatalogTruth } from '../state/truth.js';
 
 export interface OwnerChangeActivityDeps {
-  catalog: Pick<Catalog, 'whoOwns'>;
+  catalog: Pick<Catalog, 'descriptorFile'>;
   truth: CatalogTruth;
   answers: Pick<AttestationAnswers, 'view'>;
   /** By platform (`slack`, `teams`): the ask's message refs start with it. */
@@ -27,17 +27,10 @@ export interface OwnerChangeActivityDeps {
   logger?: Pick<Logger, 'warn'>;
 }
 
-/** The descriptor file an entity was read from, or null when it came from an API or URL source (nothing to change). */
-export function descriptorFileOf(catalog: Pick<Catalog, 'whoOwns'>, entityRef: string): string | null {
-  const source = catalog.whoOwns(entityRef).freshness?.source;
-  if (!source || /^[a-z][a-z0-9+.-]+:/i.test(source)) return null;
-  return source;
-}
-
 export function createOwnerChangeActivities(deps: OwnerChangeActivityDeps): OwnerChangeActivities {
   return {
     async openOwnerChange(input) {
-      const file = descriptorFileOf(deps.catalog, input.entityRef);
+      const file = deps.catalog.descriptorFile(input.entityRef);
       if (!file) return { change: null, skipped: 'not_writable' };
       // Only the answer this run was started for: one given since (Confirm, another team) is not this change's to settle.
       const answer = (await deps.truth.attestations([input.entityRef])).get(input.entityRef);

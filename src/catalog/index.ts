@@ -2,6 +2,7 @@
  * The catalog's public face: open a SQLite file, ingest sources, ask questions. Nothing outside
  * src/catalog sees SQLite or drizzle types.
  */
+import { isAbsolute } from 'node:path';
 import { runIngest, type IngestOptions, type IngestReport, type IngestRoot } from './ingest/ingest.js';
 import { ingestInWorker, type WorkerRun } from './ingest/thread.js';
 import { deps, responsible, runbook, whoOwns } from './queries/answers.js';
@@ -48,6 +49,11 @@ export interface Catalog {
    * owner as ingested (src/oncall/contract.ts OnCallSubject), with its title; null when not in the catalog.
    */
   onCallSubject(ref: string): (OnCallSubject & { title: string }) | null;
+  /**
+   * The descriptor file the entity with exactly this ref was read from (an absolute path), or null: no
+   * such entity, or it came from a remote source (a URL, Backstage), which is no file to change.
+   */
+  descriptorFile(ref: string): string | null;
   /** Who the catalog's own Schedules put on call for the entity with exactly this ref (the `schedule` provider). */
   scheduleOnCall(ref: string, at?: Date): OnCall[];
   /** Entities (services, APIs, resources, systems) named by whole name or alias in free text. */
@@ -133,6 +139,10 @@ export function openCatalog(file: string, defaults: IngestOptions = {}): Catalog
         string
       >;
       return { ref: row.ref, title: row.title ?? row.name, annotations, ownerRef: row.ownerRef };
+    },
+    descriptorFile(ref) {
+      const location = exactRow(ref)?.sourceLocation;
+      return location && isAbsolute(location) ? location : null;
     },
     scheduleOnCall(ref, at = new Date()) {
       const row = exactRow(ref);

@@ -246,6 +246,10 @@ describe('ingest', () => {
       const report = await catalog.ingest([loc], loopbackAllowed);
       expect(report.problems).toEqual([]);
       expect(catalog.whoOwns('remote-svc').freshness?.source).toBe(`${base}/repo/svc.yaml`);
+      // A fetched descriptor is no file to change ("Not ours"); the local Location is, by its absolute path; a ref nobody defines has none.
+      expect(catalog.descriptorFile('component:default/remote-svc')).toBeNull();
+      expect(catalog.descriptorFile('location:default/l')).toBe(loc);
+      expect(catalog.descriptorFile('component:default/remote-sv')).toBeNull();
     });
 
     it('clears the stale mark when a URL answers again with the same content', async () => {
