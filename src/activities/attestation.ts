@@ -10,7 +10,7 @@ import type { AttestationAnswers } from '../attestation/answer.js';
 import { ANNOTATIONS } from '../catalog/entity.js';
 import type { Catalog } from '../catalog/index.js';
 import type { ChatNotifier, Reply } from '../conversation/index.js';
-import { TEAMS_CHANNEL, type TeamSetting } from '../settings/attestation.js';
+import { SLACK_CHANNEL, TEAMS_CHANNEL, type TeamSetting } from '../settings/attestation.js';
 import type { CatalogTruth } from '../state/truth.js';
 import { formatRef, platformOf } from '../threads.js';
 
@@ -29,12 +29,6 @@ export interface AttestationActivityDeps {
   logger: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   now?: () => number;
 }
-
-/**
- * A channel id (`C0123ABCD`) or name (`#team-payments`, which chat.postMessage accepts): anything else
- * a descriptor wrote there is not a place to post.
- */
-const SLACK_CHANNEL = /^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{8,})$/;
 
 export interface TeamChannel {
   platform: 'slack' | 'teams';

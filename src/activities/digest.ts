@@ -6,6 +6,9 @@
  * claimed per team, week and channel in the shared state before it goes, so a retried or repeated run
  * posts once a week to each channel. A team without a channel is skipped and logged.
  */
+import { TZDate } from '@date-fns/tz';
+import { getISOWeek } from 'date-fns/getISOWeek';
+import { getISOWeekYear } from 'date-fns/getISOWeekYear';
 import type { Logger } from 'pino';
 import { type DigestActivities, WEEK_MS } from '../../workflows/digest-contract.js';
 import type { Catalog } from '../catalog/index.js';
@@ -35,14 +38,8 @@ const LIST_LIMIT = 20;
  * time names a new week each week, whatever daylight saving does to it in UTC.
  */
 export function isoWeek(at: number, timeZone = 'UTC'): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(at).map((p) => [p.type, p.value]),
-  ) as Record<string, string>;
-  const date = new Date(Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day)));
-  // The week belongs to the year of its Thursday.
-  const thursday = new Date(date.getTime() + (3 - ((date.getUTCDay() + 6) % 7)) * 86_400_000);
-  const week = Math.floor((thursday.getTime() - Date.UTC(thursday.getUTCFullYear(), 0, 1)) / WEEK_MS) + 1;
-  return `${thursday.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+  const local = new TZDate(at, timeZone);
+  return `${getISOWeekYear(local)}-W${String(getISOWeek(local)).padStart(2, '0')}`;
 }
 
 export function createDigestActivities(deps: DigestActivityDeps): DigestActivities {

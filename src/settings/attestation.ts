@@ -20,7 +20,8 @@ import { canonicalRef } from '../catalog/ref.js';
 const EVERY = /^(quarterly|monthly|[1-9]\d{0,2}d)$/;
 const DAYS = /^[1-9]\d{0,2}d$/;
 const GROUP_REF = /^(group:)?([a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i;
-const CHANNEL = /^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{8,})$/;
+/** A Slack channel id (`C0123ABCD`) or name (`#team-payments`, which chat.postMessage accepts). */
+export const SLACK_CHANNEL = /^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{8,})$/;
 /**
  * A Teams channel's conversation id as the Bot Framework gives it (`19:…@thread.tacv2`, older teams'
  * `19:…@thread.skype`); a meeting chat (`@thread.v2`), a 1:1 (`a:…`) or a message (`;messageid=`) is not one.
@@ -40,7 +41,7 @@ export const attestationSchema = z.strictObject({
       z.string(),
       z.strictObject({
         every: every.optional(),
-        channel: z.string().regex(CHANNEL, 'must be a Slack channel id (C0123ABCD) or name (#team-payments)').optional(),
+        channel: z.string().regex(SLACK_CHANNEL, 'must be a Slack channel id (C0123ABCD) or name (#team-payments)').optional(),
         teamsChannel: z.string({ error: TEAMS_CHANNEL_PROBLEM }).regex(TEAMS_CHANNEL, TEAMS_CHANNEL_PROBLEM).optional(),
       }),
     )
