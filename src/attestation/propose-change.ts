@@ -109,6 +109,7 @@ export async function proposeOwnerChange(input: {
     const base = (await git(repo, 'symbolic-ref', '--quiet', 'refs/remotes/origin/HEAD')).replace(/^refs\/remotes\/origin\//, '');
     const branch = branchFor(input.entity.ref, input.owner);
     const shown = `${redactGitUrl(remote)}@${branch}`;
+    const text = changeText(input.entity.ref, input.owner, input.by);
     // Already pushed (a retry after the push, or the same answer again): that branch is the change.
     const existing = (await git(repo, 'ls-remote', '--heads', 'origin', `refs/heads/${branch}`)).split(/\s+/)[0];
     let commit: string;
@@ -121,14 +122,12 @@ export async function proposeOwnerChange(input: {
       writeFileSync(target, setOwner(readFileSync(target, 'utf8'), input.entity, input.owner, path));
       await git(repo, 'checkout', '--quiet', '-b', branch);
       await git(repo, 'add', '--', path);
-      const text = changeText(input.entity.ref, input.owner, input.by);
       await git(repo, 'commit', '--quiet', '-m', `${text.title}\n\n${text.body}`);
       await git(repo, 'push', '--quiet', 'origin', `refs/heads/${branch}:refs/heads/${branch}`);
       commit = await git(repo, 'rev-parse', 'HEAD');
     }
     let change = shown;
     if (input.pullRequests) {
-      const text = changeText(input.entity.ref, input.owner, input.by);
       // The file's name is the repository's, so the descriptor author's: cut to plain path characters before it goes in markdown.
       const file = path.replace(/[^\w./-]/g, '_');
       const body = `${text.body}\n\nOpened by Switchboard: merging it changes the owner in the catalog. The branch changes only \`spec.owner\` in \`${file}\`.`;
