@@ -261,60 +261,56 @@ function buttonTitle(label: string): string {
   return t.length <= LIMITS.buttonTitle ? t : `${t.slice(0, LIMITS.buttonTitle - 1)}…`;
 }
 
-/** A button: Action.Execute, or for a vote to reject, a card in place that asks for the reason first. */
+/**
+ * A button that opens a card in place asking for a required reason (`REASON_INPUT`), whose own button
+ * sends the action with it.
+ */
+function askingReason(
+  button: Record<string, unknown>,
+  execute: Record<string, unknown>,
+  reason: { placeholder: string; errorMessage: string; submit: string },
+): CardElement {
+  return {
+    type: 'Action.ShowCard',
+    ...button,
+    card: {
+      type: 'AdaptiveCard',
+      body: [
+        {
+          type: 'Input.Text',
+          id: REASON_INPUT,
+          label: 'Reason',
+          placeholder: reason.placeholder,
+          isMultiline: true,
+          maxLength: LIMITS.reason,
+          isRequired: true,
+          errorMessage: reason.errorMessage,
+        },
+      ],
+      actions: [{ ...execute, title: reason.submit, style: 'destructive' }],
+    },
+  };
+}
+
+/** A button: Action.Execute, or for a vote to reject and for paging, a card in place that asks for the reason first. */
 function action(b: Button, index: number): CardElement {
   const style = b.style === 'primary' ? 'positive' : b.style === 'danger' ? 'destructive' : undefined;
   const mode = index >= LIMITS.primaryActions ? { mode: 'secondary' } : {};
   const execute = { type: 'Action.Execute', verb: VERB, data: { sb: b.action } };
   const intent = decodeAction(b.action);
-  if (intent.kind === 'vote' && intent.decision === 'reject') {
-    return {
-      type: 'Action.ShowCard',
-      title: buttonTitle(b.label),
-      ...(style && { style }),
-      ...mode,
-      card: {
-        type: 'AdaptiveCard',
-        body: [
-          {
-            type: 'Input.Text',
-            id: REASON_INPUT,
-            label: 'Reason',
-            placeholder: 'Why you reject the request: the requester sees it',
-            isMultiline: true,
-            maxLength: LIMITS.reason,
-            isRequired: true,
-            errorMessage: 'Say why you reject the request.',
-          },
-        ],
-        actions: [{ ...execute, title: 'Reject', style: 'destructive' }],
-      },
-    };
-  }
-  if (intent.kind === 'page') {
-    // Paging needs a reason first, like Slack's page modal: asked in place, required.
-    return {
-      type: 'Action.ShowCard',
-      title: buttonTitle(b.label),
-      ...mode,
-      card: {
-        type: 'AdaptiveCard',
-        body: [
-          {
-            type: 'Input.Text',
-            id: REASON_INPUT,
-            label: 'Reason',
-            placeholder: 'What is wrong, and where to look: the on-call reads this first',
-            isMultiline: true,
-            maxLength: LIMITS.reason,
-            isRequired: true,
-            errorMessage: 'Say why you page.',
-          },
-        ],
-        actions: [{ ...execute, title: 'Page now', style: 'destructive' }],
-      },
-    };
-  }
+  if (intent.kind === 'vote' && intent.decision === 'reject')
+    return askingReason({ title: buttonTitle(b.label), ...(style && { style }), ...mode }, execute, {
+      placeholder: 'Why you reject the request: the requester sees it',
+      errorMessage: 'Say why you reject the request.',
+      submit: 'Reject',
+    });
+  // Paging needs a reason first, like Slack's page modal: asked in place, required.
+  if (intent.kind === 'page')
+    return askingReason({ title: buttonTitle(b.label), ...mode }, execute, {
+      placeholder: 'What is wrong, and where to look: the on-call reads this first',
+      errorMessage: 'Say why you page.',
+      submit: 'Page now',
+    });
   return { ...execute, title: buttonTitle(b.label), ...(style && { style }), ...mode };
 }
 
