@@ -41,7 +41,8 @@ export function parseLocalTime(value: string, timeZone: string): Date {
   return instant;
 }
 
-function isTimeZone(timeZone: string): boolean {
+/** Whether Intl knows this IANA time zone name (`Europe/Berlin`). */
+export function isTimeZone(timeZone: string): boolean {
   try {
     new Intl.DateTimeFormat(undefined, { timeZone });
     return true;

@@ -9,18 +9,10 @@
  *     timeZone: UTC        # an IANA zone, default UTC
  */
 import { z } from 'zod';
+import { isTimeZone } from '../catalog/oncall.js';
 
 export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
-
-const validZone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 export const digestSchema = z.strictObject({
   day: z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(', ')}` }).optional(),
@@ -28,7 +20,7 @@ export const digestSchema = z.strictObject({
     .string({ error: 'must be a time such as "09:00"' })
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as "09:00" (24-hour HH:MM)')
     .optional(),
-  timeZone: z.string().refine(validZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
+  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
 });
 
 export interface DigestSettings {

@@ -117,12 +117,3 @@ export function periodsAt(schedule: OgSchedule, at: Date): OgPeriod[] {
   }
   return out;
 }
-
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}

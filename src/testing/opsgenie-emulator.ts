@@ -22,8 +22,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { notify, readBody, serveOnLoopback, waitIn, type Waiter } from './emulator-support.js';
-import { isTimeZone, periodsAt, type OgAccount, type OgSchedule } from './opsgenie-emulator-model.js';
+import { isTimeZone, notify, readBody, serveOnLoopback, waitIn, type Waiter } from './emulator-support.js';
+import { periodsAt, type OgAccount, type OgSchedule } from './opsgenie-emulator-model.js';
 
 export * from './opsgenie-emulator-model.js';
 

@@ -26,8 +26,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { notify, readBody, serveOnLoopback, waitIn, type Waiter } from './emulator-support.js';
-import { inZone, isTimeZone, onCallsAt, type PdAccount, type PdOnCallEntry, type PdService, type PdUser } from './pagerduty-emulator-model.js';
+import { isTimeZone, notify, readBody, serveOnLoopback, waitIn, type Waiter } from './emulator-support.js';
+import { inZone, onCallsAt, type PdAccount, type PdOnCallEntry, type PdService, type PdUser } from './pagerduty-emulator-model.js';
 
 export * from './pagerduty-emulator-model.js';
 
